@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// Every setting Portico reads, with the defaults of design.md ("Environment"). Parsed once at start-up
+// into a frozen object that is passed in; nothing below server.ts reads process.env.
+
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number().int().min(min).max(max).default(def));
+const list = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [])),
+);
+
+const schema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  PORT: int(3000, 0, 65535),
+  HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+  JWT_SECRET: optionalString,
+  ALLOWED_ORIGINS: list.pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  ADMIN_USERNAME: z.preprocess(emptyAsUndefined, z.string().min(1).max(64).default('admin')),
+  ADMIN_PASSWORD: optionalString,
+  BUILD_BACKEND_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^(http|ws)s?$/ }).optional()),
+  BUILD_BACKEND_PORT: int(4100, 0, 65535),
+  LLM_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['auto', 'openai', 'offline']).default('auto')),
+  LLM_BASE_URL: z.preprocess(emptyAsUndefined, z.url().default('http://localhost:1234/v1')),
+  LLM_MODEL: optionalString,
+  MAX_SOCKETS: int(10000, 1),
+  MAX_SOCKETS_PER_USER: int(100, 1),
+  UPSTREAM_CONNECT_TIMEOUT_MS: int(10000, 100),
+  HEARTBEAT_MS: int(25000, 100),
+  VNC_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['local', 'external']).default('local')),
+  VNC_TARGET_ALLOW: list,
+  EMIT_TOKEN: optionalString,
+  UPLOAD_MAX_BYTES: int(10485760, 1),
+  TOKEN_TTL_S: int(43200, 60),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export type Config = Readonly<{
+  env: RawConfig['NODE_ENV'];
+  production: boolean;
+  port: number;
+  host: string;
+  dataDir: string;
+  jwtSecret: string | undefined;
+  allowedOrigins: readonly string[];
+  adminUsername: string;
+  adminPassword: string | undefined;
+  buildBackendUrl: string | undefined;
+  buildBackendPort: number;
+  llmProvider: RawConfig['LLM_PROVIDER'];
+  llmBaseUrl: string;
+  llmModel: string | undefined;
+  maxSockets: number;
+  maxSocketsPerUser: number;
+  upstreamConnectTimeoutMs: number;
+  heartbeatMs: number;
+  vncProvider: RawConfig['VNC_PROVIDER'];
+  vncTargetAllow: readonly string[];
+  emitToken: string | undefined;
+  uploadMaxBytes: number;
+  tokenTtlS: number;
+  logLevel: RawConfig['LOG_LEVEL'];
+}>;
+
+export class ConfigError extends Error {}
+
+/** Minimum length of JWT_SECRET in production: 32 bytes, the HS256 key size. */
+export const MIN_SECRET_BYTES = 32;
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ConfigError(`Invalid configuration: ${String(first.path[0] ?? '')}: ${first.message}.`);
+  }
+  const c = parsed.data;
+  const production = c.NODE_ENV === 'production';
+  if (production && (!c.JWT_SECRET || Buffer.byteLength(c.JWT_SECRET) < MIN_SECRET_BYTES)) {
+    throw new ConfigError(
+      `JWT_SECRET is ${c.JWT_SECRET ? 'too short' : 'not set'}: production needs a secret of at least ${MIN_SECRET_BYTES} bytes (for example: openssl rand -base64 48).`,
+    );
+  }
+  return Object.freeze({
+    env: c.NODE_ENV,
+    production,
+    port: c.PORT,
+    host: c.HOST,
+    dataDir: path.resolve(c.DATA_DIR),
+    jwtSecret: c.JWT_SECRET,
+    allowedOrigins: Object.freeze(c.ALLOWED_ORIGINS.map((o) => new URL(o).origin)),
+    adminUsername: c.ADMIN_USERNAME,
+    adminPassword: c.ADMIN_PASSWORD,
+    buildBackendUrl: c.BUILD_BACKEND_URL,
+    buildBackendPort: c.BUILD_BACKEND_PORT,
+    llmProvider: c.LLM_PROVIDER,
+    llmBaseUrl: c.LLM_BASE_URL,
+    llmModel: c.LLM_MODEL,
+    maxSockets: c.MAX_SOCKETS,
+    maxSocketsPerUser: c.MAX_SOCKETS_PER_USER,
+    upstreamConnectTimeoutMs: c.UPSTREAM_CONNECT_TIMEOUT_MS,
+    heartbeatMs: c.HEARTBEAT_MS,
+    vncProvider: c.VNC_PROVIDER,
+    vncTargetAllow: Object.freeze([...c.VNC_TARGET_ALLOW]),
+    emitToken: c.EMIT_TOKEN,
+    uploadMaxBytes: c.UPLOAD_MAX_BYTES,
+    tokenTtlS: c.TOKEN_TTL_S,
+    logLevel: c.LOG_LEVEL,
+  });
+}

@@ -1,0 +1,35 @@
+// The one table of HTTP API errors. Every JSON error the API sends is `{"error":{"code","message"}}`
+// with the status from this table, so clients can branch on `code` and show `message`.
+
+export const HTTP_ERRORS = Object.freeze({
+  bad_request: { status: 400, message: 'The request is not valid.' },
+  invalid_json: { status: 400, message: 'The request body is not valid JSON.' },
+  unauthorized: { status: 401, message: 'Sign in to do this.' },
+  bad_credentials: { status: 401, message: 'That username and password do not match.' },
+  token_expired: { status: 401, message: 'Your sign-in has expired. Sign in again.' },
+  forbidden: { status: 403, message: "You don't have access to this." },
+  not_found: { status: 404, message: 'Not found.' },
+  method_not_allowed: { status: 405, message: 'That method is not allowed here.' },
+  conflict: { status: 409, message: 'That already exists.' },
+  payload_too_large: { status: 413, message: 'The request body is too large.' },
+  unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  upgrade_required: { status: 426, message: 'This address speaks WebSocket: open it with a WebSocket client.' },
+  too_many_requests: { status: 429, message: 'Too many requests; slow down.' },
+  internal: { status: 500, message: 'Something went wrong on the server.' },
+  bad_gateway: { status: 502, message: 'The build service / VM is unreachable.' },
+  unavailable: { status: 503, message: 'The server is shutting down; try again shortly.' },
+} as const);
+
+export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+
+export class HttpError extends Error {
+  readonly status: number;
+  constructor(readonly code: HttpErrorCode, message?: string) {
+    super(message ?? HTTP_ERRORS[code].message);
+    this.status = HTTP_ERRORS[code].status;
+  }
+}
+
+export function errorBody(code: HttpErrorCode, message?: string) {
+  return { error: { code, message: message ?? HTTP_ERRORS[code].message } };
+}

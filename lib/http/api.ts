@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError } from '../errors/http-errors';
+import type { ApiDeps } from './deps';
+import { sendError } from './json';
+import { compileRoutes, findRoute } from './route';
+import { authRoutes } from './routes/auth-routes';
+import { opsRoutes } from './routes/ops-routes';
+import { projectsRoutes } from './routes/projects-routes';
+import { sessionsRoutes } from './routes/sessions-routes';
+import { usersRoutes } from './routes/users-routes';
+
+// The JSON API runs in the gateway's own process space, next to the upgrade router, with the same store
+// and config objects; Next serves the pages and whatever this table does not claim.
+
+const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...opsRoutes]);
+
+export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+export function createApi(deps: ApiDeps): ApiHandler {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    const found = findRoute(routes, req.method ?? 'GET', url.pathname);
+    if (!found) return false;
+    if (found.kind === 'method') {
+      res.setHeader('Allow', found.allow.join(', '));
+      sendError(res, 'method_not_allowed');
+      return true;
+    }
+    Promise.resolve(found.def.handler({ req, res, url, params: found.params, deps })).catch((err: unknown) => {
+      if (err instanceof HttpError) return sendError(res, err.code, err.message);
+      deps.logger.error({ err, path: url.pathname }, 'API handler failed');
+      sendError(res, 'internal');
+    });
+    return true;
+  };
+}

@@ -1,0 +1,22 @@
+import type { Config } from '../config/config';
+import type { Tokens } from '../auth/tokens';
+import type { Users } from '../store/users';
+import type { Projects } from '../store/projects';
+import type { Sessions } from '../store/sessions';
+import type { Bus } from '../hub/bus';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+
+export type Health = () => Promise<Record<string, unknown>>;
+
+export type ApiDeps = {
+  config: Config;
+  tokens: Tokens;
+  users: Users;
+  projects: Projects;
+  sessions: Sessions;
+  bus: Bus;
+  logger: Logger;
+  metrics: Metrics;
+  health: Health;
+};

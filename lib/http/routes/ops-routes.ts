@@ -1,0 +1,54 @@
+import { timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { HttpError } from '../../errors/http-errors';
+import { bearerToken } from '../../auth/request-token';
+import { parseTopic } from '../../hub/topics';
+import type { ApiDeps } from '../deps';
+import { readJson, sendJson } from '../json';
+import type { RouteContext, RouteDef } from '../route';
+import { parseBody } from '../validate';
+
+const emitBody = z.object({
+  topic: z.string({ error: 'topic is required.' }),
+  data: z.unknown(),
+});
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+async function emit(ctx: RouteContext<ApiDeps>) {
+  const expected = ctx.deps.config.emitToken;
+  const given = bearerToken(ctx.req.headers);
+  if (!given) throw new HttpError('unauthorized', 'Send Authorization: Bearer <EMIT_TOKEN>.');
+  if (!expected) throw new HttpError('forbidden', 'Publishing is off on this server: EMIT_TOKEN is not set.');
+  if (!sameSecret(given, expected)) throw new HttpError('forbidden', 'That emit token is not valid.');
+  const body = parseBody(emitBody, await readJson(ctx.req, 256 * 1024));
+  if (!parseTopic(body.topic)) throw new HttpError('bad_request', `Unknown topic "${body.topic.slice(0, 100)}".`);
+  if (body.data === undefined) throw new HttpError('bad_request', 'data is required.');
+  ctx.deps.bus.publish(body.topic, body.data);
+  sendJson(ctx.res, 202, { accepted: true });
+}
+
+export const opsRoutes: RouteDef<ApiDeps>[] = [
+  {
+    method: 'GET',
+    pattern: '/healthz',
+    async handler(ctx) {
+      const health = await ctx.deps.health();
+      sendJson(ctx.res, health.status === 'ok' ? 200 : 503, health);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/metrics',
+    async handler(ctx) {
+      const text = await ctx.deps.metrics.registry.metrics();
+      ctx.res.writeHead(200, { 'Content-Type': ctx.deps.metrics.registry.contentType });
+      ctx.res.end(text);
+    },
+  },
+  { method: 'POST', pattern: '/api/emit', handler: emit },
+];

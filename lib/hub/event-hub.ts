@@ -1,0 +1,139 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { CLOSE, closeReason } from '../errors/close-codes';
+import type { TokenClaims } from '../auth/tokens';
+import type { Bus } from './bus';
+import { parseTopic, type Topic } from './topics';
+
+// The in-process end of `/api/events`: one socket, many topics. Each subscribe is authorised on its own;
+// a refused topic gets an `error` message and the socket stays open.
+
+export type TopicDecision = { ok: true } | { ok: false; code: number; message: string };
+export type AuthoriseTopic = (user: TokenClaims, topic: Topic) => Promise<TopicDecision>;
+
+export type HubConnection = { close(code: number, reason: string): Promise<void>; done: Promise<void> };
+
+const MAX_MESSAGE_BYTES = 64 * 1024;
+const MAX_TOPICS_PER_SOCKET = 256;
+
+export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic; heartbeatMs: number }) {
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
+  const seqs = new Map<string, number>();
+  // Sequence numbers are per topic and shared by every subscriber, so a client can tell a gap.
+  const nextSeq = (topic: string) => {
+    const n = (seqs.get(topic) ?? 0) + 1;
+    seqs.set(topic, n);
+    return n;
+  };
+  const fanouts = new Map<string, { unsubscribe: () => void; sockets: Set<WebSocket> }>();
+
+  function addSubscriber(topic: string, ws: WebSocket) {
+    let f = fanouts.get(topic);
+    if (!f) {
+      const sockets = new Set<WebSocket>();
+      const unsubscribe = deps.bus.subscribe(topic, (data) => {
+        const frame = JSON.stringify({ type: 'event', topic, seq: nextSeq(topic), data });
+        for (const s of sockets) if (s.readyState === WebSocket.OPEN) s.send(frame);
+      });
+      f = { unsubscribe, sockets };
+      fanouts.set(topic, f);
+    }
+    f.sockets.add(ws);
+  }
+
+  function removeSubscriber(topic: string, ws: WebSocket) {
+    const f = fanouts.get(topic);
+    if (!f) return;
+    f.sockets.delete(ws);
+    if (f.sockets.size === 0) {
+      f.unsubscribe();
+      fanouts.delete(topic);
+    }
+  }
+
+  /** Completes the handshake; null when the client left or its handshake was invalid (ws answered 400). */
+  function accept(req: IncomingMessage, socket: Duplex, head: Buffer, user: TokenClaims): Promise<HubConnection | null> {
+    return new Promise((resolve) => {
+      const onEarlyClose = () => resolve(null);
+      socket.once('close', onEarlyClose);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        socket.off('close', onEarlyClose);
+        const topics = new Set<string>();
+        let alive = true;
+        const done = new Promise<void>((r) => ws.once('close', () => r()));
+        const send = (msg: object) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(msg));
+        const fail = (topic: unknown, code: number, message: string) =>
+          send({ type: 'error', ...(typeof topic === 'string' ? { topic } : {}), code, message });
+
+        const heartbeat = setInterval(() => {
+          if (!alive) return ws.terminate();
+          alive = false;
+          ws.ping();
+        }, deps.heartbeatMs);
+        ws.on('pong', () => (alive = true));
+        ws.on('error', () => undefined);
+        ws.once('close', () => {
+          clearInterval(heartbeat);
+          for (const t of topics) removeSubscriber(t, ws);
+          topics.clear();
+        });
+
+        ws.on('message', async (raw, isBinary) => {
+          alive = true;
+          const msg = isBinary ? null : parseJson(raw.toString());
+          if (!msg || typeof msg !== 'object') return fail(undefined, CLOSE.BAD_REQUEST, 'Messages are JSON objects with a "type".');
+          const { type, topic } = msg as { type?: unknown; topic?: unknown };
+          if (type !== 'subscribe' && type !== 'unsubscribe') {
+            return fail(topic, CLOSE.BAD_REQUEST, 'Unknown message type: use "subscribe" or "unsubscribe".');
+          }
+          const parsed = parseTopic(topic);
+          if (!parsed) return fail(topic, CLOSE.BAD_REQUEST, 'Unknown topic.');
+          const name = topic as string;
+          if (type === 'unsubscribe') {
+            topics.delete(name);
+            removeSubscriber(name, ws);
+            return send({ type: 'unsubscribed', topic: name });
+          }
+          if (topics.has(name)) return send({ type: 'subscribed', topic: name, seq: seqs.get(name) ?? 0 });
+          if (topics.size >= MAX_TOPICS_PER_SOCKET) return fail(name, CLOSE.TOO_MANY, 'Too many topics on one socket.');
+          const decision = await deps.authoriseTopic(user, parsed).catch(
+            (): TopicDecision => ({ ok: false, code: CLOSE.INTERNAL_ERROR, message: 'Something went wrong on the server.' }),
+          );
+          if (!decision.ok) return fail(name, decision.code, decision.message);
+          if (ws.readyState !== WebSocket.OPEN) return;
+          topics.add(name);
+          addSubscriber(name, ws);
+          send({ type: 'subscribed', topic: name, seq: seqs.get(name) ?? 0 });
+        });
+
+        resolve({
+          done,
+          close(code, reason) {
+            if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+            ws.close(code, closeReason(reason));
+            const t = setTimeout(() => ws.terminate(), 1000);
+            return done.finally(() => clearTimeout(t));
+          },
+        });
+      });
+    });
+  }
+
+  return {
+    accept,
+    subscriberCount(topic: string) {
+      return fanouts.get(topic)?.sockets.size ?? 0;
+    },
+  };
+}
+
+export type EventHub = ReturnType<typeof createEventHub>;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,33 @@
+import type { Db } from './db';
+import { newId } from './ids';
+import type { Project } from './schema';
+
+export type PublicProject = { id: string; name: string; ownerId: string; createdAt: number };
+
+export const toPublicProject = (p: Project): PublicProject => ({
+  id: p.id,
+  name: p.name,
+  ownerId: p.owner_id,
+  createdAt: p.created_at,
+});
+
+export function createProjects(db: Db) {
+  return {
+    byId(id: string): Promise<Project | undefined> {
+      return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    listFor(ownerId: string): Promise<Project[]> {
+      return db.selectFrom('projects').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc').execute();
+    },
+    async create(ownerId: string, name: string): Promise<Project> {
+      const row: Project = { id: newId(), name, owner_id: ownerId, created_at: Date.now() };
+      await db.insertInto('projects').values(row).execute();
+      return row;
+    },
+    async remove(id: string): Promise<void> {
+      await db.deleteFrom('projects').where('id', '=', id).execute();
+    },
+  };
+}
+
+export type Projects = ReturnType<typeof createProjects>;

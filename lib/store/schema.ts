@@ -1,0 +1,45 @@
+import type { Selectable } from 'kysely';
+
+// Row types of the store. Times are epoch milliseconds; ids are short random url-safe strings.
+
+export type Role = 'admin' | 'user';
+
+export interface UsersTable {
+  id: string;
+  username: string;
+  password_hash: string;
+  role: Role;
+  created_at: number;
+}
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  owner_id: string;
+  created_at: number;
+}
+
+export type SessionKind = 'local' | 'external';
+export type SessionStatus = 'starting' | 'running' | 'stopped' | 'failed';
+
+export interface SessionsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  /** tcp://host:port (bridged) or ws://host:port/path (proxied); never taken from a socket request. */
+  target: string;
+  kind: SessionKind;
+  status: SessionStatus;
+  created_at: number;
+}
+
+
+export interface Database {
+  users: UsersTable;
+  projects: ProjectsTable;
+  sessions: SessionsTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type Project = Selectable<ProjectsTable>;
+export type Session = Selectable<SessionsTable>;

@@ -1,0 +1,44 @@
+import type { Db } from './db';
+import { newId } from './ids';
+import type { Session, SessionKind, SessionStatus } from './schema';
+
+export type PublicSession = { id: string; name: string; kind: SessionKind; status: SessionStatus; ownerId: string; createdAt: number };
+
+// The target stays server side: the API never hands it to a browser.
+export const toPublicSession = (s: Session): PublicSession => ({
+  id: s.id,
+  name: s.name,
+  kind: s.kind,
+  status: s.status,
+  ownerId: s.owner_id,
+  createdAt: s.created_at,
+});
+
+export function createSessions(db: Db) {
+  return {
+    byId(id: string): Promise<Session | undefined> {
+      return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    listFor(ownerId: string): Promise<Session[]> {
+      return db.selectFrom('sessions').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc').execute();
+    },
+    async create(input: { ownerId: string; name: string; target: string; kind: SessionKind; status: SessionStatus }): Promise<Session> {
+      const row: Session = {
+        id: newId(),
+        owner_id: input.ownerId,
+        name: input.name,
+        target: input.target,
+        kind: input.kind,
+        status: input.status,
+        created_at: Date.now(),
+      };
+      await db.insertInto('sessions').values(row).execute();
+      return row;
+    },
+    async remove(id: string): Promise<void> {
+      await db.deleteFrom('sessions').where('id', '=', id).execute();
+    },
+  };
+}
+
+export type Sessions = ReturnType<typeof createSessions>;

@@ -1,0 +1,227 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { CLOSE } from '../errors/close-codes';
+import type { TokenClaims, Tokens } from '../auth/tokens';
+import { upgradeToken } from '../auth/request-token';
+import type { Logger } from '../observability/logger';
+import type { Metrics } from '../observability/metrics';
+import type { EventHub } from '../hub/event-hub';
+import { authorise, type AuthoriseDeps, type Resource } from './authorise';
+import type { Leases } from './leases';
+import { checkOrigin } from './origin';
+import { rejectWithClose, rejectWithStatus } from './reject';
+import { matchRoute, type MatchedRoute } from './route-table';
+import type { OpenSocket, RouteName, SocketRegistry } from './socket-registry';
+import { buildUpstream, prepareUpstreamRequest, sessionUpstream, type Upstream } from './upstream';
+import { bridge, connectTcp } from './vnc-bridge';
+import type { WsProxy } from './ws-proxy';
+import { trackProxiedPair } from './proxied-socket';
+
+// The only listener on the server's `upgrade` event. Each step of design.md "An upgrade, step by step"
+// is a guard: it either passes or refuses the socket itself and the handler returns.
+
+export type UpgradeRouterDeps = AuthoriseDeps & {
+  allowedOrigins: readonly string[];
+  buildBackend: URL;
+  upstreamConnectTimeoutMs: number;
+  tokens: Tokens;
+  leases: Leases;
+  registry: SocketRegistry;
+  hub: EventHub;
+  wsProxy: WsProxy;
+  metrics: Metrics;
+  logger: Logger;
+  /** Hands a `/_next/` upgrade to Next (HMR in dev); false when nothing there takes it yet. */
+  nextUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+};
+
+type Ctx = {
+  route: RouteName;
+  started: number;
+  user?: TokenClaims;
+  resource?: string;
+  upstream?: string;
+};
+
+export type UpgradeRouter = ReturnType<typeof createUpgradeRouter>;
+
+export function createUpgradeRouter(deps: UpgradeRouterDeps) {
+  const { logger, metrics } = deps;
+  let draining = false;
+
+  function refuse(req: IncomingMessage, socket: Duplex, ctx: Ctx, code: number, reason: string) {
+    metrics.upgrades.inc({ route: ctx.route, outcome: String(code) });
+    metrics.upgradeSeconds.observe({ route: ctx.route }, (Date.now() - ctx.started) / 1000);
+    rejectWithClose(req, socket, code, reason, () => logEnd(ctx, { outcome: 'refused', code, reason, bytesIn: 0, bytesOut: 0 }));
+  }
+
+  function logEnd(ctx: Ctx, end: { outcome: string; code?: number; reason?: string; endedBy?: string; bytesIn: number; bytesOut: number }) {
+    logger.info(
+      {
+        event: 'socket_end',
+        route: ctx.route,
+        user: ctx.user?.username,
+        resource: ctx.resource,
+        upstream: ctx.upstream,
+        outcome: end.outcome,
+        endedBy: end.endedBy,
+        code: end.code,
+        reason: end.reason,
+        durationMs: Date.now() - ctx.started,
+        bytesIn: end.bytesIn,
+        bytesOut: end.bytesOut,
+      },
+      'socket ended',
+    );
+  }
+
+  async function handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    // An error on the raw socket before anything else listens would be an unhandled 'error' event.
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    const match = matchRoute(url.pathname, url.searchParams);
+
+    // Step 1: the route table.
+    if (!match) {
+      metrics.upgrades.inc({ route: 'none', outcome: '404' });
+      return rejectWithStatus(socket, 404, 'not_found', 'No WebSocket route at this path.');
+    }
+    if (match.route === 'next') {
+      if (!deps.nextUpgrade(req, socket, head)) socket.destroy();
+      return;
+    }
+    const ctx: Ctx = { route: match.route, started: Date.now() };
+    if (draining) return refuse(req, socket, ctx, CLOSE.TRY_AGAIN_LATER, 'server is shutting down');
+    if (match.problem) return refuse(req, socket, ctx, CLOSE.BAD_REQUEST, match.problem);
+
+    // Step 2: Origin.
+    const origin = checkOrigin(req, deps.allowedOrigins);
+    if (!origin.ok) return refuse(req, socket, ctx, CLOSE.FORBIDDEN, 'origin not allowed');
+
+    // Step 3: the token. A cookie rides along on any request a browser makes, so it only counts when a
+    // browser's Origin vouches for the page that opened the socket.
+    const found = upgradeToken(url.searchParams, req.headers);
+    if (!found) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'no token');
+    if (found.source === 'cookie' && !origin.browser) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'cookie without origin');
+    const verified = await deps.tokens.verify(found.token);
+    if (!verified.ok) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, `token ${verified.reason}`);
+    ctx.user = verified.claims;
+
+    // Step 4: authorise against the store.
+    const decision = await authorise(match, verified.claims, deps).catch((err: Error) => {
+      logger.error({ err, route: ctx.route }, 'authorisation failed');
+      return { ok: false as const, code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
+    });
+    if (!decision.ok) return refuse(req, socket, ctx, decision.code, decision.reason);
+    ctx.resource = describeResource(decision.resource);
+
+    // Step 5: limits.
+    const refusal = deps.leases.acquire(verified.claims.userId);
+    if (refusal) return refuse(req, socket, ctx, CLOSE.TOO_MANY, refusal === 'user' ? 'too many sockets for this user' : 'server socket limit reached');
+    const release = once(() => deps.leases.release(verified.claims.userId));
+    // The slot is held exactly as long as the client's TCP connection, however the socket ends.
+    socket.once('close', release);
+    if (socket.destroyed) {
+      release();
+      return logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 });
+    }
+
+    // Step 6: resolve the target and connect.
+    const upstream = resolveUpstream(match, decision.resource, url.searchParams);
+    if (!upstream) {
+      release();
+      return refuse(req, socket, ctx, CLOSE.INTERNAL_ERROR, 'session has no usable target');
+    }
+    ctx.upstream = describeUpstream(upstream);
+    try {
+      await connect(req, socket as Socket, head, ctx, upstream, found.token, release);
+    } catch (err) {
+      release();
+      logger.error({ err, route: ctx.route }, 'upgrade failed');
+      refuse(req, socket, ctx, CLOSE.INTERNAL_ERROR, 'internal error');
+    }
+  }
+
+  function resolveUpstream(match: MatchedRoute, resource: Resource, query: URLSearchParams): Upstream | null {
+    if (resource.kind === 'hub') return { kind: 'hub' };
+    if (resource.kind === 'session') return sessionUpstream(resource.target);
+    return { kind: 'ws', url: buildUpstream(deps.buildBackend, (match as { projectId: string }).projectId, query) };
+  }
+
+  function opened(ctx: Ctx, close: OpenSocket['close'], done: Promise<{ endedBy: string; code?: number; bytesIn: number; bytesOut: number }>, release: () => void) {
+    const entry: OpenSocket = { route: ctx.route, userId: ctx.user!.userId, close };
+    deps.registry.add(entry);
+    metrics.upgrades.inc({ route: ctx.route, outcome: 'accepted' });
+    metrics.upgradeSeconds.observe({ route: ctx.route }, (Date.now() - ctx.started) / 1000);
+    void done.then((end) => {
+      deps.registry.remove(entry);
+      release();
+      metrics.bytes.inc({ route: ctx.route, direction: 'in' }, end.bytesIn);
+      metrics.bytes.inc({ route: ctx.route, direction: 'out' }, end.bytesOut);
+      logEnd(ctx, { outcome: 'closed', ...end });
+    });
+  }
+
+  async function connect(req: IncomingMessage, socket: Socket, head: Buffer, ctx: Ctx, upstream: Upstream, token: string, release: () => void) {
+    if (upstream.kind === 'hub') {
+      const conn = await deps.hub.accept(req, socket, head, ctx.user!);
+      if (!conn) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
+      const done = conn.done.then(() => ({ endedBy: 'client', bytesIn: socket.bytesRead, bytesOut: socket.bytesWritten }));
+      return opened(ctx, conn.close, done, release);
+    }
+    if (upstream.kind === 'tcp') {
+      const tcp = await connectTcp(upstream.host, upstream.port, deps.upstreamConnectTimeoutMs).catch((err: Error) => err);
+      if (tcp instanceof Error) {
+        release();
+        return refuse(req, socket, ctx, CLOSE.BAD_GATEWAY, `VM unreachable: ${(tcp as NodeJS.ErrnoException).code ?? tcp.message}`);
+      }
+      const b = await bridge(req, socket, head, tcp);
+      if (!b) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
+      return opened(ctx, b.close, b.done, release);
+    }
+    prepareUpstreamRequest(req, upstream.url, token);
+    deps.wsProxy.proxy(req, socket, head, upstream.url, {
+      onOpen(upstreamSocket) {
+        const pair = trackProxiedPair(socket, upstreamSocket);
+        opened(ctx, pair.close, pair.done, release);
+      },
+      onFail(code, reason) {
+        release();
+        refuse(req, socket, ctx, code, reason);
+      },
+    });
+  }
+
+  return {
+    handle(req: IncomingMessage, socket: Duplex, head: Buffer) {
+      handle(req, socket, head).catch((err) => {
+        logger.error({ err }, 'upgrade handler crashed');
+        socket.destroy();
+      });
+    },
+    /** From now on every new upgrade is refused with 1013; open sockets are left to the caller. */
+    drain() {
+      draining = true;
+    },
+  };
+}
+
+function describeResource(r: Resource): string {
+  return r.kind === 'hub' ? 'hub' : `${r.kind}:${r.id}`;
+}
+
+function describeUpstream(u: Upstream): string {
+  if (u.kind === 'hub') return 'in-process';
+  if (u.kind === 'tcp') return `tcp://${u.host}:${u.port}`;
+  return u.url.origin + u.url.pathname;
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    fn();
+  };
+}

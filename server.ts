@@ -1,0 +1,159 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { DestinationStream } from 'pino';
+import { ConfigError, loadConfig, type Config } from './lib/config/config';
+import { resolveJwtSecret } from './lib/auth/jwt-secret';
+import { createTokens } from './lib/auth/tokens';
+import { ensureAdmin } from './lib/auth/admin-bootstrap';
+import { openStore } from './lib/store/db';
+import { createUsers } from './lib/store/users';
+import { createProjects } from './lib/store/projects';
+import { createSessions } from './lib/store/sessions';
+import { createLogger } from './lib/observability/logger';
+import { createMetrics } from './lib/observability/metrics';
+import { createHealth } from './lib/observability/health';
+import { createMemoryBus } from './lib/hub/bus';
+import { createEventHub } from './lib/hub/event-hub';
+import { topicAuthoriser } from './lib/hub/authorise-topic';
+import { createMemoryLeases } from './lib/upgrade/leases';
+import { createSocketRegistry } from './lib/upgrade/socket-registry';
+import { createWsProxy } from './lib/upgrade/ws-proxy';
+import { createUpgradeRouter } from './lib/upgrade/router';
+import { createApi } from './lib/http/api';
+import { sendError } from './lib/http/json';
+import { startNext, type NextMode } from './lib/server/next-app';
+import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown';
+import { CLOSE } from './lib/errors/close-codes';
+
+// server.ts wires; lib/ works. Read top to bottom: config → store → backends → Next → HTTP server →
+// upgrade router → shutdown.
+
+export type PorticoOptions = {
+  config: Config;
+  /** Serve pages with Next (`false` for API- and socket-only servers in tests). */
+  next: NextMode | false;
+  logDestination?: DestinationStream;
+};
+
+export type Portico = Awaited<ReturnType<typeof createPortico>>;
+
+export async function createPortico({ config, next, logDestination }: PorticoOptions) {
+  const logger = createLogger(config.logLevel, logDestination);
+
+  // Store and identity.
+  const store = await openStore(config.dataDir);
+  const users = createUsers(store.db);
+  const projects = createProjects(store.db);
+  const sessions = createSessions(store.db);
+  const tokens = createTokens(resolveJwtSecret(config.jwtSecret, config.dataDir), config.tokenTtlS);
+  const admin = await ensureAdmin(users, config.adminUsername, config.adminPassword);
+
+  // Backends the gateway proxies to. The build backend is reached through the proxy even when it runs
+  // in this process, exactly as a remote one would be.
+  const buildBackend = new URL(config.buildBackendUrl ?? `ws://127.0.0.1:${config.buildBackendPort}`);
+
+  // Sockets: who holds what, the hub, the proxy.
+  const metrics = createMetrics();
+  const registry = createSocketRegistry((route, open) => metrics.openSockets.set({ route }, open));
+  const leases = createMemoryLeases(config.maxSockets, config.maxSocketsPerUser);
+  const bus = createMemoryBus();
+  const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs });
+  const wsProxy = createWsProxy(config.upstreamConnectTimeoutMs);
+
+  // Next gets a server of its own that never listens, so it can only ever see the `/_next/` upgrades
+  // the router hands it (design.md "One process, one front door").
+  const nextBus = new http.Server();
+  const nextApp = next ? await startNext(next, nextBus, config) : null;
+
+  let draining = false;
+  const health = createHealth({ registry, upstreams: [{ name: 'build', url: buildBackend }], isDraining: () => draining });
+  const api = createApi({ config, tokens, users, projects, sessions, bus, logger, metrics, health });
+
+  const server = http.createServer((req, res) => {
+    if (api(req, res)) return;
+    if (nextApp) return void nextApp.handle(req, res);
+    sendError(res, 'not_found', 'No page here: this server runs without the dashboard pages.');
+  });
+  server.on('clientError', (_err, socket: Duplex) => socket.destroy());
+
+  const router = createUpgradeRouter({
+    allowedOrigins: config.allowedOrigins,
+    buildBackend,
+    upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
+    tokens,
+    projects,
+    sessions,
+    leases,
+    registry,
+    hub,
+    wsProxy,
+    metrics,
+    logger,
+    nextUpgrade(req, socket, head) {
+      // Next attaches to nextBus on its first HTTP request; before that nobody would answer the socket.
+      if (nextBus.listenerCount('upgrade') === 0) return false;
+      nextBus.emit('upgrade', req, socket, head);
+      return true;
+    },
+  });
+  server.on('upgrade', router.handle);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as { port: number };
+  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${address.port}`;
+  logger.info({ event: 'listening', url, mode: next ? next.dev ? 'dev' : 'production' : 'api-only', buildBackend: buildBackend.origin }, 'Portico is listening');
+
+  let closing: Promise<void> | null = null;
+  async function close(): Promise<void> {
+    closing ??= (async () => {
+      draining = true;
+      router.drain();
+      server.close();
+      await registry.closeAll(CLOSE.GOING_AWAY, 'server going away');
+      server.closeAllConnections();
+      wsProxy.close();
+      await nextApp?.close();
+      await store.close();
+      logger.info({ event: 'stopped' }, 'Portico stopped');
+      logger.flush();
+    })();
+    return closing;
+  }
+
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, close };
+}
+
+async function main() {
+  const dev = process.argv.includes('--dev');
+  let config: Config;
+  try {
+    config = loadConfig({ ...process.env, NODE_ENV: dev ? 'development' : process.env.NODE_ENV });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`portico: ${err.message}\n`);
+    process.exit(78);
+  }
+  const portico = await createPortico({ config, next: { dev } });
+  if (portico.admin.created && portico.admin.generatedPassword) {
+    // Printed once, on the first start only; it is not stored anywhere in clear.
+    process.stdout.write(
+      `\nFirst start: created admin "${portico.admin.username}" with password ${portico.admin.generatedPassword}\n` +
+        'Sign in and keep it somewhere safe; it will not be shown again.\n\n',
+    );
+  }
+  process.stdout.write(`Portico ready on ${portico.url}\n`);
+  installSignalHandlers(portico.close, portico.logger, SHUTDOWN_LIMIT_MS);
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    process.stderr.write(`portico: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
