@@ -65,6 +65,9 @@ export function trackProxiedPair(client: Socket, upstream: Socket): ProxiedPair 
     } else if (!client.destroyed) {
       client.end();
     }
+    // The pipe to the dead upstream is gone and left the client paused; keep reading so the client's
+    // answering close frame and FIN arrive and the socket ends now rather than at the grace timer.
+    client.resume();
     setTimeout(() => client.destroy(), CLOSE_GRACE_MS).unref();
   };
   upstream.once('end', onUpstreamGone);

@@ -1,0 +1,32 @@
+// Debian packages the test suites drive for real (a browser today; VNC and nginx in later suites).
+// As root they are installed with apt; otherwise we say exactly what to run.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+
+// The file that proves each package is there.
+const PROVIDES = {
+  chromium: '/usr/bin/chromium',
+};
+
+let updated = false;
+
+function ensureSystemPackages(packages) {
+  const missing = packages.filter((p) => !fs.existsSync(PROVIDES[p] ?? `/usr/bin/${p}`));
+  if (missing.length === 0) return [];
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    console.log(`Missing system packages: ${missing.join(', ')}. Install them with: sudo apt-get install -y ${missing.join(' ')}`);
+    return missing;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!updated) {
+    console.log('Installing system packages: apt-get update');
+    spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
+    updated = true;
+  }
+  console.log(`Installing system packages: ${missing.join(' ')}`);
+  spawnSync('apt-get', ['install', '-y', '-q', ...missing], { stdio: 'inherit', env });
+  return missing.filter((p) => !fs.existsSync(PROVIDES[p] ?? `/usr/bin/${p}`));
+}
+
+module.exports = { ensureSystemPackages };

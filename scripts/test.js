@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// `npm test`: every suite the project has, in the order a failure is cheapest to read:
+// typecheck → unit + integration (node:test, real servers on ephemeral ports) → production build →
+// end-to-end in Debian's Chromium (Playwright). Installs missing system packages when run as root.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { ROOT, buildIsStale } = require('./build-state');
+const { ensureSystemPackages } = require('./system-packages');
+
+const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
+const results = [];
+
+function step(name, cmd, args, opts = {}) {
+  console.log(`\n=== ${name} ===`);
+  const started = Date.now();
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: ['ignore', opts.capture ? 'pipe' : 'inherit', 'inherit'], env: { ...process.env, ...opts.env } });
+  const out = opts.capture ? r.stdout.toString() : '';
+  if (opts.capture) process.stdout.write(out);
+  const ok = r.status === 0;
+  results.push({ name, ok, seconds: Math.round((Date.now() - started) / 1000), out });
+  return ok;
+}
+
+function testFiles(dir, pattern) {
+  const found = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (pattern.test(e.name)) found.push(path.relative(ROOT, p));
+    }
+  };
+  if (fs.existsSync(path.join(ROOT, dir))) walk(path.join(ROOT, dir));
+  return found.sort();
+}
+
+// Counts from the node:test TAP-ish summary ("ℹ pass N") and Playwright's ("N passed").
+function counts(text) {
+  const n = (re) => Number((re.exec(text) || [])[1] || 0);
+  return {
+    passed: n(/ℹ pass (\d+)/) + n(/^\s*(\d+) passed/m),
+    failed: n(/ℹ fail (\d+)/) + n(/^\s*(\d+) failed/m),
+  };
+}
+
+const missing = ensureSystemPackages(['chromium']);
+
+step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
+
+const unit = [...testFiles('lib', /\.test\.ts$/), ...testFiles('tests', /\.test\.ts$/)];
+step('unit and integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...unit], {
+  capture: true,
+});
+
+const stale = buildIsStale();
+if (stale) step(`production build (${stale})`, process.execPath, [require.resolve('next/dist/bin/next'), 'build']);
+
+if (missing.length) {
+  console.log(`\n=== end-to-end tests ===\nCannot run: ${missing.join(', ')} missing. Run as root: apt-get update && apt-get install -y ${missing.join(' ')}`);
+  results.push({ name: 'end-to-end tests', ok: false, seconds: 0, out: '' });
+} else {
+  step('end-to-end tests', bin('playwright'), ['test'], { capture: true });
+}
+
+console.log('\n=== summary ===');
+let passed = 0;
+let failed = 0;
+for (const r of results) {
+  const c = counts(r.out);
+  passed += c.passed;
+  failed += c.failed;
+  console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.name} (${r.seconds}s)${r.out ? `: ${c.passed} passed, ${c.failed} failed` : ''}`);
+}
+const allOk = results.every((r) => r.ok);
+if (!allOk && failed === 0) failed = results.filter((r) => !r.ok).length;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(allOk ? 0 : 1);

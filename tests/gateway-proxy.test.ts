@@ -1,0 +1,185 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { ADMIN, closed, nextMessage, opened, startGateway, type TestGateway } from './helpers/gateway';
+import { refusedPort, startEchoUpstream, startSilentUpstream } from './helpers/upstreams';
+
+// The build route end to end: a real ws client → the gateway → a real ws backend, and back.
+
+const SECRET = randomBytes(48).toString('base64url');
+
+describe('the build route through the proxy', () => {
+  let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+  let gw: TestGateway;
+  let projectId: string;
+
+  before(async () => {
+    upstream = await startEchoUpstream();
+    gw = await startGateway({ JWT_SECRET: SECRET, BUILD_BACKEND_URL: upstream.url });
+    projectId = (await gw.createProject(gw.adminToken)).id;
+  });
+  after(async () => {
+    await gw.close();
+    await upstream.close();
+  });
+
+  test('relays text, binary and a 4 MiB binary message both ways, byte-exact', async () => {
+    const ws = gw.open(`/api/build/${projectId}?token=${gw.adminToken}`);
+    await opened(ws);
+    ws.send('hello, backend');
+    const text = await nextMessage(ws);
+    assert.equal(text.isBinary, false);
+    assert.equal(text.data.toString(), 'hello, backend');
+
+    const small = randomBytes(1000);
+    ws.send(small);
+    const bin = await nextMessage(ws);
+    assert.equal(bin.isBinary, true);
+    assert.ok(bin.data.equals(small));
+
+    const big = randomBytes(4 * 1024 * 1024);
+    ws.send(big);
+    const echoed = await nextMessage(ws);
+    assert.equal(echoed.data.length, big.length);
+    assert.ok(echoed.data.equals(big), '4 MiB message came back changed');
+    ws.close(1000);
+    assert.equal((await closed(ws)).code, 1000);
+  });
+
+  test('the upstream sees the path without the token, the token as Bearer, the subprotocol and X-Forwarded-*', async () => {
+    const before = upstream.seen.length;
+    const ws = gw.open(`/api/build/${projectId}?token=${gw.adminToken}&after=7`, {
+      protocols: ['portico.v1', 'other'],
+      headers: { origin: gw.url },
+    });
+    await opened(ws);
+    assert.equal(ws.protocol, 'portico.v1');
+    const seen = upstream.seen[before];
+    assert.equal(seen.url, `/build/${projectId}?after=7`);
+    assert.equal(seen.headers.authorization, `Bearer ${gw.adminToken}`);
+    assert.equal(seen.headers['sec-websocket-protocol'], 'portico.v1,other');
+    assert.ok(seen.headers['sec-websocket-key']);
+    assert.equal(seen.headers['sec-websocket-version'], '13');
+    assert.equal(seen.headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal(seen.headers['x-forwarded-proto'], 'http');
+    assert.equal(seen.headers['x-forwarded-host'], new URL(gw.url).host);
+    ws.close();
+    await closed(ws);
+  });
+
+  test('the session cookie never reaches the upstream', async () => {
+    const before = upstream.seen.length;
+    const ws = gw.open(`/api/build/${projectId}`, {
+      headers: { origin: gw.url, cookie: `theme=dark; portico_session=${gw.adminToken}` },
+    });
+    await opened(ws);
+    const seen = upstream.seen[before];
+    assert.equal(seen.headers.cookie, 'theme=dark');
+    assert.equal(seen.headers.authorization, `Bearer ${gw.adminToken}`);
+    ws.close();
+    await closed(ws);
+  });
+
+  test('when the upstream closes, the client sees the close within 1 s', async () => {
+    const backendSide = upstream.nextConnection();
+    const ws = gw.open(`/api/build/${projectId}?token=${gw.adminToken}`);
+    await opened(ws);
+    const started = Date.now();
+    (await backendSide).close(4000, 'backend done');
+    const c = await closed(ws);
+    assert.equal(c.code, 4000);
+    assert.equal(c.reason, 'backend done');
+    assert.ok(Date.now() - started < 1000);
+  });
+
+  test('when the upstream dies without a close frame, the client gets 1014 within 1 s', async () => {
+    const backendSide = upstream.nextConnection();
+    const ws = gw.open(`/api/build/${projectId}?token=${gw.adminToken}`);
+    await opened(ws);
+    const started = Date.now();
+    (await backendSide).terminate();
+    const c = await closed(ws);
+    assert.equal(c.code, 1014);
+    assert.ok(Date.now() - started < 1000);
+  });
+
+  test('when the client goes away, the upstream socket is closed within 1 s', async () => {
+    const backendSide = upstream.nextConnection();
+    const ws = gw.open(`/api/build/${projectId}?token=${gw.adminToken}`);
+    await opened(ws);
+    const backend = await backendSide;
+    const started = Date.now();
+    const gone = new Promise<void>((r) => backend.once('close', () => r()));
+    ws.terminate();
+    await gone;
+    assert.ok(Date.now() - started < 1000, `upstream closed after ${Date.now() - started} ms`);
+  });
+
+  test('a cookie with the page origin is accepted; a cookie without any Origin is not', async () => {
+    const ok = gw.open(`/api/build/${projectId}`, { headers: { origin: gw.url, cookie: `portico_session=${gw.adminToken}` } });
+    await opened(ok);
+    ok.close();
+    await closed(ok);
+    const bare = gw.open(`/api/build/${projectId}`, { headers: { cookie: `portico_session=${gw.adminToken}` } });
+    assert.equal((await closed(bare)).code, 4401);
+  });
+
+  test('open sockets are counted per route in /healthz and /metrics', async () => {
+    const ws = gw.open(`/api/build/${projectId}?token=${gw.adminToken}`);
+    await opened(ws);
+    const health = await gw.api('GET', '/healthz');
+    assert.equal(health.status, 200);
+    assert.equal(health.body.sockets.byRoute.build, 1);
+    assert.equal(health.body.upstreams.build.reachable, true);
+    const metrics = await (await fetch(gw.url + '/metrics')).text();
+    assert.match(metrics, /portico_open_sockets\{route="build"\} 1/);
+    assert.match(metrics, /portico_upgrades_total\{route="build",outcome="accepted"\} \d+/);
+    ws.close();
+    await closed(ws);
+  });
+});
+
+describe('an unreachable build backend', () => {
+  test('a refused upstream closes the client with 1014', async () => {
+    const gw = await startGateway({ BUILD_BACKEND_URL: `ws://127.0.0.1:${await refusedPort()}` });
+    try {
+      const { id } = await gw.createProject(gw.adminToken);
+      const c = await closed(gw.open(`/api/build/${id}?token=${gw.adminToken}`));
+      assert.equal(c.code, 1014);
+      assert.match(c.reason, /ECONNREFUSED/);
+      const health = await gw.api('GET', '/healthz');
+      assert.equal(health.body.upstreams.build.reachable, false);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  test('an upstream that never answers closes the client with 1014 after the connect timeout', async () => {
+    const silent = await startSilentUpstream();
+    const gw = await startGateway({ BUILD_BACKEND_URL: silent.url, UPSTREAM_CONNECT_TIMEOUT_MS: '300' });
+    try {
+      const { id } = await gw.createProject(gw.adminToken);
+      const started = Date.now();
+      const c = await closed(gw.open(`/api/build/${id}?token=${gw.adminToken}`));
+      assert.equal(c.code, 1014);
+      assert.match(c.reason, /did not answer within 300 ms/);
+      const took = Date.now() - started;
+      assert.ok(took >= 250 && took < 2000, `closed after ${took} ms`);
+    } finally {
+      await gw.close();
+      await silent.close();
+    }
+  });
+});
+
+describe('the admin account', () => {
+  test('is created on first start from ADMIN_USERNAME / ADMIN_PASSWORD and can sign in', async () => {
+    const gw = await startGateway();
+    try {
+      const me = await gw.api('GET', '/api/auth/me', { token: gw.adminToken });
+      assert.deepEqual({ username: me.body.username, role: me.body.role }, { username: ADMIN.username, role: 'admin' });
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -1,0 +1,106 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { WebSocket, type ClientOptions } from 'ws';
+import { createPortico, type Portico } from '../../server';
+import { loadConfig } from '../../lib/config/config';
+import { captureLogs } from './log-capture';
+
+// Starts a real gateway (API + upgrade router, no pages) on 127.0.0.1 and an ephemeral port, with its own
+// DATA_DIR, and everything a test needs to talk to it.
+
+export const ADMIN = { username: 'admin', password: 'admin-password-1' };
+
+export type TestGateway = Awaited<ReturnType<typeof startGateway>>;
+
+export async function startGateway(env: Record<string, string> = {}) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-test-'));
+  const logs = captureLogs();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    ADMIN_USERNAME: ADMIN.username,
+    ADMIN_PASSWORD: ADMIN.password,
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const portico: Portico = await createPortico({ config, next: false, logDestination: logs.stream });
+  const issuedTokens: string[] = [];
+
+  async function api(method: string, pathname: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+    const res = await fetch(portico.url + pathname, {
+      method,
+      headers: {
+        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...opts.headers,
+      },
+      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+  }
+
+  async function login(username: string, password: string): Promise<string> {
+    const r = await api('POST', '/api/auth/login', { body: { username, password } });
+    if (r.status !== 200) throw new Error(`login ${username}: ${r.status} ${JSON.stringify(r.body)}`);
+    issuedTokens.push(r.body.token);
+    return r.body.token;
+  }
+
+  const adminToken = await login(ADMIN.username, ADMIN.password);
+
+  return {
+    portico,
+    url: portico.url,
+    wsUrl: portico.url.replace(/^http/, 'ws'),
+    logs,
+    issuedTokens,
+    adminToken,
+    api,
+    login,
+    async createUser(username: string, password = 'user-password-1') {
+      const r = await api('POST', '/api/users', { token: adminToken, body: { username, password } });
+      if (r.status !== 201) throw new Error(`create user: ${r.status}`);
+      return { ...r.body, token: await login(username, password) } as { id: string; username: string; token: string };
+    },
+    async createProject(token: string, name = 'demo') {
+      const r = await api('POST', '/api/projects', { token, body: { name } });
+      if (r.status !== 201) throw new Error(`create project: ${r.status}`);
+      return r.body as { id: string; name: string };
+    },
+    open(pathname: string, opts: ClientOptions & { protocols?: string[] } = {}) {
+      return new WebSocket(this.wsUrl + pathname, opts.protocols ?? [], opts);
+    },
+    async close() {
+      await portico.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves with the close code and reason of a client socket, or the HTTP status of a refused handshake. */
+export function closed(ws: WebSocket): Promise<{ code: number; reason: string; status?: number }> {
+  return new Promise((resolve) => {
+    ws.on('unexpected-response', (_req, res) => {
+      resolve({ code: 0, reason: '', status: res.statusCode });
+      ws.terminate();
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+  });
+}
+
+export function opened(ws: WebSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('close', (code, reason) => reject(new Error(`closed before open: ${code} ${reason}`)));
+    ws.once('unexpected-response', (_q, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
+export function nextMessage(ws: WebSocket): Promise<{ data: Buffer; isBinary: boolean }> {
+  return new Promise((resolve) => ws.once('message', (data: Buffer, isBinary) => resolve({ data, isBinary })));
+}
