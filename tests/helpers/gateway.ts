@@ -77,6 +77,7 @@ export async function startGateway(env: Record<string, string> = {}) {
     async close() {
       await portico.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      assertNoTokenLogged(logs.lines, issuedTokens);
     },
   };
 }
@@ -103,4 +104,12 @@ export function opened(ws: WebSocket): Promise<void> {
 
 export function nextMessage(ws: WebSocket): Promise<{ data: Buffer; isBinary: boolean }> {
   return new Promise((resolve) => ws.once('message', (data: Buffer, isBinary) => resolve({ data, isBinary })));
+}
+
+/** The log of a whole test run must not contain a token: not one we issued, and nothing shaped like a JWT. */
+export function assertNoTokenLogged(lines: string[], tokens: string[]): void {
+  for (const line of lines) {
+    for (const t of tokens) if (line.includes(t) || line.includes(t.split('.')[2])) throw new Error(`a token was logged: ${line.slice(0, 200)}`);
+    if (/eyJ[A-Za-z0-9_-]+\.eyJ/.test(line)) throw new Error(`something shaped like a JWT was logged: ${line.slice(0, 200)}`);
+  }
 }

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  test('applies the documented defaults and freezes the result', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 3000);
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.maxSocketsPerUser, 100);
+    assert.equal(c.heartbeatMs, 25000);
+    assert.equal(c.llmBaseUrl, 'http://localhost:1234/v1');
+    assert.deepEqual(c.allowedOrigins, []);
+    assert.ok(Object.isFrozen(c));
+  });
+  test('production refuses a missing or short JWT_SECRET with one line', () => {
+    assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (e: Error) => e instanceof ConfigError && /JWT_SECRET is not set/.test(e.message) && !e.message.includes('\n'));
+    assert.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' }), /JWT_SECRET is too short/);
+    assert.equal(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'k'.repeat(32) }).production, true);
+  });
+  test('a bad value names the variable', () => {
+    assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT/);
+    assert.throws(() => loadConfig({ ALLOWED_ORIGINS: 'not a url' }), /ALLOWED_ORIGINS/);
+    assert.throws(() => loadConfig({ LLM_PROVIDER: 'magic' }), /LLM_PROVIDER/);
+  });
+  test('origins are normalised', () => {
+    assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://a.example/, http://b.example:8080/x' }).allowedOrigins, ['https://a.example', 'http://b.example:8080']);
+  });
+});
