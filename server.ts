@@ -109,11 +109,16 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${address.port}`;
   logger.info({ event: 'listening', url, mode: next ? next.dev ? 'dev' : 'production' : 'api-only', buildBackend: buildBackend.origin }, 'Portico is listening');
 
+  /** Stops taking upgrades (new ones get 1013); open sockets stay until close(). */
+  function drain(): void {
+    draining = true;
+    router.drain();
+  }
+
   let closing: Promise<void> | null = null;
   async function close(): Promise<void> {
     closing ??= (async () => {
-      draining = true;
-      router.drain();
+      drain();
       server.close();
       await registry.closeAll(CLOSE.GOING_AWAY, 'server going away');
       server.closeAllConnections();
@@ -126,7 +131,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     return closing;
   }
 
-  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, close };
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, drain, close };
 }
 
 async function main() {

@@ -89,6 +89,10 @@ export function trackProxiedPair(client: Socket, upstream: Socket): ProxiedPair 
     if (!closing) return;
     const { code, reason } = closing;
     client.end(closeFrame(code, reason));
+    // Stop relaying the client's answer into an upstream we are ending, but keep reading it so the
+    // client's FIN is seen and the socket closes now.
+    client.unpipe(upstream);
+    client.resume();
     // The upstream gets a masked close of its own so it sees a clean end, not a reset.
     if (up.atBoundary && upstream.writable) upstream.end(maskedCloseFrame(code, reason));
     else upstream.destroy();

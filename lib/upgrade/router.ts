@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CLOSE } from '../errors/close-codes';
 import type { TokenClaims, Tokens } from '../auth/tokens';
@@ -79,6 +79,12 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
   async function handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     // An error on the raw socket before anything else listens would be an unhandled 'error' event.
     socket.on('error', () => undefined);
+    // Interactive traffic (keystrokes, progress lines) must not wait for Nagle; keep-alive lets the
+    // kernel notice a peer that vanished without a FIN.
+    if (socket instanceof net.Socket) {
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, 30_000);
+    }
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
     const match = matchRoute(url.pathname, url.searchParams);
 

@@ -13,6 +13,12 @@ export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 
 export type TestGateway = Awaited<ReturnType<typeof startGateway>>;
 
+// Anything thrown outside a test's own awaits (an unhandled 'error' event, a rejected promise nobody
+// awaited) is recorded and fails the gateway's close(), instead of passing unnoticed or killing the run.
+const processFaults: string[] = [];
+process.on('uncaughtException', (err) => processFaults.push(`uncaught: ${err.stack ?? err}`));
+process.on('unhandledRejection', (err) => processFaults.push(`unhandled rejection: ${(err as Error)?.stack ?? err}`));
+
 export async function startGateway(env: Record<string, string> = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-test-'));
   const logs = captureLogs();
@@ -78,6 +84,7 @@ export async function startGateway(env: Record<string, string> = {}) {
       await portico.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
       assertNoTokenLogged(logs.lines, issuedTokens);
+      if (processFaults.length) throw new Error(`the process faulted:\n${processFaults.join('\n')}`);
     },
   };
 }

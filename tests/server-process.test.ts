@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { WebSocket } from 'ws';
+import { closed, opened } from './helpers/gateway';
+import { startEchoUpstream } from './helpers/upstreams';
+import { assertNoTokenLogged } from './helpers/gateway';
+import { spawnServer, startServer } from './helpers/server-process';
+
+// The production server.ts as a process: what it refuses at start-up and how it stops.
+
+const PROD = { NODE_ENV: 'production', ADMIN_PASSWORD: 'admin-password-1' };
+
+async function login(url: string) {
+  const r = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }) });
+  return ((await r.json()) as { token: string }).token;
+}
+
+describe('server.ts in production', () => {
+  test('refuses to start without a JWT_SECRET, in one line, with exit code 78', async () => {
+    const s = spawnServer({ NODE_ENV: 'production' });
+    const { code } = await s.exited;
+    assert.equal(code, 78);
+    assert.equal(s.output().trim(), 'portico: JWT_SECRET is not set: production needs a secret of at least 32 bytes (for example: openssl rand -base64 48).');
+  });
+
+  test('refuses a short JWT_SECRET', async () => {
+    const s = spawnServer({ NODE_ENV: 'production', JWT_SECRET: 'too-short' });
+    assert.equal((await s.exited).code, 78);
+    assert.match(s.output(), /JWT_SECRET is too short/);
+  });
+
+  test('SIGTERM with open sockets: every client gets 1001 and the process exits 0 within 10 s', async () => {
+    const upstream = await startEchoUpstream();
+    const server = await startServer({ ...PROD, JWT_SECRET: randomBytes(48).toString('base64url'), BUILD_BACKEND_URL: upstream.url });
+    try {
+      const token = await login(server.url);
+      const project = await (
+        await fetch(`${server.url}/api/projects`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"name":"p"}' })
+      ).json() as { id: string };
+      const ws = server.url.replace(/^http/, 'ws');
+      const clients = [
+        new WebSocket(`${ws}/api/build/${project.id}?token=${token}`),
+        new WebSocket(`${ws}/api/build/${project.id}?token=${token}`),
+        new WebSocket(`${ws}/api/events?token=${token}`),
+      ];
+      await Promise.all(clients.map(opened));
+      const codes = Promise.all(clients.map(closed));
+      const sent = Date.now();
+      server.proc.kill('SIGTERM');
+      const [exit, results] = await Promise.all([server.exited, codes]);
+      assert.deepEqual(results.map((r) => r.code), [1001, 1001, 1001]);
+      assert.equal(exit.code, 0, server.output());
+      assert.ok(exit.at - sent < 10_000, `exited after ${exit.at - sent} ms`);
+      assertNoTokenLogged(server.output().split('\n'), [token]);
+      assert.match(server.output(), /"event":"socket_end"/);
+    } finally {
+      await server.stop();
+      await upstream.close();
+    }
+  });
+});
