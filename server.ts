@@ -9,6 +9,8 @@ import { openStore } from './lib/store/db';
 import { createUsers } from './lib/store/users';
 import { createProjects } from './lib/store/projects';
 import { createSessions } from './lib/store/sessions';
+import { createBuilds } from './lib/store/builds';
+import { startBuildBackend } from './lib/build/build-backend';
 import { createLogger } from './lib/observability/logger';
 import { createMetrics } from './lib/observability/metrics';
 import { createHealth } from './lib/observability/health';
@@ -47,16 +49,23 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const sessions = createSessions(store.db);
   const tokens = createTokens(resolveJwtSecret(config.jwtSecret, config.dataDir), config.tokenTtlS);
   const admin = await ensureAdmin(users, config.adminUsername, config.adminPassword);
+  const bus = createMemoryBus();
 
   // Backends the gateway proxies to. The build backend is reached through the proxy even when it runs
   // in this process, exactly as a remote one would be.
-  const buildBackend = new URL(config.buildBackendUrl ?? `ws://127.0.0.1:${config.buildBackendPort}`);
+  const embedded = config.buildBackendUrl
+    ? null
+    : await startBuildBackend(
+        { config, db: store.db, tokens, logger, onBuildChange: (projectId, buildId, status) => bus.publish(`project:${projectId}:builds`, { buildId, status }) },
+        { port: config.buildBackendPort, host: '127.0.0.1' },
+      );
+  const buildBackend = new URL(config.buildBackendUrl ?? embedded!.url);
+  const buildBackendHttp = new URL(buildBackend.href.replace(/^ws/, 'http'));
 
   // Sockets: who holds what, the hub, the proxy.
   const metrics = createMetrics();
   const registry = createSocketRegistry((route, open) => metrics.openSockets.set({ route }, open));
   const leases = createMemoryLeases(config.maxSockets, config.maxSocketsPerUser);
-  const bus = createMemoryBus();
   const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs });
   const wsProxy = createWsProxy(config.upstreamConnectTimeoutMs);
 
@@ -67,7 +76,8 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
 
   let draining = false;
   const health = createHealth({ registry, upstreams: [{ name: 'build', url: buildBackend }], isDraining: () => draining });
-  const api = createApi({ config, tokens, users, projects, sessions, bus, logger, metrics, health });
+  const builds = createBuilds(store.db);
+  const api = createApi({ config, tokens, users, projects, sessions, builds, buildBackendHttp, bus, logger, metrics, health });
 
   const server = http.createServer((req, res) => {
     if (api(req, res)) return;
@@ -123,6 +133,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
       await registry.closeAll(CLOSE.GOING_AWAY, 'server going away');
       server.closeAllConnections();
       wsProxy.close();
+      await embedded?.close();
       await nextApp?.close();
       await store.close();
       logger.info({ event: 'stopped' }, 'Portico stopped');
@@ -131,7 +142,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     return closing;
   }
 
-  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, drain, close };
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, buildBackend: embedded, drain, close };
 }
 
 async function main() {

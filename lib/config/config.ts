@@ -30,6 +30,7 @@ const schema = z.object({
   LLM_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['auto', 'openai', 'offline']).default('auto')),
   LLM_BASE_URL: z.preprocess(emptyAsUndefined, z.url().default('http://localhost:1234/v1')),
   LLM_MODEL: optionalString,
+  OFFLINE_STREAM_DELAY_MS: int(20, 0, 10_000),
   MAX_SOCKETS: int(10000, 1),
   MAX_SOCKETS_PER_USER: int(100, 1),
   UPSTREAM_CONNECT_TIMEOUT_MS: int(10000, 100),
@@ -59,6 +60,7 @@ export type Config = Readonly<{
   llmProvider: RawConfig['LLM_PROVIDER'];
   llmBaseUrl: string;
   llmModel: string | undefined;
+  offlineStreamDelayMs: number;
   maxSockets: number;
   maxSocketsPerUser: number;
   upstreamConnectTimeoutMs: number;
@@ -104,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     llmProvider: c.LLM_PROVIDER,
     llmBaseUrl: c.LLM_BASE_URL,
     llmModel: c.LLM_MODEL,
+    offlineStreamDelayMs: c.OFFLINE_STREAM_DELAY_MS,
     maxSockets: c.MAX_SOCKETS,
     maxSocketsPerUser: c.MAX_SOCKETS_PER_USER,
     upstreamConnectTimeoutMs: c.UPSTREAM_CONNECT_TIMEOUT_MS,

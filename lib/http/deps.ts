@@ -3,6 +3,7 @@ import type { Tokens } from '../auth/tokens';
 import type { Users } from '../store/users';
 import type { Projects } from '../store/projects';
 import type { Sessions } from '../store/sessions';
+import type { Builds } from '../store/builds';
 import type { Bus } from '../hub/bus';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -15,6 +16,9 @@ export type ApiDeps = {
   users: Users;
   projects: Projects;
   sessions: Sessions;
+  builds: Builds;
+  /** The build backend's HTTP origin, for the SSE stream. */
+  buildBackendHttp: URL;
   bus: Bus;
   logger: Logger;
   metrics: Metrics;

@@ -35,6 +35,33 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sessions_owner').on('sessions').column('owner_id').execute();
     },
   },
+  '0002_builds': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('builds')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('prompt', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text')
+        .addColumn('summary', 'text')
+        .addColumn('files', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('finished_at', 'integer')
+        .addColumn('duration_ms', 'integer')
+        .execute();
+      await db.schema.createIndex('builds_project').on('builds').columns(['project_id', 'created_at']).execute();
+      await db.schema
+        .createTable('build_events')
+        .addColumn('build_id', 'text', (c) => c.notNull().references('builds.id').onDelete('cascade'))
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('build_events_pk', ['build_id', 'seq'])
+        .execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

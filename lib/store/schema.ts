@@ -34,12 +34,40 @@ export interface SessionsTable {
 }
 
 
+export type BuildStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface BuildsTable {
+  id: string;
+  project_id: string;
+  user_id: string;
+  prompt: string;
+  status: BuildStatus;
+  provider: string | null;
+  summary: string | null;
+  /** JSON array of {path, bytes}: what the build wrote. */
+  files: string;
+  last_seq: number;
+  created_at: number;
+  finished_at: number | null;
+  duration_ms: number | null;
+}
+
+export interface BuildEventsTable {
+  build_id: string;
+  seq: number;
+  /** The event exactly as sent, JSON. */
+  event: string;
+}
+
 export interface Database {
   users: UsersTable;
   projects: ProjectsTable;
   sessions: SessionsTable;
+  builds: BuildsTable;
+  build_events: BuildEventsTable;
 }
 
 export type User = Selectable<UsersTable>;
 export type Project = Selectable<ProjectsTable>;
 export type Session = Selectable<SessionsTable>;
+export type Build = Selectable<BuildsTable>;

@@ -30,6 +30,9 @@ export async function startGateway(env: Record<string, string> = {}) {
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'info',
+    BUILD_BACKEND_PORT: '0',
+    OFFLINE_STREAM_DELAY_MS: '0',
+    LLM_PROVIDER: 'offline',
     ...env,
   });
   const portico: Portico = await createPortico({ config, next: false, logDestination: logs.stream });

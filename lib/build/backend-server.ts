@@ -1,0 +1,128 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import { bearerToken } from '../auth/request-token';
+import type { Tokens } from '../auth/tokens';
+import type { Logger } from '../observability/logger';
+import type { Builds } from '../store/builds';
+import { isValidId } from '../store/ids';
+import type { Projects } from '../store/projects';
+import { owns } from '../upgrade/authorise';
+import type { BuildRunner } from './build-runner';
+import { serveBuildSocket } from './build-socket';
+import { serveBuildEvents } from './build-sse';
+import type { EventLog } from './event-log';
+
+// The build backend: `/build/:projectId` (WebSocket) and `/build/:projectId/events` (SSE). It sits
+// behind the gateway but trusts nothing that reaches its port: every request must carry a valid
+// `Authorization: Bearer` token for a user who owns the project. It answers refusals as plain HTTP; the
+// gateway turns those into close codes for browsers.
+
+export type BackendDeps = {
+  tokens: Tokens;
+  projects: Projects;
+  builds: Builds;
+  log: EventLog;
+  runner: BuildRunner;
+  logger: Logger;
+  heartbeatMs: number;
+  providerName: () => string;
+};
+
+type Target = { projectId: string; sse: boolean; buildId?: string; after: number };
+
+function parseTarget(url: URL, lastEventId: string | undefined): Target | string {
+  const m = /^\/build\/([^/]+)(\/events)?$/.exec(url.pathname);
+  if (!m) return 'not_found';
+  const projectId = decodeURIComponent(m[1]);
+  const buildId = url.searchParams.get('build') ?? undefined;
+  const afterRaw = url.searchParams.get('after') ?? lastEventId ?? '0';
+  if (!isValidId(projectId) || (buildId !== undefined && !isValidId(buildId)) || !/^\d{1,15}$/.test(afterRaw)) return 'bad_request';
+  return { projectId, sse: Boolean(m[2]), buildId, after: Number(afterRaw) };
+}
+
+const STATUS: Record<string, [number, string]> = {
+  not_found: [404, 'Not found.'],
+  bad_request: [400, 'That address is not valid.'],
+  unauthorized: [401, 'A valid Authorization: Bearer token is required.'],
+  forbidden: [403, "You don't have access to this project."],
+  no_project: [404, 'No such project.'],
+};
+
+export function createBackendServer(deps: BackendDeps) {
+  const wss = new WebSocketServer({ noServer: true, clientTracking: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+
+  async function admit(req: http.IncomingMessage): Promise<{ ok: true; target: Target; user: import('../auth/tokens').TokenClaims } | { ok: false; why: string }> {
+    const url = new URL(req.url ?? '/', 'http://backend.invalid');
+    const target = parseTarget(url, req.headers['last-event-id'] as string | undefined);
+    if (typeof target === 'string') return { ok: false, why: target };
+    const verified = await deps.tokens.verify(bearerToken(req.headers));
+    if (!verified.ok) return { ok: false, why: 'unauthorized' };
+    const project = await deps.projects.byId(target.projectId);
+    if (!project) return { ok: false, why: 'no_project' };
+    if (!owns(verified.claims, project.owner_id)) return { ok: false, why: 'forbidden' };
+    return { ok: true, target, user: verified.claims };
+  }
+
+  const server = http.createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', activeBuilds: deps.runner.active }));
+      return;
+    }
+    admit(req)
+      .then(async (a) => {
+        if (!a.ok) return refuseHttp(res, a.why);
+        if (!a.target.sse || req.method !== 'GET') return refuseHttp(res, 'not_found');
+        await serveBuildEvents(req, res, a.target, deps);
+      })
+      .catch((err) => {
+        deps.logger.error({ err }, 'build backend request failed');
+        if (!res.headersSent) res.writeHead(500).end();
+        else res.destroy();
+      });
+  });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    admit(req)
+      .then((a) => {
+        if (!a.ok) return refuseUpgrade(socket, a.why);
+        if (a.target.sse) return refuseUpgrade(socket, 'not_found');
+        wss.handleUpgrade(req, socket, head, (ws) => serveBuildSocket(ws, { ...a.target, user: a.user }, deps));
+      })
+      .catch((err) => {
+        deps.logger.error({ err }, 'build backend upgrade failed');
+        socket.destroy();
+      });
+  });
+
+  return {
+    server,
+    listen(port: number, host: string): Promise<number> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as { port: number }).port);
+        });
+      });
+    },
+    async close(): Promise<void> {
+      for (const ws of wss.clients) ws.close(1001, 'build backend going away');
+      server.close();
+      server.closeAllConnections();
+      for (const ws of wss.clients) ws.terminate();
+    },
+  };
+}
+
+function refuseHttp(res: http.ServerResponse, why: string) {
+  const [status, message] = STATUS[why] ?? [500, 'Something went wrong on the server.'];
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: why, message } }));
+}
+
+function refuseUpgrade(socket: Duplex, why: string) {
+  const [status, message] = STATUS[why] ?? [500, 'error'];
+  const body = JSON.stringify({ error: { code: why, message } });
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}

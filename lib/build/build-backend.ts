@@ -1,0 +1,62 @@
+import type { Config } from '../config/config';
+import type { Tokens } from '../auth/tokens';
+import type { Logger } from '../observability/logger';
+import type { Db } from '../store/db';
+import { createBuilds } from '../store/builds';
+import { createProjects } from '../store/projects';
+import { createBackendServer } from './backend-server';
+import { createBuildRunner } from './build-runner';
+import { createSqliteEventLog } from './event-log';
+import { chooseProvider } from './providers/choose';
+
+// The build backend assembled: store tables, event log, runner and its HTTP/WebSocket server. server.ts
+// embeds it on a loopback port; backend.ts runs it alone.
+
+export type BuildBackendOptions = {
+  config: Config;
+  db: Db;
+  tokens: Tokens;
+  logger: Logger;
+  onBuildChange?(projectId: string, buildId: string, status: string): void;
+};
+
+export async function startBuildBackend(opts: BuildBackendOptions, listen: { port: number; host: string }) {
+  const { config } = opts;
+  const builds = createBuilds(opts.db);
+  const log = createSqliteEventLog(opts.db);
+  const providerSettings = { llmProvider: config.llmProvider, llmBaseUrl: config.llmBaseUrl, llmModel: config.llmModel, offlineStreamDelayMs: config.offlineStreamDelayMs };
+  const runner = createBuildRunner({
+    builds,
+    log,
+    dataDir: config.dataDir,
+    chooseProvider: () => chooseProvider(providerSettings),
+    logger: opts.logger,
+    onChange: opts.onBuildChange,
+  });
+  const recovered = await runner.recoverInterrupted();
+  if (recovered) opts.logger.warn({ event: 'builds_recovered', count: recovered }, 'marked builds interrupted by a previous stop as failed');
+  const server = createBackendServer({
+    tokens: opts.tokens,
+    projects: createProjects(opts.db),
+    builds,
+    log,
+    runner,
+    logger: opts.logger,
+    heartbeatMs: config.heartbeatMs,
+    providerName: () => (config.llmProvider === 'auto' ? 'auto' : config.llmProvider),
+  });
+  const port = await server.listen(listen.port, listen.host);
+  opts.logger.info({ event: 'build_backend_listening', port }, 'build backend listening');
+  return {
+    port,
+    url: `ws://${listen.host}:${port}`,
+    builds,
+    runner,
+    async close() {
+      await runner.stopAll();
+      await server.close();
+    },
+  };
+}
+
+export type BuildBackend = Awaited<ReturnType<typeof startBuildBackend>>;

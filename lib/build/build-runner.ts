@@ -1,0 +1,105 @@
+import type { Logger } from '../observability/logger';
+import type { Builds } from '../store/builds';
+import type { Build } from '../store/schema';
+import type { EventLog } from './event-log';
+import { runPipeline } from './pipeline';
+import type { ModelProvider } from './providers/provider';
+import { workspaceDir } from './workspace';
+
+// Runs builds in this process, one at a time per project, whether or not anyone watches. Behind this
+// small surface so that BullMQ workers can take over when builds move to other machines.
+
+export type StartResult = { ok: true; build: Build } | { ok: false; reason: 'conflict'; runningBuildId: string };
+
+export type BuildRunnerDeps = {
+  builds: Builds;
+  log: EventLog;
+  dataDir: string;
+  chooseProvider(): Promise<ModelProvider>;
+  logger: Logger;
+  /** Told when a build starts or ends (the hub's `project:<id>:builds` topic listens here). */
+  onChange?(projectId: string, buildId: string, status: string): void;
+};
+
+type Running = { buildId: string; controller: AbortController; done: Promise<void> };
+
+export function createBuildRunner(deps: BuildRunnerDeps) {
+  const running = new Map<string, Running>();
+  // A start in flight holds the project before the build row exists, so two starts cannot both pass.
+  const starting = new Set<string>();
+
+  async function start(projectId: string, userId: string, prompt: string): Promise<StartResult> {
+    const current = running.get(projectId);
+    if (current) return { ok: false, reason: 'conflict', runningBuildId: current.buildId };
+    if (starting.has(projectId)) return { ok: false, reason: 'conflict', runningBuildId: '' };
+    starting.add(projectId);
+    try {
+      const build = await deps.builds.create({ projectId, userId, prompt });
+      const controller = new AbortController();
+      const done = run(build, controller).finally(() => running.delete(projectId));
+      running.set(projectId, { buildId: build.id, controller, done });
+      return { ok: true, build };
+    } finally {
+      starting.delete(projectId);
+    }
+  }
+
+  async function run(build: Build, controller: AbortController): Promise<void> {
+    const startedAt = Date.now();
+    deps.onChange?.(build.project_id, build.id, 'running');
+    try {
+      const provider = await deps.chooseProvider();
+      await deps.builds.setProvider(build.id, provider.name);
+      const result = await runPipeline({
+        buildId: build.id,
+        prompt: build.prompt,
+        provider,
+        workspace: workspaceDir(deps.dataDir, build.project_id),
+        log: deps.log,
+        signal: controller.signal,
+      });
+      await deps.builds.finish(build.id, { ...result, startedAt });
+      deps.logger.info({ event: 'build_end', build: build.id, project: build.project_id, status: result.status, provider: provider.name, durationMs: Date.now() - startedAt }, 'build ended');
+      deps.onChange?.(build.project_id, build.id, result.status);
+    } catch (err) {
+      // Only the store itself failing lands here; record what we can.
+      deps.logger.error({ err, build: build.id }, 'build runner failed');
+      await deps.builds.finish(build.id, { status: 'failed', summary: 'The build could not be recorded.', files: [], startedAt }).catch(() => undefined);
+      deps.onChange?.(build.project_id, build.id, 'failed');
+    }
+  }
+
+  return {
+    start,
+    /** Cancels the project's running build; false when nothing was running. */
+    cancel(projectId: string, why = 'Cancelled.'): boolean {
+      const r = running.get(projectId);
+      if (!r) return false;
+      r.controller.abort(new Error(why));
+      return true;
+    },
+    runningBuild(projectId: string): string | undefined {
+      return running.get(projectId)?.buildId;
+    },
+    get active(): number {
+      return running.size;
+    },
+    /** Builds a previous process left marked running: they cannot finish now, so say so in their log. */
+    async recoverInterrupted(): Promise<number> {
+      const stale = (await deps.builds.running()).filter((b) => !running.has(b.project_id) || running.get(b.project_id)!.buildId !== b.id);
+      for (const b of stale) {
+        const summary = 'The server stopped before this build finished.';
+        await deps.log.append(b.id, { type: 'done', status: 'failed', summary });
+        await deps.builds.finish(b.id, { status: 'failed', summary, files: [], startedAt: b.created_at });
+      }
+      return stale.length;
+    },
+    /** Shutdown: cancel every running build and wait for each to record its end. */
+    async stopAll(): Promise<void> {
+      for (const r of running.values()) r.controller.abort(new Error('The server stopped during the build.'));
+      await Promise.all([...running.values()].map((r) => r.done));
+    },
+  };
+}
+
+export type BuildRunner = ReturnType<typeof createBuildRunner>;

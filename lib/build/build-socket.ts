@@ -1,0 +1,88 @@
+import { WebSocket } from 'ws';
+import { CLOSE, closeReason } from '../errors/close-codes';
+import type { TokenClaims } from '../auth/tokens';
+import { toBuildInfo, type Builds } from '../store/builds';
+import type { BuildRunner } from './build-runner';
+import type { EventLog } from './event-log';
+import { MAX_PROMPT_CHARS, type BuildEvent, type ClientMessage, type ServerMessage } from './protocol';
+
+// One browser watching one project's builds over a WebSocket: hello, replay after `after`, live events,
+// and the two things a client may ask — start and cancel.
+
+export type BuildSocketDeps = { builds: Builds; log: EventLog; runner: BuildRunner; providerName: () => string; heartbeatMs: number };
+
+export type BuildSocketParams = { projectId: string; buildId?: string; after: number; user: TokenClaims };
+
+// Stop reading a slow client's backlog into memory past this; it resumes from its last seq on reconnect.
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: BuildSocketDeps) {
+  let unfollow: (() => void) | null = null;
+  let alive = true;
+  const send = (m: ServerMessage) => {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return ws.close(CLOSE.TRY_AGAIN_LATER, 'client too slow; reconnect with after=<last seq>');
+    ws.send(JSON.stringify(m));
+  };
+  const error = (code: number, message: string) => send({ type: 'error', code, message });
+
+  async function watch(buildId: string | undefined, after: number) {
+    unfollow?.();
+    unfollow = null;
+    const build = buildId ? await deps.builds.byId(buildId) : await deps.builds.latestFor(p.projectId);
+    if (buildId && (!build || build.project_id !== p.projectId)) {
+      ws.close(CLOSE.NOT_FOUND, closeReason('no such build in this project'));
+      return;
+    }
+    send({ type: 'hello', build: build ? toBuildInfo(build) : null, provider: build?.provider ?? deps.providerName(), lastSeq: build?.last_seq ?? 0 });
+    if (!build || ws.readyState !== WebSocket.OPEN) return;
+    const stop = await deps.log.follow(build.id, after, (e: BuildEvent) => send(e));
+    if (ws.readyState !== WebSocket.OPEN) return stop();
+    unfollow = stop;
+  }
+
+  async function onMessage(raw: string) {
+    let msg: ClientMessage;
+    try {
+      msg = JSON.parse(raw) as ClientMessage;
+    } catch {
+      return error(CLOSE.BAD_REQUEST, 'Messages are JSON objects with a "type".');
+    }
+    if (msg?.type === 'cancel') {
+      if (!deps.runner.cancel(p.projectId, `Cancelled by ${p.user.username}.`)) error(CLOSE.NOT_FOUND, 'No build is running for this project.');
+      return;
+    }
+    if (msg?.type !== 'start') return error(CLOSE.BAD_REQUEST, 'Unknown message type: use "start" or "cancel".');
+    const prompt = typeof msg.prompt === 'string' ? msg.prompt.trim() : '';
+    if (!prompt) return error(CLOSE.BAD_REQUEST, 'Describe what to build first.');
+    if (prompt.length > MAX_PROMPT_CHARS) return error(CLOSE.BAD_REQUEST, `The prompt is longer than ${MAX_PROMPT_CHARS} characters.`);
+    const started = await deps.runner.start(p.projectId, p.user.userId, prompt);
+    if (!started.ok) return error(CLOSE.CONFLICT, 'A build is already running.');
+    await watch(started.build.id, 0);
+  }
+
+  const heartbeat = setInterval(() => {
+    if (!alive) return ws.terminate();
+    alive = false;
+    ws.ping();
+  }, deps.heartbeatMs);
+  ws.on('pong', () => (alive = true));
+  ws.on('error', () => undefined);
+  // Messages and the initial watch run one after another, so a quick `start` cannot interleave with
+  // the replay of the previous build.
+  let queue: Promise<void> = Promise.resolve();
+  const enqueue = (fn: () => Promise<void>) => {
+    queue = queue.then(fn).catch(() => error(CLOSE.INTERNAL_ERROR, 'Something went wrong on the server.'));
+  };
+  ws.on('message', (data, isBinary) => {
+    alive = true;
+    if (isBinary) return error(CLOSE.BAD_REQUEST, 'Messages are JSON text.');
+    enqueue(() => onMessage(data.toString()));
+  });
+  ws.once('close', () => {
+    clearInterval(heartbeat);
+    unfollow?.();
+  });
+
+  enqueue(() => watch(p.buildId, p.after));
+}

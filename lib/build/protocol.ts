@@ -1,0 +1,46 @@
+// The build stream protocol (design.md "Build stream protocol"), shared by the backend, the gateway's
+// tests and the browser. No Node imports: components import these types.
+
+export const STAGES = ['plan', 'generate', 'write', 'verify'] as const;
+export type Stage = (typeof STAGES)[number];
+export type StageState = 'started' | 'done' | 'failed';
+export type BuildOutcome = 'succeeded' | 'failed' | 'cancelled';
+export type BuildStatus = 'running' | BuildOutcome;
+
+export type BuildEventBody =
+  | { type: 'stage'; stage: Stage; state: StageState }
+  | { type: 'progress'; percent: number; message: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; text: string }
+  | { type: 'output'; text: string }
+  | { type: 'file'; path: string; bytes: number; op: 'created' | 'updated' }
+  | { type: 'done'; status: BuildOutcome; summary: string };
+
+/** A stored, numbered build event: seq starts at 1 per build and has no holes. */
+export type BuildEvent = BuildEventBody & { v: 1; buildId: string; seq: number; at: number };
+
+export type BuildInfo = {
+  id: string;
+  projectId: string;
+  prompt: string;
+  status: BuildStatus;
+  provider: string | null;
+  summary: string | null;
+  files: { path: string; bytes: number }[];
+  lastSeq: number;
+  createdAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+};
+
+/** Per-connection messages: not stored, no seq. */
+export type HelloMessage = { type: 'hello'; build: BuildInfo | null; provider: string; lastSeq: number };
+export type ErrorMessage = { type: 'error'; code: number; message: string };
+export type ServerMessage = BuildEvent | HelloMessage | ErrorMessage;
+
+export type ClientMessage = { type: 'start'; prompt: string } | { type: 'cancel' };
+
+export const MAX_PROMPT_CHARS = 4000;
+
+export function isBuildEvent(m: ServerMessage): m is BuildEvent {
+  return typeof (m as BuildEvent).seq === 'number';
+}

@@ -1,0 +1,66 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+// A project's files live in DATA_DIR/workspaces/<projectId>. Every path that reaches the disk comes from
+// outside (a model, an upload), so each one is checked here, and nothing may land outside the workspace:
+// no absolute paths, no `..`, no writing through a symlink that points elsewhere.
+
+export class PathError extends Error {}
+
+const MAX_PATH_CHARS = 200;
+const MAX_DEPTH = 8;
+
+export function workspaceDir(dataDir: string, projectId: string): string {
+  return path.join(dataDir, 'workspaces', projectId);
+}
+
+/** Normalises a relative workspace path, or throws a PathError that says what is wrong with it. */
+export function cleanRelativePath(input: string): string {
+  if (typeof input !== 'string' || input.trim() === '') throw new PathError('The file name is empty.');
+  if (input.length > MAX_PATH_CHARS) throw new PathError(`The path is longer than ${MAX_PATH_CHARS} characters.`);
+  if (/[\u0000-\u001f\\]/.test(input)) throw new PathError(`"${printable(input)}" contains a control character or a backslash.`);
+  if (input.startsWith('/') || /^[A-Za-z]:/.test(input)) throw new PathError(`"${printable(input)}" is an absolute path; paths are relative to the project.`);
+  const parts = input.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) throw new PathError(`"${printable(input)}" climbs out of the project with "..".`);
+  if (parts.length === 0) throw new PathError('The file name is empty.');
+  if (parts.length > MAX_DEPTH) throw new PathError(`"${printable(input)}" is nested deeper than ${MAX_DEPTH} folders.`);
+  return parts.join('/');
+}
+
+/** The absolute path of a workspace file, after checking that it stays inside the workspace on disk. */
+export async function resolveInside(root: string, relative: string): Promise<string> {
+  const clean = cleanRelativePath(relative);
+  const target = path.resolve(root, clean);
+  if (!target.startsWith(root + path.sep)) throw new PathError(`"${printable(relative)}" is outside the project.`);
+  // A symlink anywhere on the way could point outside: compare real paths of what already exists.
+  await fs.mkdir(root, { recursive: true });
+  const realRoot = await fs.realpath(root);
+  let probe = path.dirname(target);
+  while (probe.length >= root.length) {
+    const real = await fs.realpath(probe).catch(() => null);
+    if (real !== null) {
+      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw new PathError(`"${printable(relative)}" leads outside the project.`);
+      break;
+    }
+    probe = path.dirname(probe);
+  }
+  const existing = await fs.lstat(target).catch(() => null);
+  if (existing?.isSymbolicLink()) throw new PathError(`"${printable(relative)}" is a symbolic link; it will not be written through.`);
+  if (existing?.isDirectory()) throw new PathError(`"${printable(relative)}" is a folder.`);
+  return target;
+}
+
+export async function writeWorkspaceFile(root: string, relative: string, content: string | Buffer): Promise<{ path: string; bytes: number; op: 'created' | 'updated' }> {
+  const target = await resolveInside(root, relative);
+  const existed = await fs.stat(target).then(() => true, () => false);
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  // Write beside and rename, so a reader never sees half a file.
+  const tmp = `${target}.portico-${process.pid}-${Date.now()}.tmp`;
+  await fs.writeFile(tmp, content);
+  await fs.rename(tmp, target);
+  return { path: path.relative(root, target).split(path.sep).join('/'), bytes: Buffer.byteLength(content), op: existed ? 'updated' : 'created' };
+}
+
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f]/g, '?').slice(0, 80);
+}

@@ -1,0 +1,67 @@
+import type { Db } from './db';
+import { newId } from './ids';
+import type { Build, BuildStatus } from './schema';
+import type { BuildInfo } from '../build/protocol';
+
+export const toBuildInfo = (b: Build): BuildInfo => ({
+  id: b.id,
+  projectId: b.project_id,
+  prompt: b.prompt,
+  status: b.status,
+  provider: b.provider,
+  summary: b.summary,
+  files: JSON.parse(b.files) as BuildInfo['files'],
+  lastSeq: b.last_seq,
+  createdAt: b.created_at,
+  finishedAt: b.finished_at,
+  durationMs: b.duration_ms,
+});
+
+export function createBuilds(db: Db) {
+  return {
+    byId(id: string): Promise<Build | undefined> {
+      return db.selectFrom('builds').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    latestFor(projectId: string): Promise<Build | undefined> {
+      return db.selectFrom('builds').selectAll().where('project_id', '=', projectId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+    },
+    listFor(projectId: string, limit = 50): Promise<Build[]> {
+      return db.selectFrom('builds').selectAll().where('project_id', '=', projectId).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    },
+    async create(input: { projectId: string; userId: string; prompt: string }): Promise<Build> {
+      const row: Build = {
+        id: newId(),
+        project_id: input.projectId,
+        user_id: input.userId,
+        prompt: input.prompt,
+        status: 'running',
+        provider: null,
+        summary: null,
+        files: '[]',
+        last_seq: 0,
+        created_at: Date.now(),
+        finished_at: null,
+        duration_ms: null,
+      };
+      await db.insertInto('builds').values(row).execute();
+      return row;
+    },
+    async setProvider(id: string, provider: string): Promise<void> {
+      await db.updateTable('builds').set({ provider }).where('id', '=', id).execute();
+    },
+    async finish(id: string, end: { status: Exclude<BuildStatus, 'running'>; summary: string; files: { path: string; bytes: number }[]; startedAt: number }) {
+      const now = Date.now();
+      await db
+        .updateTable('builds')
+        .set({ status: end.status, summary: end.summary, files: JSON.stringify(end.files), finished_at: now, duration_ms: now - end.startedAt })
+        .where('id', '=', id)
+        .execute();
+    },
+    /** Builds still marked running when no runner holds them: the process that ran them is gone. */
+    running(): Promise<Build[]> {
+      return db.selectFrom('builds').selectAll().where('status', '=', 'running').execute();
+    },
+  };
+}
+
+export type Builds = ReturnType<typeof createBuilds>;
