@@ -139,6 +139,25 @@ describe('the build route through the proxy', () => {
   });
 });
 
+test('a message the upstream sends with its handshake reaches the client first', async () => {
+  const upstream = await startEchoUpstream({ greeting: 'welcome' });
+  const gw = await startGateway({ BUILD_BACKEND_URL: upstream.url });
+  try {
+    const { id } = await gw.createProject(gw.adminToken);
+    for (let i = 0; i < 20; i++) {
+      const ws = gw.open(`/api/build/${id}?token=${gw.adminToken}`);
+      const first = nextMessage(ws);
+      await opened(ws);
+      assert.equal((await first).data.toString(), 'welcome');
+      ws.close();
+      await closed(ws);
+    }
+  } finally {
+    await gw.close();
+    await upstream.close();
+  }
+});
+
 describe('an unreachable build backend', () => {
   test('a refused upstream closes the client with 1014', async () => {
     const gw = await startGateway({ BUILD_BACKEND_URL: `ws://127.0.0.1:${await refusedPort()}` });

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { CLOSE } from '../errors/close-codes';
 import { FrameTracker, closeFrame } from './ws-frames';
 
-// One joined pair of sockets (client ↔ upstream) after the proxy has piped them. This owns how the pair
+// One joined pair of sockets (client ↔ upstream), taken over once the proxy has piped them (so the
+// listeners here see every byte, including any that arrived with the handshake). This owns how the pair
 // ends: it notices the close code each side sent, answers an upstream that vanished without one with
 // 1014, and can close the pair itself (shutdown's 1001) without cutting a frame in half.
 
@@ -70,8 +71,9 @@ export function trackProxiedPair(client: Socket, upstream: Socket): ProxiedPair 
     client.resume();
     setTimeout(() => client.destroy(), CLOSE_GRACE_MS).unref();
   };
-  upstream.once('end', onUpstreamGone);
-  upstream.once('close', onUpstreamGone);
+  // Prepended: the pipe's own 'end' handler and http-proxy-3's 'close' handler end the client first.
+  upstream.prependOnceListener('end', onUpstreamGone);
+  upstream.prependOnceListener('close', onUpstreamGone);
 
   // The client left: the upstream must learn at once, not when its own timeout fires.
   client.once('close', () => {

@@ -45,6 +45,13 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
   const proxy = createProxyServer({ ws: true, xfwd: false, prependPath: false });
   const pending = new WeakMap<IncomingMessage, { hooks: ProxyHooks; settled: boolean }>();
 
+  const joining = new WeakMap<Socket, ProxyHooks>();
+  proxy.on('open', (upstream: Socket) => {
+    const hooks = joining.get(upstream);
+    joining.delete(upstream);
+    hooks?.onOpen(upstream);
+  });
+
   // http-proxy-3 re-emits client socket errors here; each connection handles its own sockets, so this
   // listener only keeps the process from treating them as unhandled.
   proxy.on('error', () => undefined);
@@ -76,7 +83,9 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
       if (state.settled) return upstream.destroy();
       state.settled = true;
       upstream.on('error', () => undefined);
-      state.hooks.onOpen(upstream);
+      // Not onOpen yet: bytes that came with the 101 are unshifted next, and a 'data' listener attached
+      // now would take them before the pipe exists. 'open' fires once both pipes are in place.
+      joining.set(upstream, state.hooks);
     });
     proxyReq.on('response', (res: IncomingMessage) => {
       res.resume();

@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 export type SeenUpgrade = { url: string; headers: http.IncomingHttpHeaders };
 
 /** A WebSocket echo backend that records every handshake it sees. */
-export async function startEchoUpstream() {
+export async function startEchoUpstream(opts: { greeting?: string } = {}) {
   const seen: SeenUpgrade[] = [];
   const sockets = new Set<WebSocket>();
   const server = http.createServer((_req, res) => res.writeHead(404).end());
@@ -16,6 +16,8 @@ export async function startEchoUpstream() {
     seen.push({ url: req.url ?? '', headers: req.headers });
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // A greeting sent at once often shares a TCP segment with the 101 response: the proxy must relay it.
+    if (opts.greeting) ws.send(opts.greeting);
     ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
   });
   await listen(server);

@@ -1,0 +1,68 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+// An OpenAI-compatible model server on 127.0.0.1 that speaks the real streaming format:
+// `data: {"choices":[{"delta":{"content":…}}]}` lines, then `data: [DONE]`. It stands in for LM Studio /
+// Ollama / vLLM, which this machine cannot run; what it answers is set per test.
+
+export type LlmBehaviour = {
+  /** The reply, streamed in pieces of this many characters. */
+  reply: string;
+  chunkChars?: number;
+  /** Break the connection after this many pieces (a server that dies mid-stream). */
+  dieAfterChunks?: number;
+  status?: number;
+};
+
+export async function startLlmServer(behaviour: LlmBehaviour) {
+  const requests: { path: string; body: Record<string, unknown> }[] = [];
+  const server = http.createServer(async (req, res) => {
+    if (req.method === 'GET' && req.url === '/v1/models') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'test-coder-1b', object: 'model' }] }));
+      return;
+    }
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return void res.writeHead(404).end();
+    let body = '';
+    for await (const c of req) body += c;
+    requests.push({ path: req.url, body: JSON.parse(body) });
+    if (behaviour.status && behaviour.status !== 200) {
+      res.writeHead(behaviour.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'model not loaded' } }));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const size = behaviour.chunkChars ?? 40;
+    let n = 0;
+    for (let i = 0; i < behaviour.reply.length; i += size) {
+      if (behaviour.dieAfterChunks !== undefined && n === behaviour.dieAfterChunks) return void res.socket?.destroy();
+      const chunk = { id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: behaviour.reply.slice(i, i + size) }, finish_reason: null }] };
+      res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      n++;
+      await new Promise((r) => setImmediate(r));
+    }
+    res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+    res.end('data: [DONE]\n\n');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    requests,
+    behaviour,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+export const GOOD_REPLY = [
+  'Here is your app.',
+  '--- file: index.html',
+  '<!DOCTYPE html>',
+  '<html lang="en"><head><meta charset="utf-8"><title>Hi</title><link rel="stylesheet" href="styles.css"></head>',
+  '<body><h1>Hi</h1><script src="app.js"></script></body></html>',
+  '--- end',
+  '--- file: styles.css',
+  'h1 { color: teal; }',
+  '--- end',
+  '--- file: app.js',
+  "document.querySelector('h1').textContent = 'Hello from the model';",
+  '--- end',
+  '',
+].join('\n');
