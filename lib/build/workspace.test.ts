@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { PathError, cleanRelativePath, writeWorkspaceFile } from './workspace';
+
+test('paths are cleaned or refused with a sentence', () => {
+  assert.equal(cleanRelativePath('./src//app.js'), 'src/app.js');
+  for (const bad of ['', '../x', '/etc/passwd', 'a/../../b', 'C:/x', 'a\\b', 'a\u0000b', 'a/'.repeat(9) + 'x']) {
+    assert.throws(() => cleanRelativePath(bad), PathError, JSON.stringify(bad));
+  }
+});
+
+test('a write never follows a symlink out of the workspace', async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-ws-'));
+  const root = path.join(base, 'ws');
+  const outside = path.join(base, 'outside');
+  fs.mkdirSync(root);
+  fs.mkdirSync(outside);
+  fs.symlinkSync(outside, path.join(root, 'link'));
+  fs.symlinkSync(path.join(outside, 'f.txt'), path.join(root, 'file-link'));
+  try {
+    await assert.rejects(writeWorkspaceFile(root, 'link/evil.txt', 'x'), /leads outside the project/);
+    await assert.rejects(writeWorkspaceFile(root, 'file-link', 'x'), /symbolic link/);
+    assert.deepEqual(fs.readdirSync(outside), []);
+    const ok = await writeWorkspaceFile(root, 'sub/dir/ok.txt', 'hello');
+    assert.deepEqual(ok, { path: 'sub/dir/ok.txt', bytes: 5, op: 'created' });
+    assert.equal((await writeWorkspaceFile(root, 'sub/dir/ok.txt', 'again')).op, 'updated');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});
