@@ -75,7 +75,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const nextApp = next ? await startNext(next, nextBus, config) : null;
 
   let draining = false;
-  const health = createHealth({ registry, upstreams: [{ name: 'build', url: buildBackend }], isDraining: () => draining });
+  const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining });
   const builds = createBuilds(store.db);
   const api = createApi({ config, tokens, users, projects, sessions, builds, buildBackendHttp, bus, logger, metrics, health });
 
