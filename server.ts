@@ -11,6 +11,8 @@ import { createProjects } from './lib/store/projects';
 import { createSessions } from './lib/store/sessions';
 import { createBuilds } from './lib/store/builds';
 import { startBuildBackend } from './lib/build/build-backend';
+import { createLocalVnc, localVncMissing } from './lib/sessions/local-vnc';
+import { createSessionService } from './lib/sessions/session-service';
 import { createLogger } from './lib/observability/logger';
 import { createMetrics } from './lib/observability/metrics';
 import { createHealth } from './lib/observability/health';
@@ -62,6 +64,13 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const buildBackend = new URL(config.buildBackendUrl ?? embedded!.url);
   const buildBackendHttp = new URL(buildBackend.href.replace(/^ws/, 'http'));
 
+  // VM sessions: the local provider's Xvnc processes, swept and resumed at start.
+  const localVnc = config.vncProvider === 'local' ? createLocalVnc({ dataDir: config.dataDir, logger, onExit: (id) => void sessionService.vmExited(id) }) : null;
+  const sessionService = createSessionService({ sessions, users, bus, logger, provider: config.vncProvider, localVnc, vncTargetAllow: config.vncTargetAllow });
+  const vncMissing = localVnc ? localVncMissing() : null;
+  if (vncMissing) logger.warn({ event: 'vnc_unavailable' }, `${vncMissing}. The rest of the dashboard works without it.`);
+  await sessionService.resume();
+
   // Sockets: who holds what, the hub, the proxy.
   const metrics = createMetrics();
   const registry = createSocketRegistry((route, open) => metrics.openSockets.set({ route }, open));
@@ -77,7 +86,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   let draining = false;
   const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining });
   const builds = createBuilds(store.db);
-  const api = createApi({ config, tokens, users, projects, sessions, builds, buildBackendHttp, bus, logger, metrics, health });
+  const api = createApi({ config, tokens, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health });
 
   const server = http.createServer((req, res) => {
     if (api(req, res)) return;
@@ -134,6 +143,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
       server.closeAllConnections();
       wsProxy.close();
       await embedded?.close();
+      await sessionService.stopAll();
       await nextApp?.close();
       await store.close();
       logger.info({ event: 'stopped' }, 'Portico stopped');
@@ -142,7 +152,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     return closing;
   }
 
-  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, buildBackend: embedded, drain, close };
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, buildBackend: embedded, vncMissing, drain, close };
 }
 
 async function main() {
@@ -163,6 +173,7 @@ async function main() {
         'Sign in and keep it somewhere safe; it will not be shown again.\n\n',
     );
   }
+  if (portico.vncMissing) process.stdout.write(`${portico.vncMissing}. VM sessions are off until then; everything else works.\n`);
   process.stdout.write(`Portico ready on ${portico.url}\n`);
   installSignalHandlers(portico.close, portico.logger, SHUTDOWN_LIMIT_MS);
 }

@@ -1,4 +1,5 @@
-// Debian packages the test suites drive for real (a browser today; VNC and nginx in later suites).
+// Debian packages the test suites drive for real: the browser, the VNC server and terminal of the local VM
+// provider, and websockify for the ws:// VNC path.
 // As root they are installed with apt; otherwise we say exactly what to run.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -6,6 +7,9 @@ const fs = require('node:fs');
 // The file that proves each package is there.
 const PROVIDES = {
   chromium: '/usr/bin/chromium',
+  'tigervnc-standalone-server': '/usr/bin/Xvnc',
+  xterm: '/usr/bin/xterm',
+  websockify: '/usr/bin/websockify',
 };
 
 let updated = false;

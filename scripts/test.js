@@ -45,7 +45,7 @@ function counts(text) {
   };
 }
 
-const missing = ensureSystemPackages(['chromium']);
+const missing = ensureSystemPackages(['chromium', 'tigervnc-standalone-server', 'xterm', 'websockify']);
 
 step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
 

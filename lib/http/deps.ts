@@ -4,6 +4,7 @@ import type { Users } from '../store/users';
 import type { Projects } from '../store/projects';
 import type { Sessions } from '../store/sessions';
 import type { Builds } from '../store/builds';
+import type { SessionService } from '../sessions/session-service';
 import type { Bus } from '../hub/bus';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -17,6 +18,7 @@ export type ApiDeps = {
   projects: Projects;
   sessions: Sessions;
   builds: Builds;
+  sessionService: SessionService;
   /** The build backend's HTTP origin, for the SSE stream. */
   buildBackendHttp: URL;
   bus: Bus;

@@ -22,9 +22,12 @@ export function createSessions(db: Db) {
     listFor(ownerId: string): Promise<Session[]> {
       return db.selectFrom('sessions').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc').execute();
     },
-    async create(input: { ownerId: string; name: string; target: string; kind: SessionKind; status: SessionStatus }): Promise<Session> {
+    create(input: { ownerId: string; name: string; target: string; kind: SessionKind; status: SessionStatus }): Promise<Session> {
+      return this.createWithId(newId(), input);
+    },
+    async createWithId(id: string, input: { ownerId: string; name: string; target: string; kind: SessionKind; status: SessionStatus }): Promise<Session> {
       const row: Session = {
-        id: newId(),
+        id,
         owner_id: input.ownerId,
         name: input.name,
         target: input.target,
@@ -34,6 +37,16 @@ export function createSessions(db: Db) {
       };
       await db.insertInto('sessions').values(row).execute();
       return row;
+    },
+    all(): Promise<Session[]> {
+      return db.selectFrom('sessions').selectAll().execute();
+    },
+    async setStatus(id: string, status: SessionStatus): Promise<Session | undefined> {
+      await db.updateTable('sessions').set({ status }).where('id', '=', id).execute();
+      return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    async setTarget(id: string, target: string): Promise<void> {
+      await db.updateTable('sessions').set({ target, status: 'running' }).where('id', '=', id).execute();
     },
     async remove(id: string): Promise<void> {
       await db.deleteFrom('sessions').where('id', '=', id).execute();

@@ -1,0 +1,24 @@
+import type { Metadata } from 'next';
+import { ProjectsPanel } from '@/components/projects-panel';
+import { SessionsPanel } from '@/components/sessions-panel';
+
+export const metadata: Metadata = { title: 'Dashboard' };
+
+export default function DashboardPage() {
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-xl font-semibold tracking-tight text-ink">Dashboard</h1>
+        <p className="mt-1 text-sm text-muted">Your projects and VM sessions.</p>
+      </div>
+      <div className="grid items-start gap-6 lg:grid-cols-5">
+        <div className="lg:col-span-3">
+          <ProjectsPanel />
+        </div>
+        <div className="lg:col-span-2">
+          <SessionsPanel />
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,43 @@
+'use client';
+
+import { LogOut } from 'lucide-react';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
+import { clearToken } from '@/lib/client/session-token';
+import { Button } from './button';
+
+export function SignOutButton() {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  async function signOut() {
+    setPending(true);
+    setProblem(null);
+    try {
+      await apiRequest('/api/auth/logout', { method: 'POST' });
+    } catch (err) {
+      // The cookie is still set, so /login would send us straight back: say why instead.
+      setProblem(err instanceof ApiError ? err.message : OFFLINE_SENTENCE);
+      setPending(false);
+      return;
+    }
+    clearToken();
+    router.replace('/login');
+  }
+
+  return (
+    <span className="flex items-center gap-2">
+      {problem ? (
+        <span role="alert" className="text-xs text-danger">
+          {problem}
+        </span>
+      ) : null}
+      <Button variant="ghost" onClick={signOut} disabled={pending} className="h-8 px-2.5">
+        <LogOut aria-hidden className="size-4" />
+        Sign out
+      </Button>
+    </span>
+  );
+}

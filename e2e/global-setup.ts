@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { ENV, stopGroup } from './server-env';
+
+// Starts the production server the way a deployment runs it, on a free port, with a fresh DATA_DIR and a
+// known admin. The Next production build in .next must exist (`npx next build`; `npm test` builds first).
+
+const ROOT = path.resolve(__dirname, '..');
+const HOST = '127.0.0.1';
+const READY_TIMEOUT_MS = 60_000;
+
+export default async function globalSetup(): Promise<void> {
+  if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+    throw new Error('There is no Next production build in .next: run `npx next build` first (`npm test` does).');
+  }
+  const port = await freePort();
+  const url = `http://${HOST}:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-e2e-'));
+  const admin = { username: 'admin', password: randomBytes(18).toString('base64url') };
+
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['server.ts'], {
+    cwd: ROOT,
+    // Only what the server needs, so a developer's shell (ALLOWED_ORIGINS, BUILD_BACKEND_URL…) cannot
+    // change what is tested.
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST,
+      DATA_DIR: dataDir,
+      JWT_SECRET: randomBytes(48).toString('base64'),
+      ADMIN_USERNAME: admin.username,
+      ADMIN_PASSWORD: admin.password,
+      // The embedded build backend takes a free port of its own instead of the default 4100.
+      BUILD_BACKEND_PORT: '0',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // tsx runs the server in a child process of its own: give both a process group, so that teardown
+    // (and the exit hook below) can signal the pair at once and never leave the server orphaned.
+    detached: true,
+  });
+  const pid = child.pid!;
+  // Last resort if the runner exits without running global-teardown (a crash, an uncaught error).
+  process.once('exit', () => stopGroup(pid, 'SIGKILL'));
+
+  let output = '';
+  let ready = false;
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  // Warnings and errors (LOG_LEVEL=warn) are worth seeing next to the test that caused them.
+  child.stderr!.on('data', (chunk: Buffer) => {
+    keep(chunk);
+    if (ready) process.stderr.write(chunk);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  try {
+    await waitUntilHealthy(url, exited, () => output);
+  } catch (err) {
+    stopGroup(pid, 'SIGKILL');
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  ready = true;
+
+  process.env[ENV.url] = url;
+  process.env[ENV.adminUsername] = admin.username;
+  process.env[ENV.adminPassword] = admin.password;
+  process.env[ENV.pid] = String(pid);
+  process.env[ENV.dataDir] = dataDir;
+}
+
+/** A port nobody listens on right now: bind port 0, read what the kernel chose, let it go. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.once('error', reject);
+    probe.listen(0, HOST, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilHealthy(url: string, exited: Promise<number | null>, output: () => string): Promise<void> {
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (exitCode !== undefined) throw new Error(`The server exited with code ${exitCode} before it was ready:\n${output()}`);
+    try {
+      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`The server did not answer ${url}/healthz within ${READY_TIMEOUT_MS / 1000} s:\n${output()}`);
+}

@@ -1,0 +1,102 @@
+import { HttpError } from '../errors/http-errors';
+import type { TokenClaims } from '../auth/tokens';
+import type { Bus } from '../hub/bus';
+import type { Logger } from '../observability/logger';
+import { newId } from '../store/ids';
+import { toPublicSession, type PublicSession, type Sessions } from '../store/sessions';
+import type { Users } from '../store/users';
+import { owns } from '../upgrade/authorise';
+import { localVncMissing, type LocalVnc } from './local-vnc';
+import { checkExternalTarget } from './target-allow';
+
+// VM sessions: the records, the local provider's processes, and the `sessions` hub topic kept in step.
+
+export type SessionServiceDeps = {
+  sessions: Sessions;
+  users: Users;
+  bus: Bus;
+  logger: Logger;
+  provider: 'local' | 'external';
+  localVnc: LocalVnc | null;
+  vncTargetAllow: readonly string[];
+};
+
+export function createSessionService(deps: SessionServiceDeps) {
+  const announce = (s: PublicSession, change: 'created' | 'updated' | 'deleted') => deps.bus.publish('sessions', { change, session: s });
+
+  async function createLocal(user: TokenClaims, name: string): Promise<PublicSession> {
+    if (deps.provider !== 'local' || !deps.localVnc) {
+      throw new HttpError('unavailable', 'This server has no local VM provider (VNC_PROVIDER=external); an admin registers external targets.');
+    }
+    const missing = localVncMissing();
+    if (missing) throw new HttpError('unavailable', `${missing}.`);
+    const id = newId();
+    let vm;
+    try {
+      vm = await deps.localVnc.start(id, name);
+    } catch (err) {
+      deps.logger.error({ err }, 'local VM failed to start');
+      throw new HttpError('unavailable', `The VM could not start: ${(err as Error).message}`);
+    }
+    const row = await deps.sessions.createWithId(id, { ownerId: user.userId, name, target: vm.target, kind: 'local', status: 'running' });
+    const pub = toPublicSession(row);
+    announce(pub, 'created');
+    return pub;
+  }
+
+  async function createExternal(user: TokenClaims, body: { name: string; target: string; ownerId?: string }): Promise<PublicSession> {
+    if (user.role !== 'admin') throw new HttpError('forbidden', 'Only an admin can register an external target.');
+    const check = checkExternalTarget(body.target, deps.vncTargetAllow);
+    if (!check.ok) throw new HttpError('bad_request', check.message);
+    const ownerId = body.ownerId ?? user.userId;
+    if (!(await deps.users.byId(ownerId))) throw new HttpError('bad_request', 'ownerId is not a known user.');
+    const row = await deps.sessions.create({ ownerId, name: body.name, target: check.url.href, kind: 'external', status: 'running' });
+    const pub = toPublicSession(row);
+    announce(pub, 'created');
+    return pub;
+  }
+
+  return {
+    create(user: TokenClaims, body: { name: string; target?: string; ownerId?: string }) {
+      return body.target === undefined ? createLocal(user, body.name) : createExternal(user, { ...body, target: body.target });
+    },
+    async remove(user: TokenClaims, id: string): Promise<void> {
+      const session = await deps.sessions.byId(id);
+      if (!session) throw new HttpError('not_found', 'No such session.');
+      if (!owns(user, session.owner_id)) throw new HttpError('forbidden', 'This session belongs to someone else.');
+      if (session.kind === 'local') await deps.localVnc?.stop(id);
+      await deps.sessions.remove(id);
+      announce(toPublicSession(session), 'deleted');
+    },
+    /** A local VM died on its own: the record says so and watchers hear it. */
+    async vmExited(id: string): Promise<void> {
+      const row = await deps.sessions.setStatus(id, 'stopped');
+      if (row) announce(toPublicSession(row), 'updated');
+    },
+    /** Start-up: kill what a crashed predecessor left, then give running local sessions a fresh VM. */
+    async resume(): Promise<void> {
+      if (!deps.localVnc) return;
+      const killed = deps.localVnc.sweepOrphans();
+      if (killed) deps.logger.warn({ event: 'vm_orphans_killed', count: killed }, 'killed VM processes left by a previous run');
+      const local = (await deps.sessions.all()).filter((s) => s.kind === 'local' && s.status === 'running');
+      if (local.length && localVncMissing()) {
+        for (const s of local) await deps.sessions.setStatus(s.id, 'failed');
+        return;
+      }
+      for (const s of local) {
+        try {
+          const vm = await deps.localVnc.start(s.id, s.name);
+          await deps.sessions.setTarget(s.id, vm.target);
+        } catch (err) {
+          deps.logger.error({ err, session: s.id }, 'could not restart a local VM');
+          await deps.sessions.setStatus(s.id, 'failed');
+        }
+      }
+    },
+    async stopAll(): Promise<void> {
+      await deps.localVnc?.stopAll();
+    },
+  };
+}
+
+export type SessionService = ReturnType<typeof createSessionService>;

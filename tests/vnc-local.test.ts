@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { WebSocket } from 'ws';
+import { localVncMissing } from '../lib/sessions/local-vnc';
+import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
+
+// The local VM provider for real: TigerVNC's Xvnc with an xterm, reached through the gateway's bridge.
+
+function firstBytes(ws: WebSocket, n: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    let got = Buffer.alloc(0);
+    const on = (d: Buffer) => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= n) {
+        ws.off('message', on);
+        resolve(got);
+      }
+    };
+    ws.on('message', on);
+  });
+}
+
+function xvncFor(port: number): number | null {
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (cmd[0].endsWith('Xvnc') && cmd.includes(String(port))) return Number(pid);
+    } catch {
+      // gone already
+    }
+  }
+  return null;
+}
+
+describe('local VM sessions', { skip: localVncMissing() ?? false }, () => {
+  let gw: TestGateway;
+  let user: { id: string; token: string };
+  before(async () => {
+    gw = await startGateway({ VNC_PROVIDER: 'local' });
+    user = await gw.createUser('vm-user');
+  });
+  after(() => gw.close());
+
+  test('create → Xvnc on 127.0.0.1 speaks RFB through the bridge → delete stops it', async () => {
+    const created = await gw.api('POST', '/api/sessions', { token: user.token, body: { name: 'scratch vm' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    assert.equal(created.body.kind, 'local');
+    assert.equal(created.body.status, 'running');
+    const row = await gw.portico.sessions.byId(created.body.id);
+    const port = Number(new URL(row!.target).port);
+    assert.ok(xvncFor(port), 'Xvnc is running');
+    // Bound to loopback only.
+    const listening = fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => l.includes(`:${port.toString(16).toUpperCase().padStart(4, '0')} `) && / 0A /.test(l));
+    assert.ok(listening.length > 0 && listening.every((l) => l.trim().split(/\s+/)[1].startsWith('0100007F')), 'listens on 127.0.0.1 only');
+
+    const ws = gw.open(`/api/sessions/${created.body.id}/vnc?token=${user.token}`, { protocols: ['binary'] });
+    const banner = firstBytes(ws, 12);
+    await opened(ws);
+    assert.equal((await banner).toString('latin1'), 'RFB 003.008\n');
+    ws.close();
+    await closed(ws);
+
+    assert.equal((await gw.api('DELETE', `/api/sessions/${created.body.id}`, { token: user.token })).status, 204);
+    assert.equal(xvncFor(port), null, 'Xvnc stopped');
+    assert.equal((await gw.api('GET', '/api/sessions', { token: user.token })).body.length, 0);
+  });
+
+  test('the VM dying mid-session closes the viewer within 2 s with 1014 and marks the session stopped', async () => {
+    const created = await gw.api('POST', '/api/sessions', { token: user.token, body: { name: 'doomed' } });
+    const port = Number(new URL((await gw.portico.sessions.byId(created.body.id))!.target).port);
+    const ws = gw.open(`/api/sessions/${created.body.id}/vnc?token=${user.token}`, { protocols: ['binary'] });
+    const banner = firstBytes(ws, 12);
+    await opened(ws);
+    await banner;
+    const killedAt = Date.now();
+    process.kill(xvncFor(port)!, 'SIGKILL');
+    const c = await closed(ws);
+    assert.equal(c.code, 1014);
+    assert.ok(Date.now() - killedAt < 2000);
+    await waitFor(async () => (await gw.api('GET', `/api/sessions/${created.body.id}`, { token: user.token })).body.status === 'stopped');
+    const again = await closed(gw.open(`/api/sessions/${created.body.id}/vnc?token=${user.token}`, { protocols: ['binary'] }));
+    assert.equal(again.code, 1014);
+  });
+
+  test('another user cannot reach the session (4403), nor delete it (403)', async () => {
+    const created = await gw.api('POST', '/api/sessions', { token: user.token, body: { name: 'private' } });
+    const other = await gw.createUser('nosy');
+    assert.equal((await closed(gw.open(`/api/sessions/${created.body.id}/vnc?token=${other.token}`, { protocols: ['binary'] }))).code, 4403);
+    assert.equal((await gw.api('DELETE', `/api/sessions/${created.body.id}`, { token: other.token })).status, 403);
+    await gw.api('DELETE', `/api/sessions/${created.body.id}`, { token: user.token });
+  });
+});
+
+describe('the bridge under a slow reader', () => {
+  test('a client that stops reading does not grow the server memory without bound', async () => {
+    // A VNC-like server that writes as fast as the socket lets it, honouring backpressure.
+    let sent = 0;
+    const flood = net.createServer((c) => {
+      c.on('error', () => undefined);
+      const chunk = Buffer.alloc(64 * 1024, 0x55);
+      const pump = () => {
+        while (c.writable && c.write(chunk)) sent += chunk.length;
+        if (c.writable) sent += chunk.length;
+      };
+      c.on('drain', pump);
+      pump();
+    });
+    await new Promise<void>((r) => flood.listen(0, '127.0.0.1', () => r()));
+    const gw = await startGateway({ VNC_TARGET_ALLOW: '127.0.0.1' });
+    try {
+      const s = await gw.api('POST', '/api/sessions', { token: gw.adminToken, body: { name: 'flood', target: `tcp://127.0.0.1:${(flood.address() as net.AddressInfo).port}` } });
+      const ws = gw.open(`/api/sessions/${s.body.id}/vnc?token=${gw.adminToken}`, { protocols: ['binary'] });
+      await opened(ws);
+      // Stop reading: the browser tab is frozen.
+      (ws as unknown as { _socket: net.Socket })._socket.pause();
+      const rssBefore = process.memoryUsage().rss;
+      await new Promise((r) => setTimeout(r, 1500));
+      const sentMid = sent;
+      await new Promise((r) => setTimeout(r, 1500));
+      const growth = process.memoryUsage().rss - rssBefore;
+      assert.ok(sent - sentMid < 1024 * 1024, `the VM kept sending: ${sent - sentMid} more bytes while the client was paused`);
+      assert.ok(sent < 64 * 1024 * 1024, `sent ${sent} bytes into a paused client`);
+      assert.ok(growth < 64 * 1024 * 1024, `RSS grew by ${growth} bytes`);
+      ws.terminate();
+    } finally {
+      await gw.close();
+      await new Promise((r) => flood.close(r));
+    }
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, ms = 3000) {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
