@@ -1,4 +1,5 @@
 import http from 'node:http';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { DestinationStream } from 'pino';
 import { ConfigError, loadConfig, type Config } from './lib/config/config';
@@ -19,6 +20,8 @@ import { createHealth } from './lib/observability/health';
 import { createMemoryBus } from './lib/hub/bus';
 import { createEventHub } from './lib/hub/event-hub';
 import { topicAuthoriser } from './lib/hub/authorise-topic';
+import { publishSystemStats } from './lib/hub/system-stats';
+import { watchWorkspaces } from './lib/files/workspace-watcher';
 import { createMemoryLeases } from './lib/upgrade/leases';
 import { createSocketRegistry } from './lib/upgrade/socket-registry';
 import { createWsProxy } from './lib/upgrade/ws-proxy';
@@ -83,6 +86,10 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const nextBus = new http.Server();
   const nextApp = next ? await startNext(next, nextBus, config) : null;
 
+  // Live feeds for the hub: files changing on disk, and system stats while someone watches.
+  const watcher = watchWorkspaces(path.join(config.dataDir, 'workspaces'), bus);
+  const systemStats = publishSystemStats(bus, () => ({ sockets: registry.byRoute(), activeBuilds: embedded?.runner.active ?? null }));
+
   let draining = false;
   const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining });
   const builds = createBuilds(store.db);
@@ -144,6 +151,8 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
       wsProxy.close();
       await embedded?.close();
       await sessionService.stopAll();
+      watcher.close();
+      systemStats.close();
       await nextApp?.close();
       await store.close();
       logger.info({ event: 'stopped' }, 'Portico stopped');

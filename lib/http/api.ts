@@ -5,6 +5,7 @@ import { sendError } from './json';
 import { compileRoutes, findRoute } from './route';
 import { authRoutes } from './routes/auth-routes';
 import { buildRoutes } from './routes/build-routes';
+import { filesRoutes } from './routes/files-routes';
 import { opsRoutes } from './routes/ops-routes';
 import { projectsRoutes } from './routes/projects-routes';
 import { sessionsRoutes } from './routes/sessions-routes';
@@ -13,7 +14,7 @@ import { usersRoutes } from './routes/users-routes';
 // The JSON API runs in the gateway's own process space, next to the upgrade router, with the same store
 // and config objects; Next serves the pages and whatever this table does not claim.
 
-const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...opsRoutes]);
+const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...filesRoutes, ...opsRoutes]);
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 

@@ -1,0 +1,74 @@
+import { HttpError } from '../../errors/http-errors';
+import { PathError, workspaceDir } from '../../build/workspace';
+import { TooLarge, deleteFile, listTree, readForView, writeUpload } from '../../files/workspace-files';
+import { isValidId } from '../../store/ids';
+import { owns } from '../../upgrade/authorise';
+import { requireUser } from '../caller';
+import type { ApiDeps } from '../deps';
+import { sendJson } from '../json';
+import type { RouteContext, RouteDef } from '../route';
+
+// The FileManager's HTTP side: the tree, one file, uploads (the body is the file's bytes) and deletes.
+
+async function workspaceOf(ctx: RouteContext<ApiDeps>): Promise<string> {
+  const user = await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins);
+  if (!isValidId(ctx.params.id)) throw new HttpError('bad_request', 'That project id is not valid.');
+  const project = await ctx.deps.projects.byId(ctx.params.id);
+  if (!project) throw new HttpError('not_found', 'No such project.');
+  if (!owns(user, project.owner_id)) throw new HttpError('forbidden', 'This project belongs to someone else.');
+  return workspaceDir(ctx.deps.config.dataDir, project.id);
+}
+
+function asHttpError(err: unknown): never {
+  if (err instanceof PathError) throw new HttpError('bad_request', err.message);
+  if (err instanceof TooLarge) throw new HttpError('payload_too_large', err.message);
+  throw err;
+}
+
+export const filesRoutes: RouteDef<ApiDeps>[] = [
+  {
+    method: 'GET',
+    pattern: '/api/projects/:id/files',
+    async handler(ctx) {
+      sendJson(ctx.res, 200, await listTree(await workspaceOf(ctx)));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/projects/:id/files/*',
+    async handler(ctx) {
+      const root = await workspaceOf(ctx);
+      const view = await readForView(root, ctx.params.rest).catch(asHttpError);
+      if (!view) throw new HttpError('not_found', 'No such file in this project.');
+      sendJson(ctx.res, 200, view);
+    },
+  },
+  {
+    method: 'PUT',
+    pattern: '/api/projects/:id/files/*',
+    async handler(ctx) {
+      const root = await workspaceOf(ctx);
+      const max = ctx.deps.config.uploadMaxBytes;
+      const declared = Number(ctx.req.headers['content-length'] ?? 0);
+      if (declared > max) {
+        // Say no before reading a byte, and close: the client may still be sending a large body.
+        ctx.res.setHeader('Connection', 'close');
+        throw new HttpError('payload_too_large', `The file is larger than ${max} bytes, the upload limit.`);
+      }
+      const result = await writeUpload(root, ctx.params.rest, ctx.req, max).catch((err) => {
+        ctx.res.setHeader('Connection', 'close');
+        return asHttpError(err);
+      });
+      sendJson(ctx.res, result.op === 'created' ? 201 : 200, result);
+    },
+  },
+  {
+    method: 'DELETE',
+    pattern: '/api/projects/:id/files/*',
+    async handler(ctx) {
+      const root = await workspaceOf(ctx);
+      if (!(await deleteFile(root, ctx.params.rest).catch(asHttpError))) throw new HttpError('not_found', 'No such file in this project.');
+      ctx.res.writeHead(204).end();
+    },
+  },
+];
