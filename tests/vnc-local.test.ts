@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
@@ -34,11 +35,35 @@ function xvncFor(port: number): number | null {
   return null;
 }
 
-describe('local VM sessions', { skip: localVncMissing() ?? false }, () => {
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function waitForPort(port: number, ms = 5000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((r) => {
+      const c = net.connect(port, '127.0.0.1');
+      c.once('connect', () => (c.destroy(), r(true)));
+      c.once('error', () => r(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nothing listened on ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const websockifyMissing = fs.existsSync('/usr/bin/websockify') ? null : 'websockify is not installed (apt-get install -y websockify)';
+
+describe('local VM sessions', { skip: localVncMissing() ?? websockifyMissing ?? false }, () => {
   let gw: TestGateway;
   let user: { id: string; token: string };
   before(async () => {
-    gw = await startGateway({ VNC_PROVIDER: 'local' });
+    gw = await startGateway({ VNC_PROVIDER: 'local', VNC_TARGET_ALLOW: '127.0.0.1' });
     user = await gw.createUser('vm-user');
   });
   after(() => gw.close());
@@ -82,6 +107,31 @@ describe('local VM sessions', { skip: localVncMissing() ?? false }, () => {
     await waitFor(async () => (await gw.api('GET', `/api/sessions/${created.body.id}`, { token: user.token })).body.status === 'stopped');
     const again = await closed(gw.open(`/api/sessions/${created.body.id}/vnc?token=${user.token}`, { protocols: ['binary'] }));
     assert.equal(again.code, 1014);
+  });
+
+  test("through Debian's websockify (a ws:// target), the `binary` subprotocol and RFB pass intact", async () => {
+    const created = await gw.api('POST', '/api/sessions', { token: user.token, body: { name: 'behind websockify' } });
+    const vncPort = Number(new URL((await gw.portico.sessions.byId(created.body.id))!.target).port);
+    const wsPort = await freePort();
+    const websockify = spawn('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${vncPort}`], { stdio: 'ignore' });
+    try {
+      await waitForPort(wsPort);
+      const external = await gw.api('POST', '/api/sessions', {
+        token: gw.adminToken,
+        body: { name: 'external', target: `ws://127.0.0.1:${wsPort}/websockify`, ownerId: user.id },
+      });
+      assert.equal(external.status, 201, JSON.stringify(external.body));
+      const ws = gw.open(`/api/auth/session/${external.body.id}/novnc/websock?token=${user.token}`, { protocols: ['binary'] });
+      const banner = firstBytes(ws, 12);
+      await opened(ws);
+      assert.equal(ws.protocol, 'binary');
+      assert.equal((await banner).toString('latin1'), 'RFB 003.008\n');
+      ws.close();
+      await closed(ws);
+    } finally {
+      websockify.kill('SIGKILL');
+      await gw.api('DELETE', `/api/sessions/${created.body.id}`, { token: user.token });
+    }
   });
 
   test('another user cannot reach the session (4403), nor delete it (403)', async () => {
