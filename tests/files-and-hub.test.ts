@@ -22,8 +22,8 @@ describe('workspace files', () => {
   });
   after(() => gw.close());
 
-  const put = (rel: string, body: Buffer | string, token = alice.token) =>
-    fetch(`${gw.url}/api/projects/${project}/files/${rel}`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body });
+  const put = (rel: string, body: Uint8Array | string, token = alice.token) =>
+    fetch(`${gw.url}/api/projects/${project}/files/${rel}`, { method: 'PUT', headers: { authorization: `Bearer ${token}` }, body: typeof body === 'string' ? body : new Uint8Array(body) });
 
   test('upload, list, view, delete', async () => {
     assert.equal((await put('docs/readme.md', '# hi\n')).status, 201);
