@@ -26,6 +26,7 @@ import { createMemoryLeases } from './lib/upgrade/leases';
 import { createSocketRegistry } from './lib/upgrade/socket-registry';
 import { createWsProxy } from './lib/upgrade/ws-proxy';
 import { createUpgradeRouter } from './lib/upgrade/router';
+import { matchRoute } from './lib/upgrade/route-table';
 import { createApi } from './lib/http/api';
 import { sendError } from './lib/http/json';
 import { startNext, type NextMode } from './lib/server/next-app';
@@ -98,6 +99,9 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const server = http.createServer((req, res) => {
     if (api(req, res)) return;
     if (nextApp) return void nextApp.handle(req, res);
+    // Without pages, a plain GET on a socket route still says what it is (with pages, a route handler does).
+    const pathname = new URL(req.url ?? '/', 'http://gateway.invalid').pathname;
+    if (matchRoute(pathname, new URLSearchParams())) return sendError(res, 'upgrade_required');
     sendError(res, 'not_found', 'No page here: this server runs without the dashboard pages.');
   });
   server.on('clientError', (_err, socket: Duplex) => socket.destroy());
