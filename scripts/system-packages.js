@@ -1,5 +1,5 @@
 // Debian packages the test suites drive for real: the browser, the VNC server and terminal of the local VM
-// provider, and websockify for the ws:// VNC path.
+// provider, websockify for the ws:// VNC path, and nginx in front of it all.
 // As root they are installed with apt; otherwise we say exactly what to run.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -10,6 +10,7 @@ const PROVIDES = {
   'tigervnc-standalone-server': '/usr/bin/Xvnc',
   xterm: '/usr/bin/xterm',
   websockify: '/usr/bin/websockify',
+  nginx: '/usr/sbin/nginx',
 };
 
 let updated = false;

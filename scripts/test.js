@@ -45,7 +45,7 @@ function counts(text) {
   };
 }
 
-const missing = ensureSystemPackages(['chromium', 'tigervnc-standalone-server', 'xterm', 'websockify']);
+const missing = ensureSystemPackages(['chromium', 'tigervnc-standalone-server', 'xterm', 'websockify', 'nginx']);
 
 step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
 
