@@ -120,8 +120,9 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     metrics,
     logger,
     nextUpgrade(req, socket, head) {
-      // Next attaches to nextBus on its first HTTP request; before that nobody would answer the socket.
-      if (nextBus.listenerCount('upgrade') === 0) return false;
+      // Only dev mode has an upgrade to serve there (HMR); production Next would hold the socket open and
+      // never answer. Next attaches to nextBus on its first HTTP request; before that nobody would answer.
+      if (!next || !next.dev || nextBus.listenerCount('upgrade') === 0) return false;
       nextBus.emit('upgrade', req, socket, head);
       return true;
     },

@@ -42,11 +42,11 @@ describe('production: a socket route next to a Next route handler of the same pa
     assert.equal((await closed(ws)).code, 1005);
   });
 
-  test('an unknown /_next/ upgrade in production is destroyed, never left hanging', async () => {
+  test('a /_next/ upgrade in production gets 404 at once, never left hanging', async () => {
     const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/_next/hmr`);
     const started = Date.now();
-    await closed(ws);
-    assert.ok(Date.now() - started < 5000);
+    assert.equal((await closed(ws)).status, 404);
+    assert.ok(Date.now() - started < 2000);
   });
 });
 
@@ -61,7 +61,9 @@ describe('dev mode', () => {
     // The first page request compiles it and makes Next attach its upgrade listener.
     const page = await fetch(`${server.url}/login`);
     assert.equal(page.status, 200);
-    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/_next/hmr`, { headers: { origin: server.url } });
+    // As a browser on http://localhost:<port> would open it (Next's dev server trusts localhost).
+    const local = server.url.replace('127.0.0.1', 'localhost');
+    const ws = new WebSocket(`${local.replace(/^http/, 'ws')}/_next/hmr`, { headers: { origin: local } });
     await opened(ws);
     const first = await new Promise<string>((resolve) => ws.once('message', (d) => resolve(d.toString())));
     assert.ok(first.length > 0);

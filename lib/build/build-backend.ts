@@ -45,7 +45,10 @@ export async function startBuildBackend(opts: BuildBackendOptions, listen: { por
     heartbeatMs: config.heartbeatMs,
     providerName: () => (config.llmProvider === 'auto' ? 'auto' : config.llmProvider),
   });
-  const port = await server.listen(listen.port, listen.host);
+  const port = await server.listen(listen.port, listen.host).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EADDRINUSE') throw err;
+    throw new Error(`the build backend's port ${listen.host}:${listen.port} is in use: set BUILD_BACKEND_PORT to a free port (0 picks one), or BUILD_BACKEND_URL to a backend that already runs.`);
+  });
   opts.logger.info({ event: 'build_backend_listening', port }, 'build backend listening');
   return {
     port,

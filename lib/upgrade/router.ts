@@ -94,8 +94,9 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
       return rejectWithStatus(socket, 404, 'not_found', 'No WebSocket route at this path.');
     }
     if (match.route === 'next') {
-      if (!deps.nextUpgrade(req, socket, head)) socket.destroy();
-      return;
+      if (deps.nextUpgrade(req, socket, head)) return;
+      metrics.upgrades.inc({ route: 'next', outcome: '404' });
+      return rejectWithStatus(socket, 404, 'not_found', 'Nothing serves WebSockets under /_next/ here (HMR runs only in dev mode).');
     }
     const ctx: Ctx = { route: match.route, started: Date.now() };
     if (draining) return refuse(req, socket, ctx, CLOSE.TRY_AGAIN_LATER, 'server is shutting down');
