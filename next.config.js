@@ -7,4 +7,8 @@ module.exports = {
   // server.ts loads these itself; if a route handler ever imports one, Next must require it at run time
   // rather than bundle it (native bindings, worker threads, sockets).
   serverExternalPackages: ['better-sqlite3', 'pino', 'ws', 'http-proxy-3'],
+  // In dev, Next only serves its own resources (HMR at /_next/hmr) to pages from `localhost`; everything
+  // else gets a bare "Unauthorized". server.ts prints http://127.0.0.1:<port> when it listens on every
+  // interface, so that address must work too.
+  allowedDevOrigins: ['127.0.0.1'],
 };

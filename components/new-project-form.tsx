@@ -40,11 +40,14 @@ export function NewProjectForm({ onCreated }: { onCreated: (project: PublicProje
           placeholder="New project name"
           maxLength={100}
           required
+          // Not only spaces: the browser says so before the server has to.
+          pattern=".*\S.*"
+          title="Give the project a name."
           autoComplete="off"
           value={name}
           onChange={(e) => setName(e.target.value)}
         />
-        <Button type="submit" disabled={pending || name.trim() === ''}>
+        <Button type="submit" disabled={pending} className="shrink-0">
           <Plus aria-hidden className="size-4" />
           Create project
         </Button>

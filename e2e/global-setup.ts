@@ -54,12 +54,13 @@ export default async function globalSetup(): Promise<void> {
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
   };
-  child.stdout!.on('data', keep);
-  // Warnings and errors (LOG_LEVEL=warn) are worth seeing next to the test that caused them.
-  child.stderr!.on('data', (chunk: Buffer) => {
+  // Once it is up, its warnings and errors (LOG_LEVEL=warn) show next to the test that caused them.
+  const relay = (chunk: Buffer) => {
     keep(chunk);
     if (ready) process.stderr.write(chunk);
-  });
+  };
+  child.stdout!.on('data', relay);
+  child.stderr!.on('data', relay);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   try {
