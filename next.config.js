@@ -11,4 +11,6 @@ module.exports = {
   // else gets a bare "Unauthorized". server.ts prints http://127.0.0.1:<port> when it listens on every
   // interface, so that address must work too.
   allowedDevOrigins: ['127.0.0.1'],
+  // The build checks only the app (tsconfig.build.json); tests are checked by `npm test`.
+  typescript: { tsconfigPath: 'tsconfig.build.json' },
 };

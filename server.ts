@@ -94,7 +94,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   let draining = false;
   const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining });
   const builds = createBuilds(store.db);
-  const api = createApi({ config, tokens, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health });
+  const api = createApi({ config, tokens, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry });
 
   const server = http.createServer((req, res) => {
     if (api(req, res)) return;

@@ -34,7 +34,7 @@ describe('auth API', () => {
   test('bad login bodies get 400 / 415 with a sentence', async () => {
     const empty = await gw.api('POST', '/api/auth/login', { body: { username: '', password: 'x' } });
     assert.equal(empty.status, 400);
-    assert.equal(empty.body.error.message, 'username: Enter your username.');
+    assert.equal(empty.body.error.message, 'Enter your username.');
     const text = await fetch(gw.url + '/api/auth/login', { method: 'POST', body: 'username=admin' });
     assert.equal(text.status, 415);
     const huge = await gw.api('POST', '/api/auth/login', { body: { username: 'a', password: 'x'.repeat(70 * 1024) } });
@@ -94,7 +94,7 @@ describe('users and projects API', () => {
   test('a project needs a name', async () => {
     const r = await gw.api('POST', '/api/projects', { token: alice.token, body: { name: '   ' } });
     assert.equal(r.status, 400);
-    assert.equal(r.body.error.message, 'name: Give the project a name.');
+    assert.equal(r.body.error.message, 'Give the project a name.');
   });
 
   test('a cookie-authenticated change from another site is refused', async () => {

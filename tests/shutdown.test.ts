@@ -47,3 +47,30 @@ test('close() ends every open socket with 1001, proxied and hub alike, without c
   assert.ok(Date.now() - started < 3000);
   await upstream.close();
 });
+
+test('an admin can disconnect a user’s sockets: they get 1001 and may reconnect; others are untouched', async () => {
+  const upstream = await startEchoUpstream();
+  const gw = await startGateway({ BUILD_BACKEND_URL: upstream.url });
+  try {
+    const alice = await gw.createUser('alice');
+    const { id } = await gw.createProject(alice.token);
+    const hers = gw.open(`/api/build/${id}?token=${alice.token}`);
+    const admins = gw.open(`/api/events?token=${gw.adminToken}`);
+    await Promise.all([opened(hers), opened(admins)]);
+    const notAdmin = await gw.api('POST', '/api/admin/sockets/close', { token: alice.token, body: {} });
+    assert.equal(notAdmin.status, 403);
+    // The answer comes once the sockets are closed, so listen first.
+    const herClose = closed(hers);
+    const r = await gw.api('POST', '/api/admin/sockets/close', { token: gw.adminToken, body: { userId: alice.id, route: 'build' } });
+    assert.deepEqual(r.body, { closed: 1 });
+    const c = await herClose;
+    assert.equal(c.code, 1001);
+    assert.equal(c.reason, 'disconnected by an admin');
+    assert.equal(admins.readyState, admins.OPEN);
+    admins.close();
+    await closed(admins);
+  } finally {
+    await gw.close();
+    await upstream.close();
+  }
+});

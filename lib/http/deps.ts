@@ -8,6 +8,7 @@ import type { SessionService } from '../sessions/session-service';
 import type { Bus } from '../hub/bus';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import type { SocketRegistry } from '../upgrade/socket-registry';
 
 export type Health = () => Promise<Record<string, unknown>>;
 
@@ -25,4 +26,5 @@ export type ApiDeps = {
   logger: Logger;
   metrics: Metrics;
   health: Health;
+  registry: SocketRegistry;
 };

@@ -6,6 +6,8 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
   const r = schema.safeParse(body);
   if (r.success) return r.data;
   const issue = r.error.issues[0];
-  const field = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  // Our schemas carry whole sentences; zod's own messages ("Invalid input…") need the field named.
+  const sentence = /[.!?]$/.test(issue.message);
+  const field = issue.path.length && !sentence ? `${issue.path.join('.')}: ` : '';
   throw new HttpError('bad_request', `${field}${issue.message}`);
 }

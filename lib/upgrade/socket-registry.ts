@@ -39,5 +39,11 @@ export function createSocketRegistry(onChange?: (route: RouteName, open: number)
     async closeAll(code: number, reason: string): Promise<void> {
       await Promise.all([...sockets].map((s) => s.close(code, reason).catch(() => undefined)));
     },
+    /** Closes the sockets that match (an operator's "disconnect"); resolves with how many. */
+    async closeWhere(match: (s: OpenSocket) => boolean, code: number, reason: string): Promise<number> {
+      const chosen = [...sockets].filter(match);
+      await Promise.all(chosen.map((s) => s.close(code, reason).catch(() => undefined)));
+      return chosen.length;
+    },
   };
 }

@@ -3,10 +3,29 @@ import { z } from 'zod';
 import { HttpError } from '../../errors/http-errors';
 import { bearerToken } from '../../auth/request-token';
 import { parseTopic } from '../../hub/topics';
+import { CLOSE } from '../../errors/close-codes';
+import { requireAdmin, requireUser } from '../caller';
 import type { ApiDeps } from '../deps';
 import { readJson, sendJson } from '../json';
 import type { RouteContext, RouteDef } from '../route';
 import { parseBody } from '../validate';
+
+const disconnectBody = z.object({
+  route: z.enum(['build', 'vnc', 'events'], { error: 'route is "build", "vnc" or "events".' }).optional(),
+  userId: z.string().max(64).optional(),
+});
+
+// An operator's "disconnect": the chosen sockets get 1001, so their clients reconnect (and resume).
+async function disconnect(ctx: RouteContext<ApiDeps>) {
+  requireAdmin(await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins));
+  const body = parseBody(disconnectBody, await readJson(ctx.req));
+  const closed = await ctx.deps.registry.closeWhere(
+    (s) => (!body.route || s.route === body.route) && (!body.userId || s.userId === body.userId),
+    CLOSE.GOING_AWAY,
+    'disconnected by an admin',
+  );
+  sendJson(ctx.res, 200, { closed });
+}
 
 const emitBody = z.object({
   topic: z.string({ error: 'topic is required.' }),
@@ -51,4 +70,5 @@ export const opsRoutes: RouteDef<ApiDeps>[] = [
     },
   },
   { method: 'POST', pattern: '/api/emit', handler: emit },
+  { method: 'POST', pattern: '/api/admin/sockets/close', handler: disconnect },
 ];
