@@ -21,5 +21,9 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     },
   },
-  projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'] } }],
+  projects: [
+    { name: 'direct', use: { ...devices['Desktop Chrome'] } },
+    // The Build and VM-terminal journeys once more, through nginx with deploy/nginx.conf.
+    { name: 'nginx', testMatch: /(build|vm)\.spec\.ts$/, use: { ...devices['Desktop Chrome'], baseURL: process.env.PORTICO_NGINX_URL } },
+  ],
 });

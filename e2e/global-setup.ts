@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { shippedConfig, siteFor, startNginx } from '../tests/helpers/nginx';
 import { ENV, stopGroup } from './server-env';
 
 // Starts the production server the way a deployment runs it, on a free port, with a fresh DATA_DIR and a
@@ -21,6 +22,7 @@ export default async function globalSetup(): Promise<void> {
   const url = `http://${HOST}:${port}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-e2e-'));
   const admin = { username: 'admin', password: randomBytes(18).toString('base64url') };
+  const emitToken = randomBytes(24).toString('base64url');
 
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['server.ts'], {
     cwd: ROOT,
@@ -39,6 +41,14 @@ export default async function globalSetup(): Promise<void> {
       // The embedded build backend takes a free port of its own instead of the default 4100.
       BUILD_BACKEND_PORT: '0',
       LOG_LEVEL: 'warn',
+      // Builds use the built-in templates (no model server here), streamed slowly enough that a test
+      // can cut the socket mid-build.
+      LLM_PROVIDER: 'offline',
+      OFFLINE_STREAM_DELAY_MS: '40',
+      EMIT_TOKEN: emitToken,
+      VNC_PROVIDER: 'local',
+      // The websockify journey registers a ws:// target on this machine.
+      VNC_TARGET_ALLOW: '127.0.0.1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     // tsx runs the server in a child process of its own: give both a process group, so that teardown
@@ -77,6 +87,20 @@ export default async function globalSetup(): Promise<void> {
   process.env[ENV.adminPassword] = admin.password;
   process.env[ENV.pid] = String(pid);
   process.env[ENV.dataDir] = dataDir;
+  process.env[ENV.emitToken] = emitToken;
+
+  // The same server again behind nginx with the shipped deploy/nginx.conf, for the journeys that run twice.
+  const nginx = await startNginx((listen) => siteFor(shippedConfig(), port, listen));
+  process.once('exit', () => {
+    try {
+      process.kill(nginx.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
+  process.env[ENV.nginxUrl] = nginx.url;
+  process.env[ENV.nginxPid] = String(nginx.pid);
+  process.env[ENV.nginxDir] = nginx.dir;
 }
 
 /** A port nobody listens on right now: bind port 0, read what the kernel chose, let it go. */

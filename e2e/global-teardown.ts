@@ -15,6 +15,16 @@ export default async function globalTeardown(): Promise<void> {
       stopGroup(pid, 'SIGKILL');
     }
   }
+  const nginxPid = Number(process.env[ENV.nginxPid]);
+  if (nginxPid > 0) {
+    try {
+      process.kill(nginxPid, 'SIGQUIT');
+    } catch {
+      // already gone
+    }
+  }
+  const nginxDir = process.env[ENV.nginxDir];
+  if (nginxDir) fs.rmSync(nginxDir, { recursive: true, force: true });
   const dataDir = process.env[ENV.dataDir];
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 }

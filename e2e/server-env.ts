@@ -7,6 +7,11 @@ export const ENV = {
   adminPassword: 'PORTICO_ADMIN_PASSWORD',
   pid: 'PORTICO_PID',
   dataDir: 'PORTICO_DATA_DIR',
+  emitToken: 'PORTICO_EMIT_TOKEN',
+  /** The same server behind Debian's nginx running deploy/nginx.conf. */
+  nginxUrl: 'PORTICO_NGINX_URL',
+  nginxPid: 'PORTICO_NGINX_PID',
+  nginxDir: 'PORTICO_NGINX_DIR',
 } as const;
 
 export function fromEnv(name: (typeof ENV)[keyof typeof ENV]): string {

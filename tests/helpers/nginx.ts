@@ -67,6 +67,8 @@ export async function startNginx(site: (listenPort: number) => string) {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: proc.pid!,
+    dir,
     async close() {
       const exited = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGQUIT');
