@@ -13,4 +13,7 @@ module.exports = {
   allowedDevOrigins: ['127.0.0.1'],
   // The build checks only the app (tsconfig.build.json); tests are checked by `npm test`.
   typescript: { tsconfigPath: 'tsconfig.build.json' },
+  // One checkout can hold more than one build (e.g. a second worktree's e2e run beside yours); server.ts
+  // reads the same variable through this file, so build and server always agree.
+  distDir: process.env.NEXT_DIST_DIR || '.next',
 };

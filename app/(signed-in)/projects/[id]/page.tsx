@@ -1,0 +1,24 @@
+import type { Metadata } from 'next';
+import { BuildPanel } from '@/components/build-panel';
+import { FileManager } from '@/components/file-manager';
+import { ProjectHeader } from '@/components/project-header';
+
+export const metadata: Metadata = { title: 'Project' };
+
+// The project page: what to build and how it goes (PromptPanel, history) beside the files it wrote.
+export default async function ProjectPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return (
+    <div className="space-y-6">
+      <ProjectHeader projectId={id} />
+      <div className="grid items-start gap-6 xl:grid-cols-5">
+        <div className="xl:col-span-3">
+          <BuildPanel projectId={id} />
+        </div>
+        <div className="xl:col-span-2">
+          <FileManager projectId={id} />
+        </div>
+      </div>
+    </div>
+  );
+}
