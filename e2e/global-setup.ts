@@ -15,7 +15,8 @@ const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 60_000;
 
 export default async function globalSetup(): Promise<void> {
-  if (!fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+  const distDir = process.env.NEXT_DIST_DIR || '.next';
+  if (!fs.existsSync(path.join(ROOT, distDir, 'BUILD_ID'))) {
     throw new Error('There is no Next production build in .next: run `npx next build` first (`npm test` does).');
   }
   const port = await freePort();
@@ -32,6 +33,8 @@ export default async function globalSetup(): Promise<void> {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       NODE_ENV: 'production',
+      // next.config.js reads it: the server must use the build this run was made with.
+      ...(process.env.NEXT_DIST_DIR ? { NEXT_DIST_DIR: process.env.NEXT_DIST_DIR } : {}),
       PORT: String(port),
       HOST,
       DATA_DIR: dataDir,
