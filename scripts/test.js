@@ -47,6 +47,8 @@ function counts(text) {
 
 const missing = ensureSystemPackages(['chromium', 'tigervnc-standalone-server', 'xterm', 'websockify', 'nginx']);
 
+// `npm ci && npm start` is the README's promise: the lock must stay installable on a clean machine.
+step('package-lock.json installs with npm ci', 'npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund']);
 step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
 
 const unit = [...testFiles('lib', /\.test\.ts$/), ...testFiles('tests', /\.test\.ts$/)];
