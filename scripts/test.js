@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: every suite the project has, in the order a failure is cheapest to read:
-// typecheck → unit + integration (node:test, real servers on ephemeral ports) → production build →
-// end-to-end in Debian's Chromium (Playwright). Installs missing system packages when run as root.
+// lockfile → typecheck → production build → unit + integration (node:test, real servers on ephemeral
+// ports, server.ts as a process) → end-to-end in Debian's Chromium (Playwright). Installs missing system
+// packages when run as root.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -51,13 +52,15 @@ const missing = ensureSystemPackages(['chromium', 'tigervnc-standalone-server', 
 step('package-lock.json installs with npm ci', 'npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund']);
 step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
 
+// The process-level tests and e2e run the production server, so the build comes before them.
+const stale = buildIsStale();
+if (stale) step(`production build (${stale})`, process.execPath, [require.resolve('next/dist/bin/next'), 'build']);
+
 const unit = [...testFiles('lib', /\.test\.ts$/), ...testFiles('tests', /\.test\.ts$/)];
 step('unit and integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...unit], {
   capture: true,
 });
 
-const stale = buildIsStale();
-if (stale) step(`production build (${stale})`, process.execPath, [require.resolve('next/dist/bin/next'), 'build']);
 
 if (missing.length) {
   console.log(`\n=== end-to-end tests ===\nCannot run: ${missing.join(', ')} missing. Run as root: apt-get update && apt-get install -y ${missing.join(' ')}`);
