@@ -19,7 +19,7 @@ import { createMetrics } from './lib/observability/metrics';
 import { createHealth } from './lib/observability/health';
 import { createMemoryBus } from './lib/hub/bus';
 import { createEventHub } from './lib/hub/event-hub';
-import { topicAuthoriser } from './lib/hub/authorise-topic';
+import { sessionEventsForOwner, topicAuthoriser } from './lib/hub/authorise-topic';
 import { publishSystemStats } from './lib/hub/system-stats';
 import { watchWorkspaces } from './lib/files/workspace-watcher';
 import { createMemoryLeases } from './lib/upgrade/leases';
@@ -79,7 +79,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const metrics = createMetrics();
   const registry = createSocketRegistry((route, open) => metrics.openSockets.set({ route }, open));
   const leases = createMemoryLeases(config.maxSockets, config.maxSocketsPerUser);
-  const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs });
+  const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs, canSee: sessionEventsForOwner });
   const wsProxy = createWsProxy(config.upstreamConnectTimeoutMs);
 
   // Next gets a server of its own that never listens, so it can only ever see the `/_next/` upgrades

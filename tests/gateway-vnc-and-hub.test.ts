@@ -109,7 +109,7 @@ describe('the event hub', () => {
   const EMIT = randomBytes(24).toString('hex');
 
   before(async () => {
-    gw = await startGateway({ EMIT_TOKEN: EMIT });
+    gw = await startGateway({ EMIT_TOKEN: EMIT, VNC_TARGET_ALLOW: '127.0.0.1' });
     alice = await gw.createUser('alice');
     bob = await gw.createUser('bob');
     project = (await gw.createProject(alice.token)).id;
@@ -165,6 +165,26 @@ describe('the event hub', () => {
     assert.equal((await next()).type, 'subscribed');
     ws.close();
     await closed(ws);
+  });
+
+  test('the sessions topic shows each user only their own sessions; admins see all', async () => {
+    const watch = async (token: string) => {
+      const ws = gw.open(`/api/events?token=${token}`);
+      const next = messages(ws);
+      await opened(ws);
+      ws.send(JSON.stringify({ type: 'subscribe', topic: 'sessions' }));
+      assert.equal((await next()).type, 'subscribed');
+      return { ws, next };
+    };
+    const a = await watch(alice.token);
+    const admin = await watch(gw.adminToken);
+    const forBob = await gw.api('POST', '/api/sessions', { token: gw.adminToken, body: { name: 'bobs', target: 'tcp://127.0.0.1:5999', ownerId: bob.id } });
+    const forAlice = await gw.api('POST', '/api/sessions', { token: gw.adminToken, body: { name: 'alices', target: 'tcp://127.0.0.1:5998', ownerId: alice.id } });
+    assert.equal(((await admin.next()).data as { session: { id: string } }).session.id, forBob.body.id);
+    assert.equal(((await admin.next()).data as { session: { id: string } }).session.id, forAlice.body.id);
+    // Alice's first event is her own session: Bob's was never sent to her.
+    assert.equal(((await a.next()).data as { session: { id: string } }).session.id, forAlice.body.id);
+    for (const s of [a, admin]) s.ws.close();
   });
 
   test('emit refuses a bad token (401 / 403) and a bad body (400)', async () => {

@@ -12,12 +12,15 @@ import { parseTopic, type Topic } from './topics';
 export type TopicDecision = { ok: true } | { ok: false; code: number; message: string };
 export type AuthoriseTopic = (user: TokenClaims, topic: Topic) => Promise<TopicDecision>;
 
+/** Whether one subscriber may see one event of a topic it may subscribe to (e.g. only its own sessions). */
+export type EventVisibility = (user: TokenClaims, topic: string, data: unknown) => boolean;
+
 export type HubConnection = { close(code: number, reason: string): Promise<void>; done: Promise<void> };
 
 const MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_TOPICS_PER_SOCKET = 256;
 
-export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic; heartbeatMs: number }) {
+export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic; heartbeatMs: number; canSee?: EventVisibility }) {
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
   const seqs = new Map<string, number>();
   // Sequence numbers are per topic and shared by every subscriber, so a client can tell a gap.
@@ -26,20 +29,22 @@ export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic;
     seqs.set(topic, n);
     return n;
   };
-  const fanouts = new Map<string, { unsubscribe: () => void; sockets: Set<WebSocket> }>();
+  const fanouts = new Map<string, { unsubscribe: () => void; sockets: Map<WebSocket, TokenClaims> }>();
 
-  function addSubscriber(topic: string, ws: WebSocket) {
+  function addSubscriber(topic: string, ws: WebSocket, user: TokenClaims) {
     let f = fanouts.get(topic);
     if (!f) {
-      const sockets = new Set<WebSocket>();
+      const sockets = new Map<WebSocket, TokenClaims>();
       const unsubscribe = deps.bus.subscribe(topic, (data) => {
+        // One frame for everyone who may see it; seq counts every event of the topic, so a subscriber
+        // that is not shown some of them sees gaps, not a reordering.
         const frame = JSON.stringify({ type: 'event', topic, seq: nextSeq(topic), data });
-        for (const s of sockets) if (s.readyState === WebSocket.OPEN) s.send(frame);
+        for (const [s, who] of sockets) if (s.readyState === WebSocket.OPEN && (deps.canSee?.(who, topic, data) ?? true)) s.send(frame);
       });
       f = { unsubscribe, sockets };
       fanouts.set(topic, f);
     }
-    f.sockets.add(ws);
+    f.sockets.set(ws, user);
   }
 
   function removeSubscriber(topic: string, ws: WebSocket) {
@@ -103,7 +108,7 @@ export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic;
           if (!decision.ok) return fail(name, decision.code, decision.message);
           if (ws.readyState !== WebSocket.OPEN) return;
           topics.add(name);
-          addSubscriber(name, ws);
+          addSubscriber(name, ws, user);
           send({ type: 'subscribed', topic: name, seq: seqs.get(name) ?? 0 });
         });
 

@@ -102,7 +102,9 @@ export function createLocalVnc(deps: { dataDir: string; logger: Logger; onExit?(
       await stop(sessionId);
       throw err;
     }
-    vm.xterm = supervised('xterm', ['-geometry', '132x40+0+0', '-fa', 'Monospace', '-fs', '11', '-bg', '#1b1c1a', '-fg', '#e6e6df', '-title', name.slice(0, 60)], {
+    // 127×41 cells of a 12 pt monospace font fill the 1280×800 desktop (measured with xwininfo), so
+    // the viewer's scale-to-fit spends no pixels on black margins.
+    vm.xterm = supervised('xterm', ['-geometry', '127x41+0+0', '-fa', 'Monospace', '-fs', '12', '-bg', '#1b1c1a', '-fg', '#e6e6df', '-title', name.slice(0, 60)], {
       env: { ...process.env, DISPLAY: `:${display}`, HOME: home },
       cwd: home,
     });
@@ -110,9 +112,15 @@ export function createLocalVnc(deps: { dataDir: string; logger: Logger; onExit?(
     return { sessionId, display, port, target: vm.target, home };
   }
 
-  async function stop(sessionId: string): Promise<void> {
+  async function stop(sessionId: string, opts: { removeHome?: boolean } = {}): Promise<void> {
+    // Deleting a session deletes its home folder too; a server stop keeps it for the restart.
+    const removeHome = () => opts.removeHome && fs.rmSync(path.join(root, sessionId), { recursive: true, force: true, maxRetries: 3 });
     const vm = running.get(sessionId);
-    if (!vm) return void fs.rmSync(pidFile(sessionId), { force: true });
+    if (!vm) {
+      fs.rmSync(pidFile(sessionId), { force: true });
+      removeHome();
+      return;
+    }
     vm.stopping = true;
     const exited = new Promise<void>((r) => (vm.xvnc.exitCode !== null || vm.xvnc.signalCode !== null ? r() : vm.xvnc.once('exit', () => r())));
     vm.xterm?.kill('SIGTERM');
@@ -122,6 +130,7 @@ export function createLocalVnc(deps: { dataDir: string; logger: Logger; onExit?(
     clearTimeout(forced);
     running.delete(sessionId);
     fs.rmSync(pidFile(sessionId), { force: true });
+    removeHome();
   }
 
   return {
@@ -134,7 +143,7 @@ export function createLocalVnc(deps: { dataDir: string; logger: Logger; onExit?(
       return running.size;
     },
     async stopAll(): Promise<void> {
-      await Promise.all([...running.keys()].map(stop));
+      await Promise.all([...running.keys()].map((id) => stop(id)));
     },
     /** Kills what a previous process of this server left behind (it crashed, or was killed). */
     sweepOrphans(): number {

@@ -5,7 +5,7 @@ import type { Logger } from '../observability/logger';
 import { newId } from '../store/ids';
 import { toPublicSession, type PublicSession, type Sessions } from '../store/sessions';
 import type { Users } from '../store/users';
-import { owns } from '../upgrade/authorise';
+import type { Session } from '../store/schema';
 import { localVncMissing, type LocalVnc } from './local-vnc';
 import { checkExternalTarget } from './target-allow';
 
@@ -60,12 +60,10 @@ export function createSessionService(deps: SessionServiceDeps) {
     create(user: TokenClaims, body: { name: string; target?: string; ownerId?: string }) {
       return body.target === undefined ? createLocal(user, body.name) : createExternal(user, { ...body, target: body.target });
     },
-    async remove(user: TokenClaims, id: string): Promise<void> {
-      const session = await deps.sessions.byId(id);
-      if (!session) throw new HttpError('not_found', 'No such session.');
-      if (!owns(user, session.owner_id)) throw new HttpError('forbidden', 'This session belongs to someone else.');
-      if (session.kind === 'local') await deps.localVnc?.stop(id);
-      await deps.sessions.remove(id);
+    /** Deletes a session the caller has already been checked to own; a local VM goes with its files. */
+    async remove(_user: TokenClaims, session: Session): Promise<void> {
+      if (session.kind === 'local') await deps.localVnc?.stop(session.id, { removeHome: true });
+      await deps.sessions.remove(session.id);
       announce(toPublicSession(session), 'deleted');
     },
     /** A local VM died on its own: the record says so and watchers hear it. */

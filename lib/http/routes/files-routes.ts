@@ -1,9 +1,7 @@
 import { HttpError } from '../../errors/http-errors';
 import { PathError, workspaceDir } from '../../build/workspace';
 import { TooLarge, deleteFile, listTree, readForView, writeUpload } from '../../files/workspace-files';
-import { isValidId } from '../../store/ids';
-import { owns } from '../../upgrade/authorise';
-import { requireUser } from '../caller';
+import { requireOwnedProject } from '../owned';
 import type { ApiDeps } from '../deps';
 import { sendJson } from '../json';
 import type { RouteContext, RouteDef } from '../route';
@@ -11,11 +9,7 @@ import type { RouteContext, RouteDef } from '../route';
 // The FileManager's HTTP side: the tree, one file, uploads (the body is the file's bytes) and deletes.
 
 async function workspaceOf(ctx: RouteContext<ApiDeps>): Promise<string> {
-  const user = await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins);
-  if (!isValidId(ctx.params.id)) throw new HttpError('bad_request', 'That project id is not valid.');
-  const project = await ctx.deps.projects.byId(ctx.params.id);
-  if (!project) throw new HttpError('not_found', 'No such project.');
-  if (!owns(user, project.owner_id)) throw new HttpError('forbidden', 'This project belongs to someone else.');
+  const { project } = await requireOwnedProject(ctx, ctx.params.id);
   return workspaceDir(ctx.deps.config.dataDir, project.id);
 }
 

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { HttpError } from '../../errors/http-errors';
-import { isValidId } from '../../store/ids';
 import { toPublicSession } from '../../store/sessions';
-import { owns } from '../../upgrade/authorise';
 import { requireUser } from '../caller';
 import type { ApiDeps } from '../deps';
 import { readJson, sendJson } from '../json';
+import { requireOwnedSession } from '../owned';
 import type { RouteDef } from '../route';
 import { parseBody } from '../validate';
 
@@ -29,11 +27,7 @@ export const sessionsRoutes: RouteDef<ApiDeps>[] = [
     method: 'GET',
     pattern: '/api/sessions/:id',
     async handler(ctx) {
-      const user = await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins);
-      if (!isValidId(ctx.params.id)) throw new HttpError('bad_request', 'That session id is not valid.');
-      const session = await ctx.deps.sessions.byId(ctx.params.id);
-      if (!session) throw new HttpError('not_found', 'No such session.');
-      if (!owns(user, session.owner_id)) throw new HttpError('forbidden', 'This session belongs to someone else.');
+      const { session } = await requireOwnedSession(ctx, ctx.params.id);
       sendJson(ctx.res, 200, toPublicSession(session));
     },
   },
@@ -50,9 +44,8 @@ export const sessionsRoutes: RouteDef<ApiDeps>[] = [
     method: 'DELETE',
     pattern: '/api/sessions/:id',
     async handler(ctx) {
-      const user = await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins);
-      if (!isValidId(ctx.params.id)) throw new HttpError('bad_request', 'That session id is not valid.');
-      await ctx.deps.sessionService.remove(user, ctx.params.id);
+      const { user, session } = await requireOwnedSession(ctx, ctx.params.id);
+      await ctx.deps.sessionService.remove(user, session);
       ctx.res.writeHead(204).end();
     },
   },
