@@ -1,20 +1,25 @@
 'use client';
 
-import { Monitor } from 'lucide-react';
+import { Monitor, Trash2 } from 'lucide-react';
+import Link from 'next/link';
+import { useState } from 'react';
 import type { PublicSession } from '@/lib/store/sessions';
 import { useApiData } from '@/lib/client/use-api-data';
 import { CountBadge } from './count-badge';
 import { CreatedAt } from './created-at';
+import { DeleteSessionDialog } from './delete-session-dialog';
 import { EmptyState } from './empty-state';
 import { ListSkeleton } from './list-skeleton';
 import { LoadError } from './load-error';
+import { NewSessionForm } from './new-session-form';
 import { Panel } from './panel';
 import { SessionStatusBadge } from './session-status-badge';
 
-const KIND: Record<PublicSession['kind'], string> = { local: 'Local VM', external: 'External VNC' };
+export const SESSION_KIND: Record<PublicSession['kind'], string> = { local: 'Local VM', external: 'External VNC' };
 
 export function SessionsPanel() {
-  const { result, retry } = useApiData<PublicSession[]>('/api/sessions');
+  const { result, update, retry } = useApiData<PublicSession[]>('/api/sessions');
+  const [deleting, setDeleting] = useState<PublicSession | null>(null);
 
   return (
     <Panel
@@ -23,31 +28,52 @@ export function SessionsPanel() {
       description="Desktops you can open in the browser."
       aside={result.state === 'ready' ? <CountBadge count={result.data.length} label={result.data.length === 1 ? 'session' : 'sessions'} /> : null}
     >
+      {result.state === 'ready' ? <NewSessionForm onCreated={(s) => update((list) => [s, ...list.filter((t) => t.id !== s.id)])} /> : null}
       {result.state === 'loading' ? <ListSkeleton label="Loading sessions…" rows={2} /> : null}
       {result.state === 'error' ? <LoadError message={result.message} status={result.status} onRetry={retry} /> : null}
       {result.state === 'ready' && result.data.length === 0 ? (
         <EmptyState icon={Monitor} title="No VM sessions yet">
-          Sessions you start, or that an admin registers for you, appear here.
+          Start one above; sessions an admin registers for you appear here too.
         </EmptyState>
       ) : null}
       {result.state === 'ready' && result.data.length > 0 ? (
         <ul aria-label="VM sessions" className="divide-y divide-line">
           {result.data.map((session) => (
-            <li key={session.id} className="flex items-center gap-3 px-5 py-3">
+            <li key={session.id} className="group relative flex items-center gap-3 px-5 py-3 hover:bg-sunken/60">
               <span aria-hidden className="grid size-8 shrink-0 place-items-center rounded-lg bg-sunken text-muted">
                 <Monitor className="size-4" />
               </span>
               <span className="min-w-0 flex-1">
-                <span className="block truncate text-sm font-medium text-ink">{session.name}</span>
+                {/* The whole row opens the session; the delete button sits above the link's overlay. */}
+                <Link href={`/sessions/${session.id}`} className="block truncate text-sm font-medium text-ink after:absolute after:inset-0 hover:underline">
+                  {session.name}
+                </Link>
                 <span className="block text-xs text-muted">
-                  {KIND[session.kind]} · <CreatedAt ms={session.createdAt} />
+                  {SESSION_KIND[session.kind]} · <CreatedAt ms={session.createdAt} />
                 </span>
               </span>
               <SessionStatusBadge status={session.status} />
+              <button
+                type="button"
+                aria-label={`Delete ${session.name}`}
+                title="Delete session"
+                onClick={() => setDeleting(session)}
+                className="relative grid size-8 shrink-0 place-items-center rounded-md text-muted transition-colors hover:bg-danger-soft hover:text-danger"
+              >
+                <Trash2 aria-hidden className="size-4" />
+              </button>
             </li>
           ))}
         </ul>
       ) : null}
+      <DeleteSessionDialog
+        session={deleting}
+        onCancel={() => setDeleting(null)}
+        onDeleted={(id) => {
+          setDeleting(null);
+          update((list) => list.filter((s) => s.id !== id));
+        }}
+      />
     </Panel>
   );
 }

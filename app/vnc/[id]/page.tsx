@@ -1,0 +1,11 @@
+import type { Metadata } from 'next';
+import { VncViewer } from '@/components/vnc-viewer';
+
+export const metadata: Metadata = { title: 'Desktop' };
+
+// Who may see the desktop is the socket's decision (token, owner): a refusal arrives as a close code and
+// the viewer says it as a sentence, so this page needs no sign-in check of its own.
+export default async function ViewerPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return <VncViewer sessionId={id} />;
+}

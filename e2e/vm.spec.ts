@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { request as playwrightRequest, type APIRequestContext, type FrameLocator, type Page } from '@playwright/test';
+import type { PublicSession } from '@/lib/store/sessions';
+import { expect, signIn, test, type Credentials } from './fixtures';
+import { ENV, fromEnv } from './server-env';
+
+// The VM-terminal journey (issue 4) in Chromium against the production server with the local provider:
+// TigerVNC's Xvnc with an xterm, shown by noVNC in the session page's frame, typed into by a person.
+
+const UNREACHABLE = 'The build service / VM is unreachable.';
+const NO_ACCESS = "You don't have access to this.";
+// The local provider's xterm background (lib/sessions/local-vnc.ts): once the canvas has it, the terminal is up.
+const XTERM_BACKGROUND = [0x1b, 0x1c, 0x1a];
+
+type VmFiles = { xvnc: number; xterm: number; display: number };
+
+/** What the local provider wrote for a session: its processes and display (the VNC port is 5900 + display). */
+function vmFiles(sessionId: string): VmFiles {
+  return JSON.parse(fs.readFileSync(path.join(fromEnv(ENV.dataDir), 'vnc', `${sessionId}.json`), 'utf8')) as VmFiles;
+}
+
+/** An API client signed in as `who` with a bearer token (no cookie, so no Origin rules apply). */
+async function apiAs(baseURL: string | undefined, who: Credentials): Promise<APIRequestContext> {
+  const login = await playwrightRequest.newContext({ baseURL });
+  const res = await login.post('/api/auth/login', { data: who });
+  expect(res.status(), await res.text()).toBe(200);
+  const { token } = (await res.json()) as { token: string };
+  await login.dispose();
+  return playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
+}
+
+async function createSession(api: APIRequestContext, data: { name: string; target?: string; ownerId?: string }): Promise<PublicSession> {
+  const res = await api.post('/api/sessions', { data });
+  expect(res.status(), await res.text()).toBe(201);
+  return (await res.json()) as PublicSession;
+}
+
+/** An alert saying `sentence` (Next's route announcer is an alert too, so name the one meant). */
+function alert(where: Page | FrameLocator, sentence: string) {
+  return where.getByRole('alert').filter({ hasText: sentence });
+}
+
+function viewerOf(page: Page): FrameLocator {
+  return page.frameLocator('iframe[title^="Desktop of"]');
+}
+
+/** Distinct colours in a grid of samples over the canvas, and whether the xterm's background is one. */
+async function canvasLooks(viewer: FrameLocator): Promise<{ colours: number; terminal: boolean }> {
+  return viewer.locator('canvas').evaluate((canvas: HTMLCanvasElement, bg: number[]) => {
+    const { data, width, height } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    const seen = new Set<number>();
+    let terminal = false;
+    for (let y = 0; y < height; y += 7) {
+      for (let x = 0; x < width; x += 7) {
+        const i = (y * width + x) * 4;
+        seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+        if (data[i] === bg[0] && data[i + 1] === bg[1] && data[i + 2] === bg[2]) terminal = true;
+      }
+    }
+    return { colours: seen.size, terminal };
+  }, XTERM_BACKGROUND);
+}
+
+/** Waits until the frame shows a live desktop with the terminal on it. */
+async function expectTerminal(page: Page): Promise<FrameLocator> {
+  const viewer = viewerOf(page);
+  await expect(viewer.getByTestId('connection-badge')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+  await expect.poll(() => canvasLooks(viewer), { message: 'the desktop shows the terminal', timeout: 15_000 }).toEqual({ colours: expect.any(Number), terminal: true });
+  expect((await canvasLooks(viewer)).colours, 'the canvas is not one colour').toBeGreaterThan(1);
+  return viewer;
+}
+
+/** Clicks into the terminal and types a command that writes a random word to a file; the file says it. */
+async function typeIntoTerminal(page: Page, viewer: FrameLocator): Promise<void> {
+  const word = randomBytes(6).toString('hex');
+  const file = `/tmp/portico-e2e-${randomBytes(6).toString('hex')}.txt`;
+  try {
+    const canvas = viewer.locator('canvas');
+    const box = (await canvas.boundingBox())!;
+    // Top left, well inside the xterm (it sits at +0+0); there is no window manager, so the pointer's
+    // window is the one that gets the keys.
+    await canvas.click({ position: { x: box.width * 0.25, y: box.height * 0.25 } });
+    await page.keyboard.type(`echo ${word} > ${file}`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null), { message: `${file} written by the terminal`, timeout: 10_000 }).toBe(`${word}\n`);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(port, '127.0.0.1');
+    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+  });
+}
+
+test.describe('a VM session in the browser', () => {
+  test('sign in, start a local session, open it, and type a command into its terminal', async ({ page, users }) => {
+    const user = await users.create();
+    await page.goto('/');
+    await signIn(page, user);
+
+    const panel = page.getByRole('region', { name: 'VM sessions' });
+    const form = panel.getByRole('form', { name: 'New session' });
+    await form.getByLabel('Session name').fill('Scratch desktop');
+    await form.getByRole('button', { name: 'Start session' }).click();
+    const row = panel.getByRole('list', { name: 'VM sessions' }).getByRole('listitem');
+    await expect(row).toHaveCount(1, { timeout: 15_000 });
+    await expect(row).toContainText('Running');
+
+    await row.getByRole('link', { name: 'Scratch desktop' }).click();
+    await expect(page).toHaveURL(/\/sessions\/[\w-]+$/);
+    await expect(page.getByRole('heading', { name: 'Scratch desktop' })).toBeVisible();
+    await expect(page.getByTestId('session-status')).toHaveText('Running');
+
+    await typeIntoTerminal(page, await expectTerminal(page));
+
+    // Delete asks first, then stops the VM and goes back to the dashboard.
+    const sessionId = page.url().split('/').pop()!;
+    const { xvnc } = vmFiles(sessionId);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete “Scratch desktop”?' });
+    await expect(dialog).toBeVisible();
+    await dialog.getByRole('button', { name: 'Delete session' }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(panel.getByText('No VM sessions yet')).toBeVisible();
+    expect(fs.existsSync(`/proc/${xvnc}`), 'Xvnc stopped').toBe(false);
+  });
+
+  test("the same journey through Debian's websockify in front of the session's Xvnc (a ws:// target)", async ({ page, users, admin, baseURL }) => {
+    const user = await users.create();
+    const asUser = await apiAs(baseURL, user);
+    const asAdmin = await apiAs(baseURL, admin);
+    const local = await createSession(asUser, { name: 'Behind websockify' });
+    const wsPort = await freePort();
+    let websockify: ChildProcess | undefined;
+    try {
+      websockify = spawn('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${5900 + vmFiles(local.id).display}`], { stdio: 'ignore' });
+      await expect.poll(() => listening(wsPort), { message: 'websockify listens' }).toBe(true);
+      const external = await createSession(asAdmin, { name: 'Through websockify', target: `ws://127.0.0.1:${wsPort}/websockify`, ownerId: user.id });
+      expect(external.kind).toBe('external');
+
+      await page.goto(`/sessions/${external.id}`);
+      await signIn(page, user);
+      await expect(page.getByRole('heading', { name: 'Through websockify' })).toBeVisible();
+      await typeIntoTerminal(page, await expectTerminal(page));
+    } finally {
+      websockify?.kill('SIGKILL');
+      await asUser.delete(`/api/sessions/${local.id}`);
+      await asUser.dispose();
+      await asAdmin.dispose();
+    }
+  });
+
+  test('the VM dying shows that it is unreachable within 2 s, and the session as stopped', async ({ page, users, baseURL }) => {
+    const user = await users.create();
+    const api = await apiAs(baseURL, user);
+    const session = await createSession(api, { name: 'Doomed' });
+    await api.dispose();
+
+    await page.goto(`/sessions/${session.id}`);
+    await signIn(page, user);
+    const viewer = await expectTerminal(page);
+
+    process.kill(vmFiles(session.id).xvnc, 'SIGKILL');
+    await expect(alert(viewer, UNREACHABLE)).toBeVisible({ timeout: 2000 });
+    // It keeps trying (1014 is worth retrying), and keeps saying why.
+    await expect(viewer.getByTestId('connection-badge')).toHaveAttribute('data-state', 'reconnecting');
+    await expect(page.getByTestId('session-status')).toHaveText('Stopped', { timeout: 5000 });
+    await expect(alert(viewer, UNREACHABLE)).toBeVisible();
+  });
+
+  test("another user's session: the session page and the viewer say so", async ({ page, users, baseURL }) => {
+    const owner = await users.create();
+    const api = await apiAs(baseURL, owner);
+    const session = await createSession(api, { name: 'Private' });
+    const nosy = await users.create();
+    try {
+      await page.goto(`/sessions/${session.id}`);
+      await signIn(page, nosy);
+      await expect(alert(page, NO_ACCESS)).toBeVisible();
+      await expect(page.getByRole('heading', { name: 'Private' })).toHaveCount(0);
+      await expect(page.locator('iframe')).toHaveCount(0);
+
+      await page.goto(`/vnc/${session.id}`);
+      await expect(alert(page, NO_ACCESS)).toBeVisible();
+      await expect(page.getByTestId('connection-badge')).toHaveAttribute('data-state', 'offline');
+    } finally {
+      await api.delete(`/api/sessions/${session.id}`);
+      await api.dispose();
+    }
+  });
+});
