@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { AdminNav } from './admin-nav';
 import { BrandMark } from './brand-mark';
 import { UserMenu } from './user-menu';
 
@@ -13,6 +14,7 @@ export function DashboardShell({ children }: { children: ReactNode }) {
             <BrandMark />
             Portico
           </Link>
+          <AdminNav />
           <div className="ml-auto">
             <UserMenu />
           </div>

@@ -1,0 +1,262 @@
+'use client';
+
+import { Activity, ShieldAlert } from 'lucide-react';
+import Link from 'next/link';
+import { useEffect, useState, type ReactNode } from 'react';
+import type { SystemSample } from '@/lib/hub/system-stats';
+import { OFFLINE_SENTENCE } from '@/lib/client/api';
+import { formatBytes, formatDuration } from '@/lib/client/format-units';
+import { useHubTopic } from '@/lib/client/use-hub-topic';
+import { ConnectionBadge } from './connection-badge';
+import { EmptyState } from './empty-state';
+import { ErrorSentence } from './error-sentence';
+import { LineChart } from './line-chart';
+import { Panel } from './panel';
+import { useCurrentUser } from './require-user';
+
+// The status page (design.md "Health and metrics", "Pages"): /healthz on load and every few seconds for
+// upstreams, and the `system` topic (a sample every 2 s) for the live numbers and the charts.
+
+type Route = 'build' | 'vnc' | 'events';
+
+type Health = {
+  status: 'ok' | 'draining';
+  uptimeS: number;
+  sockets: { open: number; byRoute: Record<Route, number> };
+  activeBuilds: number | null;
+  upstreams: Record<string, { url: string; reachable: boolean; ms: number; activeBuilds?: number; error?: string }>;
+};
+
+const ROUTES: { route: Route; name: string; path: string; color: string }[] = [
+  { route: 'build', name: 'Build streams', path: '/api/build/:projectId', color: 'text-accent' },
+  { route: 'vnc', name: 'VM viewers', path: '/api/sessions/:id/vnc', color: 'text-violet-500 dark:text-violet-400' },
+  { route: 'events', name: 'Event hub', path: '/api/events', color: 'text-amber-500 dark:text-amber-400' },
+];
+
+const UPSTREAM_NAMES: Record<string, string> = { build: 'Build service' };
+
+const HEALTH_EVERY_MS = 5000;
+// The charts keep five minutes; until there is that much, their time axis spans what there is (at least a
+// minute), so a page opened a moment ago does not draw its first samples as a sliver at the right edge.
+const WINDOW_MS = 5 * 60_000;
+const MIN_WINDOW_MS = 60_000;
+const MAX_SAMPLES = WINDOW_MS / 2000 + 5;
+
+export function StatusBoard() {
+  const user = useCurrentUser();
+  if (user.role !== 'admin') {
+    return (
+      <div className="mx-auto max-w-md pt-10">
+        <EmptyState icon={ShieldAlert} title="Only an admin can see this.">
+          The status page shows every socket the server holds. Ask an admin if you need it.
+        </EmptyState>
+        <p className="text-center">
+          <Link href="/" className="text-sm font-medium text-accent hover:underline">
+            Back to the dashboard
+          </Link>
+        </p>
+      </div>
+    );
+  }
+  return <AdminStatus />;
+}
+
+function AdminStatus() {
+  const health = useHealth();
+  const [samples, setSamples] = useState<SystemSample[]>([]);
+  const hub = useHubTopic({
+    topic: 'system',
+    onEvent(data) {
+      const sample = data as SystemSample;
+      if (typeof sample?.at !== 'number') return;
+      setSamples((s) => [...s.slice(-(MAX_SAMPLES - 1)), sample]);
+    },
+  });
+
+  const last = samples.at(-1);
+  // The live sample is the fresher of the two; /healthz stands in until the first one arrives.
+  const byRoute = last?.sockets ?? health.data?.sockets.byRoute;
+  const activeBuilds = last ? last.activeBuilds : health.data?.activeBuilds;
+  const uptimeS = last?.uptimeS ?? health.data?.uptimeS;
+  const build = health.data?.upstreams.build;
+  const total = byRoute ? Object.values(byRoute).reduce((a, b) => a + b, 0) : undefined;
+  const points = (pick: (s: SystemSample) => number) => samples.map((s) => ({ t: s.at, v: pick(s) }));
+  const windowMs = last ? Math.min(WINDOW_MS, Math.max(MIN_WINDOW_MS, last.at - samples[0].at)) : MIN_WINDOW_MS;
+
+  return (
+    <div className="space-y-6">
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div>
+          <h1 className="text-xl font-semibold tracking-tight text-ink">Status</h1>
+          <p className="mt-1 text-sm text-muted">Sockets, builds and upstreams of this server, live.</p>
+        </div>
+        <ConnectionBadge state={hub.state} label="Live system stats" />
+      </div>
+
+      {hub.problem?.final ? <ErrorSentence>{`${hub.problem.sentence} Live numbers are paused.`}</ErrorSentence> : null}
+      {hub.topicError ? <ErrorSentence>{hub.topicError}</ErrorSentence> : null}
+      {health.data?.status === 'draining' ? <ErrorSentence>The server is draining: it takes no new sockets and is about to stop.</ErrorSentence> : null}
+
+      <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <Stat label="Open sockets" value={total} testId="socket-count-total">
+          {byRoute ? `${byRoute.build ?? 0} build · ${byRoute.vnc ?? 0} VM · ${byRoute.events ?? 0} hub` : null}
+        </Stat>
+        <Stat label="Active builds" value={activeBuilds === null ? '—' : activeBuilds} testId="active-builds">
+          {activeBuilds === null ? 'Reported by an embedded build backend only.' : activeBuilds === 0 ? 'None running' : 'Running now'}
+        </Stat>
+        <Stat label="Build service" value={build ? (build.reachable ? 'Reachable' : 'Unreachable') : undefined} tone={build && !build.reachable ? 'bad' : build ? 'good' : undefined} testId="upstream-build">
+          {build ? (build.reachable ? `Answered in ${build.ms} ms` : (build.error ?? 'No answer')) : null}
+        </Stat>
+        <Stat label="Uptime" value={uptimeS === undefined ? undefined : formatDuration(uptimeS)} testId="uptime">
+          {last ? `Load average ${last.loadAverage.map((l) => l.toFixed(2)).join(' · ')}` : null}
+        </Stat>
+      </dl>
+
+      <Panel id="system" title="System" description="This server process, sampled every 2 s." aside={last ? <SampleTime at={last.at} /> : null}>
+        {samples.length === 0 ? (
+          <p role="status" className="px-5 py-10 text-center text-sm text-muted">
+            {hub.state === 'live' ? 'Waiting for the first sample…' : 'Connecting to the live feed…'}
+          </p>
+        ) : (
+          <div className="grid gap-x-8 gap-y-6 px-5 py-5 lg:grid-cols-3">
+            <ChartBlock title="CPU" value={`${last!.cpuPercent.toFixed(1)} %`} note="of one core">
+              <LineChart label="CPU, % of one core" series={[{ name: 'CPU', color: 'text-accent', points: points((s) => s.cpuPercent) }]} now={last!.at} windowMs={windowMs} minMax={10} format={(v) => `${Math.round(v)} %`} />
+            </ChartBlock>
+            <ChartBlock title="Memory" value={formatBytes(last!.memory.rss)} note={`RSS · heap ${formatBytes(last!.memory.heapUsed)}`}>
+              <LineChart label="Memory, resident set size" series={[{ name: 'RSS', color: 'text-accent', points: points((s) => s.memory.rss) }]} now={last!.at} windowMs={windowMs} minMax={50_000_000} format={formatBytes} />
+            </ChartBlock>
+            <ChartBlock title="Sockets" value={String(total ?? 0)} note="open, by route">
+              <LineChart
+                label="Open sockets by route"
+                series={ROUTES.map((r) => ({ name: r.name, color: r.color, points: points((s) => s.sockets[r.route] ?? 0) }))}
+                now={last!.at}
+                windowMs={windowMs}
+                minMax={4}
+                step
+                format={(v) => String(Math.round(v))}
+              />
+            </ChartBlock>
+          </div>
+        )}
+      </Panel>
+
+      <div className="grid items-start gap-6 lg:grid-cols-2">
+        <Panel id="sockets" title="Sockets by route" description="Every upgrade the server holds open now.">
+          <table className="w-full text-sm">
+            <thead>
+              <tr className="border-b border-line text-left text-xs text-muted">
+                <th scope="col" className="px-5 py-2 font-medium">Route</th>
+                <th scope="col" className="px-5 py-2 text-right font-medium">Open</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-line">
+              {ROUTES.map((r) => (
+                <tr key={r.route}>
+                  <th scope="row" className="px-5 py-2.5 text-left font-normal">
+                    <span className="flex items-center gap-2">
+                      <span aria-hidden className={`size-2 rounded-full bg-current ${r.color}`} />
+                      <span className="text-ink">{r.name}</span>
+                      <code className="hidden truncate text-xs text-muted sm:inline">{r.path}</code>
+                    </span>
+                  </th>
+                  <td data-testid={`socket-count-${r.route}`} className="px-5 py-2.5 text-right font-medium tabular-nums text-ink">
+                    {byRoute ? (byRoute[r.route] ?? 0) : '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Panel>
+
+        <Panel id="upstreams" title="Upstreams" description={`Checked with GET /healthz every ${HEALTH_EVERY_MS / 1000} s.`} aside={health.checkedAt ? <SampleTime at={health.checkedAt} /> : null}>
+          {health.error ? (
+            <div className="px-5 py-4">
+              <ErrorSentence>{health.error}</ErrorSentence>
+            </div>
+          ) : null}
+          {health.data ? (
+            <ul className="divide-y divide-line">
+              {Object.entries(health.data.upstreams).map(([name, u]) => (
+                <li key={name} className="flex items-center gap-3 px-5 py-3 text-sm">
+                  <span aria-hidden className={`size-2 shrink-0 rounded-full ${u.reachable ? 'bg-emerald-500' : 'bg-danger'}`} />
+                  <span className="min-w-0 flex-1">
+                    <span className="block font-medium text-ink">{UPSTREAM_NAMES[name] ?? name}</span>
+                    <code className="block truncate text-xs text-muted">{u.url}</code>
+                  </span>
+                  <span className={`shrink-0 text-right text-xs ${u.reachable ? 'text-muted' : 'text-danger'}`}>
+                    {u.reachable ? `Reachable · ${u.ms} ms` : `Unreachable: ${u.error ?? 'no answer'}`}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          ) : !health.error ? (
+            <p role="status" className="px-5 py-4 text-sm text-muted">
+              Checking…
+            </p>
+          ) : null}
+        </Panel>
+      </div>
+    </div>
+  );
+}
+
+/** /healthz now and every few seconds. It answers 503 with the same body while the server drains. */
+function useHealth() {
+  const [state, setState] = useState<{ data: Health | null; error: string | null; checkedAt: number | null }>({ data: null, error: null, checkedAt: null });
+  useEffect(() => {
+    const ctrl = new AbortController();
+    const check = async () => {
+      try {
+        const res = await fetch('/healthz', { cache: 'no-store', signal: ctrl.signal });
+        const body = (await res.json()) as Health;
+        setState({ data: body, error: null, checkedAt: Date.now() });
+      } catch {
+        if (ctrl.signal.aborted) return;
+        setState((s) => ({ ...s, error: OFFLINE_SENTENCE, checkedAt: Date.now() }));
+      }
+    };
+    void check();
+    const timer = setInterval(check, HEALTH_EVERY_MS);
+    return () => {
+      clearInterval(timer);
+      ctrl.abort();
+    };
+  }, []);
+  return state;
+}
+
+function Stat({ label, value, tone, testId, children }: { label: string; value: string | number | undefined; tone?: 'good' | 'bad'; testId: string; children?: string | null }) {
+  const color = tone === 'bad' ? 'text-danger' : tone === 'good' ? 'text-emerald-700 dark:text-emerald-300' : 'text-ink';
+  return (
+    <div className="rounded-xl border border-line bg-surface px-5 py-4 shadow-xs">
+      <dt className="text-xs font-medium text-muted">{label}</dt>
+      <dd data-testid={testId} className={`mt-1 text-2xl font-semibold tracking-tight tabular-nums ${color}`}>
+        {value ?? <span className="inline-block h-7 w-12 animate-pulse rounded bg-sunken align-middle" />}
+      </dd>
+      <dd className="mt-1 min-h-4 truncate text-xs text-muted">{children}</dd>
+    </div>
+  );
+}
+
+function ChartBlock({ title, value, note, children }: { title: string; value: string; note: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <div className="mb-3 flex items-baseline gap-2">
+        <h3 className="text-sm font-medium text-ink">{title}</h3>
+        <span className="ml-auto text-lg font-semibold tabular-nums text-ink">{value}</span>
+      </div>
+      <p className="-mt-2 mb-3 text-right text-xs text-muted">{note}</p>
+      {children}
+    </div>
+  );
+}
+
+function SampleTime({ at }: { at: number }) {
+  const d = new Date(at);
+  return (
+    <span className="inline-flex shrink-0 items-center gap-1.5 text-xs text-muted tabular-nums">
+      <Activity aria-hidden className="size-3.5" />
+      <time dateTime={d.toISOString()}>{d.toLocaleTimeString()}</time>
+    </span>
+  );
+}
