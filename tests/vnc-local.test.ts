@@ -5,6 +5,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
 import { localVncMissing } from '../lib/sessions/local-vnc';
+import { freePort, waitForPort } from '../lib/net/ports';
 import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
 
 // The local VM provider for real: TigerVNC's Xvnc with an xterm, reached through the gateway's bridge.
@@ -33,28 +34,6 @@ function xvncFor(port: number): number | null {
     }
   }
   return null;
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function waitForPort(port: number, ms = 5000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.once('connect', () => (c.destroy(), r(true)));
-      c.once('error', () => r(false));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`nothing listened on ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const websockifyMissing = fs.existsSync('/usr/bin/websockify') ? null : 'websockify is not installed (apt-get install -y websockify)';

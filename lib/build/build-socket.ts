@@ -1,4 +1,5 @@
 import { WebSocket } from 'ws';
+import { keepAlive } from '../net/heartbeat';
 import { CLOSE, closeReason } from '../errors/close-codes';
 import type { TokenClaims } from '../auth/tokens';
 import { toBuildInfo, type Builds } from '../store/builds';
@@ -18,7 +19,6 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: BuildSocketDeps) {
   let unfollow: (() => void) | null = null;
-  let alive = true;
   const send = (m: ServerMessage) => {
     if (ws.readyState !== WebSocket.OPEN) return;
     if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return ws.close(CLOSE.TRY_AGAIN_LATER, 'client too slow; reconnect with after=<last seq>');
@@ -61,12 +61,7 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
     await watch(started.build.id, 0);
   }
 
-  const heartbeat = setInterval(() => {
-    if (!alive) return ws.terminate();
-    alive = false;
-    ws.ping();
-  }, deps.heartbeatMs);
-  ws.on('pong', () => (alive = true));
+  keepAlive(ws, deps.heartbeatMs);
   ws.on('error', () => undefined);
   // Messages and the initial watch run one after another, so a quick `start` cannot interleave with
   // the replay of the previous build.
@@ -75,14 +70,10 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
     queue = queue.then(fn).catch(() => error(CLOSE.INTERNAL_ERROR, 'Something went wrong on the server.'));
   };
   ws.on('message', (data, isBinary) => {
-    alive = true;
     if (isBinary) return error(CLOSE.BAD_REQUEST, 'Messages are JSON text.');
     enqueue(() => onMessage(data.toString()));
   });
-  ws.once('close', () => {
-    clearInterval(heartbeat);
-    unfollow?.();
-  });
+  ws.once('close', () => unfollow?.());
 
   enqueue(() => watch(p.buildId, p.after));
 }

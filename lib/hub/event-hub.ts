@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
+import { keepAlive } from '../net/heartbeat';
 import { CLOSE, closeReason } from '../errors/close-codes';
 import type { TokenClaims } from '../auth/tokens';
 import type { Bus } from './bus';
@@ -65,27 +66,19 @@ export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic;
       wss.handleUpgrade(req, socket, head, (ws) => {
         socket.off('close', onEarlyClose);
         const topics = new Set<string>();
-        let alive = true;
         const done = new Promise<void>((r) => ws.once('close', () => r()));
         const send = (msg: object) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(msg));
         const fail = (topic: unknown, code: number, message: string) =>
           send({ type: 'error', ...(typeof topic === 'string' ? { topic } : {}), code, message });
 
-        const heartbeat = setInterval(() => {
-          if (!alive) return ws.terminate();
-          alive = false;
-          ws.ping();
-        }, deps.heartbeatMs);
-        ws.on('pong', () => (alive = true));
+        keepAlive(ws, deps.heartbeatMs);
         ws.on('error', () => undefined);
         ws.once('close', () => {
-          clearInterval(heartbeat);
           for (const t of topics) removeSubscriber(t, ws);
           topics.clear();
         });
 
         ws.on('message', async (raw, isBinary) => {
-          alive = true;
           const msg = isBinary ? null : parseJson(raw.toString());
           if (!msg || typeof msg !== 'object') return fail(undefined, CLOSE.BAD_REQUEST, 'Messages are JSON objects with a "type".');
           const { type, topic } = msg as { type?: unknown; topic?: unknown };

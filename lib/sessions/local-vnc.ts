@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from '../observability/logger';
+import { portIsFree, waitForPort } from '../net/ports';
 
 // The `local` VM provider: TigerVNC's Xvnc on a free display, bound to 127.0.0.1 only, with an xterm in
 // it. Every process is started under `setpriv --pdeathsig KILL`, so the kernel kills it if this server
@@ -32,34 +32,9 @@ export function createLocalVnc(deps: { dataDir: string; logger: Logger; onExit?(
     return !fs.existsSync(`/tmp/.X${n}-lock`) && !fs.existsSync(`/tmp/.X11-unix/X${n}`);
   }
 
-  function portFree(port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const s = net.createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-  }
-
   async function pickDisplay(): Promise<number> {
-    for (let n = FIRST_DISPLAY; n <= LAST_DISPLAY; n++) if (displayFree(n) && (await portFree(5900 + n))) return n;
+    for (let n = FIRST_DISPLAY; n <= LAST_DISPLAY; n++) if (displayFree(n) && (await portIsFree(5900 + n))) return n;
     throw new Error('No free X display between :20 and :199.');
-  }
-
-  function waitForPort(port: number, child: ChildProcess): Promise<void> {
-    const until = Date.now() + READY_TIMEOUT_MS;
-    return new Promise((resolve, reject) => {
-      const attempt = () => {
-        if (child.exitCode !== null || child.signalCode !== null) return reject(new Error(`Xvnc exited (${child.exitCode ?? child.signalCode}) before it listened.`));
-        const s = net.connect(port, '127.0.0.1');
-        s.once('connect', () => (s.destroy(), resolve()));
-        s.once('error', () => {
-          s.destroy();
-          if (Date.now() > until) reject(new Error(`Xvnc did not listen on ${port} within ${READY_TIMEOUT_MS} ms.`));
-          else setTimeout(attempt, 50);
-        });
-      };
-      attempt();
-    });
   }
 
   function supervised(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
@@ -97,7 +72,10 @@ export function createLocalVnc(deps: { dataDir: string; logger: Logger; onExit?(
       }
     });
     try {
-      await waitForPort(port, xvnc);
+      await waitForPort(port, {
+        timeoutMs: READY_TIMEOUT_MS,
+        gaveUp: () => (xvnc.exitCode !== null || xvnc.signalCode !== null ? `Xvnc exited (${xvnc.exitCode ?? xvnc.signalCode}) before it listened.` : null),
+      });
     } catch (err) {
       await stop(sessionId);
       throw err;

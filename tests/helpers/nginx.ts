@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, waitForPort } from '../../lib/net/ports';
 
 // Debian's nginx on a loopback port, running the shipped deploy/nginx.conf (or a variant of it) in front
 // of a gateway, with everything it writes kept in a temp dir.
@@ -11,14 +11,6 @@ const SHIPPED = path.resolve(__dirname, '../../deploy/nginx.conf');
 
 export function shippedConfig(): string {
   return fs.readFileSync(SHIPPED, 'utf8');
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /** Points a site config at the gateway and a loopback listen port. */
@@ -53,17 +45,11 @@ export async function startNginx(site: (listenPort: number) => string) {
   const proc = spawn('nginx', ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => (stderr += d));
-  const until = Date.now() + 5000;
-  for (;;) {
-    const up = await new Promise<boolean>((r) => {
-      const c = net.connect(port, '127.0.0.1');
-      c.once('connect', () => (c.destroy(), r(true)));
-      c.once('error', () => r(false));
-    });
-    if (up) break;
-    if (proc.exitCode !== null || Date.now() > until) throw new Error(`nginx did not start: ${stderr}${fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, 'utf8') : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const log = () => `${stderr}${fs.existsSync(`${dir}/error.log`) ? fs.readFileSync(`${dir}/error.log`, 'utf8') : ''}`;
+  await waitForPort(port, { gaveUp: () => (proc.exitCode !== null ? `nginx did not start: ${log()}` : null) }).catch((err: Error) => {
+    proc.kill('SIGKILL');
+    throw new Error(`${err.message}\n${log()}`);
+  });
   return {
     url: `http://127.0.0.1:${port}`,
     port,
