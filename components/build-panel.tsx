@@ -1,6 +1,90 @@
 'use client';
 
-// Placeholder replaced by the Build journey work (PromptPanel, stages, progress, log, history).
+import { Hammer } from 'lucide-react';
+import type { BuildOutcome } from '@/lib/build/protocol';
+import { isRunning } from '@/lib/client/build-view';
+import { useBuildStream } from '@/lib/client/use-build-stream';
+import { BuildHistory } from './build-history';
+import { BuildLog } from './build-log';
+import { BuildResult } from './build-result';
+import { BuildStages } from './build-stages';
+import { BuildStatusBadge } from './build-status-badge';
+import { ConnectionBadge } from './connection-badge';
+import { CreatedAt } from './created-at';
+import { EmptyState } from './empty-state';
+import { ErrorSentence } from './error-sentence';
+import { ModelOutput } from './model-output';
+import { ProgressBar } from './progress-bar';
+import { PromptForm } from './prompt-form';
+import { StreamNotice } from './stream-notice';
+
+const ENDED: Record<BuildOutcome, string> = { succeeded: 'Finished', failed: 'Stopped: the build failed', cancelled: 'Stopped: cancelled' };
+
+/** The PromptPanel (prompt, Build, the build as it streams, its result) and the project's build history. */
 export function BuildPanel({ projectId }: { projectId: string }) {
-  return <div data-project={projectId} />;
+  const stream = useBuildStream(projectId);
+  const { view } = stream;
+  const build = view.build;
+  const running = isRunning(view);
+  const durationMs = build?.durationMs ?? (build && view.done ? view.done.at - build.createdAt : null);
+
+  return (
+    <div className="space-y-6">
+      <section aria-labelledby="prompt-panel-title" className="overflow-hidden rounded-xl border border-line bg-surface shadow-xs">
+        <header className="flex items-start justify-between gap-4 border-b border-line px-5 py-4">
+          <div className="min-w-0">
+            <h2 id="prompt-panel-title" className="text-sm font-semibold text-ink">
+              Build
+            </h2>
+            <p className="mt-0.5 text-sm text-muted">Describe an app; the build service plans, generates, writes and checks it.</p>
+          </div>
+          <ConnectionBadge state={stream.state} label={stream.transport === 'sse' ? 'Build stream (fallback)' : 'Build stream'} />
+        </header>
+
+        <PromptForm running={running} canControl={stream.canControl} provider={build ? null : view.provider} onBuild={stream.start} onCancel={stream.cancel} />
+
+        <div className="space-y-5 px-5 py-5">
+          <StreamNotice problem={stream.problem} transport={stream.transport} />
+          {stream.refusal ? <ErrorSentence>{stream.refusal}</ErrorSentence> : null}
+
+          {build ? (
+            <section aria-label="Current build" data-testid="current-build" data-build={build.id} className="space-y-5">
+              <div className="flex items-start gap-3">
+                <div className="min-w-0 flex-1">
+                  <h3 className="text-xs font-medium tracking-wide text-muted uppercase">{running ? 'Building' : 'Latest build'}</h3>
+                  <p className="mt-1 line-clamp-2 text-sm text-ink" title={build.prompt}>
+                    {build.prompt}
+                  </p>
+                </div>
+                <div className="flex shrink-0 flex-col items-end gap-1">
+                  {/* Once it has ended, the result below says how. */}
+                  {view.done ? null : <BuildStatusBadge status={build.status} />}
+                  <CreatedAt ms={build.createdAt} />
+                </div>
+              </div>
+              <BuildStages stages={view.stages} />
+              <ProgressBar percent={view.percent} message={view.done ? ENDED[view.done.status] : view.progressMessage} active={running} tone={view.done?.status === 'failed' ? 'danger' : 'accent'} />
+              {view.done ? (
+                <BuildResult projectId={projectId} status={view.done.status} summary={view.done.summary} provider={view.provider} durationMs={durationMs} files={view.files} />
+              ) : null}
+              <div className="space-y-2">
+                <h3 className="text-xs font-medium tracking-wide text-muted uppercase">Log</h3>
+                <BuildLog lines={view.log} dropped={view.logDropped} startedAt={build.createdAt} />
+              </div>
+              <div className="space-y-2">
+                <h3 className="text-xs font-medium tracking-wide text-muted uppercase">Model output</h3>
+                <ModelOutput text={view.output} streaming={running && view.stages.generate !== 'done'} />
+              </div>
+            </section>
+          ) : stream.state === 'live' || stream.transport === 'sse' ? (
+            <EmptyState icon={Hammer} title="Nothing built yet">
+              Describe what this project should be and press Build. Progress, the log and the files written show up here.
+            </EmptyState>
+          ) : null}
+        </div>
+      </section>
+
+      <BuildHistory projectId={projectId} version={`${build?.id ?? ''}:${view.done?.status ?? build?.status ?? ''}`} />
+    </div>
+  );
 }

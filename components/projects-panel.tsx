@@ -1,6 +1,7 @@
 'use client';
 
-import { FolderCode } from 'lucide-react';
+import { ChevronRight, FolderCode } from 'lucide-react';
+import Link from 'next/link';
 import type { PublicProject } from '@/lib/store/projects';
 import { useApiData } from '@/lib/client/use-api-data';
 import { CountBadge } from './count-badge';
@@ -32,12 +33,15 @@ export function ProjectsPanel() {
       {result.state === 'ready' && result.data.length > 0 ? (
         <ul aria-label="Projects" className="divide-y divide-line">
           {result.data.map((project) => (
-            <li key={project.id} className="flex items-center gap-3 px-5 py-3">
-              <span aria-hidden className="grid size-8 shrink-0 place-items-center rounded-lg bg-accent/10 text-accent">
-                <FolderCode className="size-4" />
-              </span>
-              <span className="min-w-0 flex-1 truncate text-sm font-medium text-ink">{project.name}</span>
-              <CreatedAt ms={project.createdAt} />
+            <li key={project.id}>
+              <Link href={`/projects/${encodeURIComponent(project.id)}`} className="group flex items-center gap-3 px-5 py-3 hover:bg-sunken/60 focus-visible:-outline-offset-2">
+                <span aria-hidden className="grid size-8 shrink-0 place-items-center rounded-lg bg-accent/10 text-accent">
+                  <FolderCode className="size-4" />
+                </span>
+                <span className="min-w-0 flex-1 truncate text-sm font-medium text-ink group-hover:text-accent">{project.name}</span>
+                <CreatedAt ms={project.createdAt} />
+                <ChevronRight aria-hidden className="size-4 shrink-0 text-muted" />
+              </Link>
             </li>
           ))}
         </ul>

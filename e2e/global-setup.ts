@@ -24,6 +24,7 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-e2e-'));
   const admin = { username: 'admin', password: randomBytes(18).toString('base64url') };
   const emitToken = randomBytes(24).toString('base64url');
+  const jwtSecret = randomBytes(48).toString('base64');
 
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['server.ts'], {
     cwd: ROOT,
@@ -38,7 +39,7 @@ export default async function globalSetup(): Promise<void> {
       PORT: String(port),
       HOST,
       DATA_DIR: dataDir,
-      JWT_SECRET: randomBytes(48).toString('base64'),
+      JWT_SECRET: jwtSecret,
       ADMIN_USERNAME: admin.username,
       ADMIN_PASSWORD: admin.password,
       // The embedded build backend takes a free port of its own instead of the default 4100.
@@ -91,6 +92,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[ENV.pid] = String(pid);
   process.env[ENV.dataDir] = dataDir;
   process.env[ENV.emitToken] = emitToken;
+  process.env[ENV.jwtSecret] = jwtSecret;
 
   // The same server again behind nginx with the shipped deploy/nginx.conf, for the journeys that run twice.
   const nginx = await startNginx((listen) => siteFor(shippedConfig(), port, listen));

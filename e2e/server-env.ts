@@ -8,6 +8,8 @@ export const ENV = {
   pid: 'PORTICO_PID',
   dataDir: 'PORTICO_DATA_DIR',
   emitToken: 'PORTICO_EMIT_TOKEN',
+  /** The server's signing secret, so a test can mint a token that is genuinely expired. */
+  jwtSecret: 'PORTICO_JWT_SECRET',
   /** The same server behind Debian's nginx running deploy/nginx.conf. */
   nginxUrl: 'PORTICO_NGINX_URL',
   nginxPid: 'PORTICO_NGINX_PID',

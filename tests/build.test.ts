@@ -75,6 +75,11 @@ describe('a build through the gateway', () => {
     const ids = [...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
     assert.deepEqual(ids, [firstBuild.events - 1, firstBuild.events]);
     assert.match(text, /"type":"done"/);
+    // An EventSource reconnecting keeps its first URL; Last-Event-ID further along wins over a stale ?after=.
+    const resumed = await fetch(`${gw.url}/api/build/${projectId}/events?build=${firstBuild.id}&after=1`, {
+      headers: { authorization: `Bearer ${gw.adminToken}`, 'last-event-id': String(firstBuild.events - 1) },
+    });
+    assert.deepEqual([...(await resumed.text()).matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1])), [firstBuild.events]);
     const again = await fetch(`${gw.url}/api/build/${projectId}/events?build=${firstBuild.id}&after=${firstBuild.events}`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
     assert.equal(again.status, 204);
     const noAuth = await fetch(`${gw.url}/api/build/${projectId}/events`);

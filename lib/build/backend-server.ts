@@ -36,9 +36,11 @@ function parseTarget(url: URL, lastEventId: string | undefined): Target | string
   if (!m) return 'not_found';
   const projectId = decodeURIComponent(m[1]);
   const buildId = url.searchParams.get('build') ?? undefined;
-  const afterRaw = url.searchParams.get('after') ?? lastEventId ?? '0';
-  if (!isValidId(projectId) || (buildId !== undefined && !isValidId(buildId)) || !/^\d{1,15}$/.test(afterRaw)) return 'bad_request';
-  return { projectId, sse: Boolean(m[2]), buildId, after: Number(afterRaw) };
+  // An EventSource reconnects to its first URL, so `?after=` may be stale: Last-Event-ID, when it is
+  // further along, is where the client really is.
+  const seqs = [url.searchParams.get('after'), lastEventId].filter((v): v is string => v !== null && v !== undefined);
+  if (!isValidId(projectId) || (buildId !== undefined && !isValidId(buildId)) || seqs.some((v) => !/^\d{1,15}$/.test(v))) return 'bad_request';
+  return { projectId, sse: Boolean(m[2]), buildId, after: Math.max(0, ...seqs.map(Number)) };
 }
 
 const STATUS: Record<string, [number, string]> = {

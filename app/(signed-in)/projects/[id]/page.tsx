@@ -11,9 +11,9 @@ export default async function ProjectPage({ params }: { params: Promise<{ id: st
   return (
     <div className="space-y-6">
       <ProjectHeader projectId={id} />
-      <div className="grid items-start gap-6 xl:grid-cols-5">
+      <div className="grid grid-cols-1 items-start gap-6 xl:grid-cols-5">
         <div className="xl:col-span-3">
-          <BuildPanel projectId={id} />
+          <BuildPanel key={id} projectId={id} />
         </div>
         <div className="xl:col-span-2">
           <FileManager projectId={id} />
