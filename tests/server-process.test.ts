@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { localVncMissing } from '../lib/sessions/local-vnc';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { WebSocket } from 'ws';
@@ -57,6 +61,76 @@ describe('server.ts in production', () => {
     } finally {
       await server.stop();
       await upstream.close();
+    }
+  });
+});
+
+function xvncPids(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[0].endsWith('Xvnc');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+async function until(check: () => boolean, ms: number) {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+describe('no orphaned VM after any exit', { skip: localVncMissing() ?? false }, () => {
+  async function serverWithSession(dataDir?: string) {
+    const server = await startServer({ ...PROD, JWT_SECRET: 'k'.repeat(48), VNC_PROVIDER: 'local', ...(dataDir ? { DATA_DIR: dataDir } : {}) });
+    const token = await login(server.url);
+    const r = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"name":"vm"}' });
+    assert.equal(r.status, 201);
+    return { server, token, session: (await r.json()) as { id: string } };
+  }
+
+  test('SIGTERM stops the VMs it started', async () => {
+    const before = new Set(xvncPids());
+    const { server } = await serverWithSession();
+    const mine = xvncPids().filter((p) => !before.has(p));
+    assert.equal(mine.length, 1);
+    server.proc.kill('SIGTERM');
+    assert.equal((await server.exited).code, 0);
+    assert.ok(await until(() => !xvncPids().includes(mine[0]), 2000), 'Xvnc outlived the server');
+  });
+
+  test('SIGKILL: the kernel ends the VM with the server, and the next start resumes the session', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-orphan-'));
+    try {
+      const before = new Set(xvncPids());
+      const first = await serverWithSession(dataDir);
+      const mine = xvncPids().filter((p) => !before.has(p));
+      assert.equal(mine.length, 1);
+      first.server.proc.kill('SIGKILL');
+      await first.server.exited;
+      assert.ok(await until(() => !xvncPids().includes(mine[0]), 2000), 'Xvnc outlived a killed server');
+      // A new server on the same data gives the session a fresh VM.
+      const second = await startServer({ ...PROD, JWT_SECRET: 'k'.repeat(48), VNC_PROVIDER: 'local', DATA_DIR: dataDir });
+      try {
+        const token = await login(second.url);
+        const s = await (await fetch(`${second.url}/api/sessions/${first.session.id}`, { headers: { authorization: `Bearer ${token}` } })).json() as { status: string };
+        assert.equal(s.status, 'running');
+        assert.equal(xvncPids().filter((p) => !before.has(p)).length, 1);
+      } finally {
+        second.proc.kill('SIGTERM');
+        await second.exited;
+      }
+      assert.equal(xvncPids().filter((p) => !before.has(p)).length, 0);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
