@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { shippedConfig, siteFor, startNginx } from '../tests/helpers/nginx';
@@ -19,8 +18,6 @@ export default async function globalSetup(): Promise<void> {
   if (!fs.existsSync(path.join(ROOT, distDir, 'BUILD_ID'))) {
     throw new Error('There is no Next production build in .next: run `npx next build` first (`npm test` does).');
   }
-  const port = await freePort();
-  const url = `http://${HOST}:${port}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-e2e-'));
   const admin = { username: 'admin', password: randomBytes(18).toString('base64url') };
   const emitToken = randomBytes(24).toString('base64url');
@@ -36,7 +33,8 @@ export default async function globalSetup(): Promise<void> {
       NODE_ENV: 'production',
       // next.config.js reads it: the server must use the build this run was made with.
       ...(process.env.NEXT_DIST_DIR ? { NEXT_DIST_DIR: process.env.NEXT_DIST_DIR } : {}),
-      PORT: String(port),
+      // Port 0: the kernel picks a free one and the server prints it, so nothing can take it in between.
+      PORT: '0',
       HOST,
       DATA_DIR: dataDir,
       JWT_SECRET: jwtSecret,
@@ -77,7 +75,9 @@ export default async function globalSetup(): Promise<void> {
   child.stderr!.on('data', relay);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
+  let url: string;
   try {
+    url = await announcedUrl(exited, () => output);
     await waitUntilHealthy(url, exited, () => output);
   } catch (err) {
     stopGroup(pid, 'SIGKILL');
@@ -95,6 +95,7 @@ export default async function globalSetup(): Promise<void> {
   process.env[ENV.jwtSecret] = jwtSecret;
 
   // The same server again behind nginx with the shipped deploy/nginx.conf, for the journeys that run twice.
+  const port = Number(new URL(url).port);
   const nginx = await startNginx((listen) => siteFor(shippedConfig(), port, listen));
   process.once('exit', () => {
     try {
@@ -108,17 +109,18 @@ export default async function globalSetup(): Promise<void> {
   process.env[ENV.nginxDir] = nginx.dir;
 }
 
-/** A port nobody listens on right now: bind port 0, read what the kernel chose, let it go. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+/** The URL the server prints once it listens ("Portico ready on http://…"). */
+async function announcedUrl(exited: Promise<number | null>, output: () => string): Promise<string> {
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const m = /Portico ready on (http:\/\/\S+)/.exec(output());
+    if (m) return m[1];
+    if (exitCode !== undefined) throw new Error(`The server exited with code ${exitCode} before it was ready:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`The server did not say where it listens within ${READY_TIMEOUT_MS / 1000} s:\n${output()}`);
 }
 
 async function waitUntilHealthy(url: string, exited: Promise<number | null>, output: () => string): Promise<void> {

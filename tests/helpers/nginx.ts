@@ -18,7 +18,18 @@ export function siteFor(config: string, upstreamPort: number, listenPort: number
   return config.replace(/server 127\.0\.0\.1:3000;/, `server 127.0.0.1:${upstreamPort};`).replace(/listen 80;/, `listen 127.0.0.1:${listenPort};`);
 }
 
+/** Starts nginx; a free port can be taken between choosing it and nginx binding it, so try a few. */
 export async function startNginx(site: (listenPort: number) => string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startNginxOnce(site);
+    } catch (err) {
+      if (attempt >= 3 || !/Address already in use/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startNginxOnce(site: (listenPort: number) => string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-nginx-'));
   const port = await freePort();
   fs.writeFileSync(path.join(dir, 'site.conf'), site(port));
