@@ -1,25 +1,23 @@
+import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE, closeReason } from '../errors/close-codes';
+import { closeFrame, parseHeader, unmask } from './ws-frames';
 
 // WebSocket binary frames ↔ a plain TCP VNC server (what websockify does, in process). The TCP side is
 // connected first, so an unreachable VM is reported as 1014 through a completed handshake.
+//
+// The bridge speaks just the part of RFC 6455 a byte pipe needs, on the raw socket: the payload of every
+// data frame is unmasked where it lies in the buffer it was read into and written to the VM as it arrives
+// (a frame never has to be whole, a message never reassembled), and every chunk the VM sends goes out as
+// one binary frame, header and chunk in one writev. Pings are answered; close frames end the pair with
+// the closing handshake. A client that breaks the framing rules is disconnected.
 
-// Backpressure bounds: stop reading from the VM while this much is queued towards a slow browser, and
-// resume once it has drained below the low mark. Memory per bridge stays near HIGH_WATER at worst.
-const HIGH_WATER = 1024 * 1024;
-const LOW_WATER = 256 * 1024;
-
-const wss = new WebSocketServer({
-  noServer: true,
-  clientTracking: false,
-  perMessageDeflate: false,
-  maxPayload: 16 * 1024 * 1024,
-  // noVNC offers `binary`; select it (or whatever was offered first) so the browser accepts the handshake.
-  handleProtocols: (protocols) => (protocols.has('binary') ? 'binary' : (protocols.values().next().value ?? false)),
-});
+// A gateway- or VM-initiated close waits this long for the client's answering close frame.
+const CLOSE_GRACE_MS = 1000;
+// RFC 6455 4.2.2: the accept key is the SHA-1 of the client's key and this GUID.
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export type BridgeEnd = { endedBy: 'client' | 'upstream' | 'gateway'; code: number | undefined; bytesIn: number; bytesOut: number };
 export type Bridge = { close(code: number, reason: string): Promise<void>; done: Promise<BridgeEnd> };
@@ -40,75 +38,221 @@ export function connectTcp(host: string, port: number, timeoutMs: number): Promi
   });
 }
 
-/** Completes the client's handshake and joins it to an already connected TCP socket. */
-export function bridge(req: IncomingMessage, socket: Duplex, head: Buffer, tcp: net.Socket): Promise<Bridge | null> {
-  return new Promise((resolve) => {
-    const onEarlyClose = () => {
-      tcp.destroy();
-      resolve(null);
-    };
-    socket.once('close', onEarlyClose);
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      socket.off('close', onEarlyClose);
-      resolve(join(ws, tcp));
-    });
-  });
+/** Completes the client's handshake and joins it to an already connected TCP socket; null if it cannot. */
+export async function bridge(req: IncomingMessage, socket: Duplex, head: Buffer, tcp: net.Socket): Promise<Bridge | null> {
+  const answer = handshakeAnswer(req);
+  if (!answer || socket.destroyed || !socket.writable) {
+    tcp.destroy();
+    if (!answer) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+    return null;
+  }
+  socket.write(answer);
+  return new TcpBridge(socket as net.Socket, tcp, head);
 }
 
-function join(ws: WebSocket, tcp: net.Socket): Bridge {
-  let bytesIn = 0;
-  let bytesOut = 0;
-  let queued = 0;
-  let endedBy: BridgeEnd['endedBy'] | undefined;
-  let code: number | undefined;
-  let resolveDone!: (e: BridgeEnd) => void;
-  const done = new Promise<BridgeEnd>((r) => (resolveDone = r));
+/** The 101 for a valid WebSocket handshake (RFC 6455 4.2.1), or null. */
+function handshakeAnswer(req: IncomingMessage): string | null {
+  const key = req.headers['sec-websocket-key']?.trim();
+  const version = req.headers['sec-websocket-version'];
+  if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') return null;
+  if (!key || !/^[+/0-9A-Za-z]{22}==$/.test(key) || (version !== '13' && version !== '8')) return null;
+  const accept = createHash('sha1').update(key + WS_GUID).digest('base64');
+  // noVNC offers `binary`; select it (or whatever was offered first) so the browser accepts the handshake.
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  const protocol = offered.includes('binary') ? 'binary' : offered[0];
+  return (
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+    `Sec-WebSocket-Accept: ${accept}\r\n${protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : ''}\r\n`
+  );
+}
 
-  tcp.on('data', (chunk: Buffer) => {
-    queued += chunk.length;
-    bytesOut += chunk.length;
-    if (queued >= HIGH_WATER) tcp.pause();
-    ws.send(chunk, { binary: true }, () => {
-      queued -= chunk.length;
-      if (queued <= LOW_WATER && tcp.isPaused() && !tcp.destroyed) tcp.resume();
-    });
-  });
-  ws.on('message', (data: Buffer, isBinary) => {
-    const chunk = isBinary ? data : Buffer.from(data.toString(), 'utf8');
-    bytesIn += chunk.length;
-    if (!tcp.write(chunk)) {
-      ws.pause();
-      tcp.once('drain', () => ws.resume());
+const OP_CLOSE = 0x8;
+const OP_PING = 0x9;
+const OP_PONG = 0xa;
+
+class TcpBridge implements Bridge {
+  readonly done: Promise<BridgeEnd>;
+  private resolveDone!: (e: BridgeEnd) => void;
+  private endedBy: BridgeEnd['endedBy'] | undefined;
+  private code: number | undefined;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  /** Our close frame is on its way: nothing more goes to the client, and we wait for its answer. */
+  private closeSent = false;
+  /** The client's close frame arrived (or it broke the protocol): nothing more goes to the VM. */
+  private closeReceived = false;
+  private grace: NodeJS.Timeout | undefined;
+  // The client → VM frame being read: its opcode, payload bytes still to come, masking key and how far
+  // into it the next payload byte is, a header split across reads, a control frame's payload so far.
+  private opcode = 0;
+  private remaining = 0;
+  private readonly mask = Buffer.alloc(4);
+  private maskPhase = 0;
+  private partialHeader: Buffer | null = null;
+  private control: Buffer[] | null = null;
+
+  constructor(
+    private readonly client: net.Socket,
+    private readonly tcp: net.Socket,
+    head: Buffer,
+  ) {
+    this.done = new Promise<BridgeEnd>((resolve) => (this.resolveDone = resolve));
+    this.close = this.close.bind(this);
+    tcp.on('error', () => undefined);
+    tcp.on('data', (chunk: Buffer) => this.fromVm(chunk));
+    client.on('data', (chunk: Buffer) => this.fromClient(chunk));
+    client.on('drain', () => tcp.resume());
+    tcp.on('drain', () => client.resume());
+    tcp.on('close', () => this.vmClosed());
+    client.on('end', () => client.end());
+    client.on('close', () => this.clientClosed());
+    if (head.length > 0) this.fromClient(head);
+  }
+
+  close(code: number, reason: string): Promise<void> {
+    if (!this.client.destroyed && !this.closeSent) {
+      this.endedBy = 'gateway';
+      this.code = code;
+      this.sendClose(code, closeReason(reason));
+      this.tcp.destroy();
     }
-  });
+    return this.done.then(() => undefined);
+  }
 
-  tcp.on('error', () => undefined);
-  ws.on('error', () => undefined);
-  tcp.once('close', () => {
-    if (ws.readyState === WebSocket.OPEN) {
-      endedBy ??= 'upstream';
-      code ??= CLOSE.BAD_GATEWAY;
-      ws.close(CLOSE.BAD_GATEWAY, 'the VM closed the connection');
-      setTimeout(() => ws.terminate(), 1000).unref();
-    }
-  });
-  ws.once('close', (c) => {
-    endedBy ??= 'client';
-    code ??= c;
-    tcp.destroy();
-    resolveDone({ endedBy, code, bytesIn, bytesOut });
-  });
+  private fromVm(chunk: Buffer): void {
+    if (this.closeSent || !this.client.writable) return;
+    this.bytesOut += chunk.length;
+    const { client } = this;
+    client.cork();
+    client.write(binaryFrameHeader(chunk.length));
+    const flushed = client.write(chunk);
+    client.uncork();
+    // A browser that cannot keep up stops the VM rather than growing a queue here.
+    if (!flushed) this.tcp.pause();
+  }
 
-  return {
-    done,
-    close(c, reason) {
-      if (ws.readyState === WebSocket.OPEN) {
-        endedBy = 'gateway';
-        code = c;
-        ws.close(c, closeReason(reason));
-        setTimeout(() => ws.terminate(), 1000).unref();
+  private fromClient(chunk: Buffer): void {
+    const { tcp } = this;
+    let flushed = true;
+    let off = 0;
+    tcp.cork();
+    while (off < chunk.length && !this.closeReceived) {
+      if (this.remaining === 0 && this.control === null) {
+        const used = this.readHeader(chunk, off);
+        if (used < 0) break;
+        off += used;
+        if (this.remaining === 0) this.endOfFrame();
+        continue;
       }
-      return done.then(() => undefined);
-    },
-  };
+      const end = off + Math.min(this.remaining, chunk.length - off);
+      this.maskPhase = unmask(chunk, off, end, this.mask, this.maskPhase);
+      const payload = chunk.subarray(off, end);
+      this.remaining -= end - off;
+      off = end;
+      if (this.control) this.control.push(payload);
+      else {
+        this.bytesIn += payload.length;
+        flushed = tcp.write(payload) && flushed;
+      }
+      if (this.remaining === 0) this.endOfFrame();
+    }
+    tcp.uncork();
+    if (!flushed) this.client.pause();
+  }
+
+  /** Reads a frame header at `off`: the bytes it used, or -1 when the rest of it is still to come. */
+  private readHeader(chunk: Buffer, off: number): number {
+    // A header split across reads: join just its bytes (at most 14), never the whole chunk.
+    const held = this.partialHeader?.length ?? 0;
+    const bytes = held ? Buffer.concat([this.partialHeader!, chunk.subarray(off, off + 14)]) : chunk.subarray(off);
+    const h = parseHeader(bytes);
+    if (!h) {
+      this.partialHeader = Buffer.from(bytes.subarray(0, 14));
+      return chunk.length - off;
+    }
+    this.partialHeader = null;
+    const control = h.opcode >= OP_CLOSE;
+    // No extension was negotiated (RSV bits), clients must mask (RFC 6455 5.1), control frames are short
+    // and whole (5.5), and there are no other opcodes: anything else is not a browser, so disconnect.
+    const unknownOpcode = (h.opcode > 0x2 && h.opcode < OP_CLOSE) || h.opcode > OP_PONG;
+    if ((bytes[0] & 0x70) !== 0 || !h.masked || unknownOpcode || (control && (!h.fin || h.payloadLength > 125)) || h.payloadLength > Number.MAX_SAFE_INTEGER) {
+      this.protocolError();
+      return -1;
+    }
+    bytes.copy(this.mask, 0, h.headerLength - 4, h.headerLength);
+    this.maskPhase = 0;
+    this.opcode = h.opcode;
+    this.remaining = h.payloadLength;
+    this.control = control ? [] : null;
+    return h.headerLength - held;
+  }
+
+  private endOfFrame(): void {
+    const control = this.control;
+    this.control = null;
+    if (!control) return;
+    const payload = control.length === 1 ? control[0] : Buffer.concat(control);
+    if (this.opcode === OP_PING && !this.closeSent && this.client.writable) this.client.write(Buffer.concat([Buffer.from([0x80 | OP_PONG, payload.length]), payload]));
+    if (this.opcode !== OP_CLOSE) return;
+    this.closeReceived = true;
+    const code = payload.length >= 2 ? payload.readUInt16BE(0) : undefined;
+    this.endedBy ??= 'client';
+    this.code ??= code ?? 1005;
+    // The closing handshake: answer with the same code (unless we already sent ours), then end.
+    if (!this.closeSent) {
+      this.closeSent = true;
+      this.client.write(code === undefined ? Buffer.from([0x80 | OP_CLOSE, 0]) : closeFrame(code, ''));
+    }
+    this.client.end();
+    this.tcp.destroy();
+  }
+
+  /** The VM ended the connection: the client learns why (1014) instead of seeing a bare 1006. */
+  private vmClosed(): void {
+    if (this.closeSent || this.client.destroyed) return;
+    this.endedBy ??= 'upstream';
+    this.code ??= CLOSE.BAD_GATEWAY;
+    this.sendClose(CLOSE.BAD_GATEWAY, 'the VM closed the connection');
+  }
+
+  private sendClose(code: number, reason: string): void {
+    this.closeSent = true;
+    if (this.client.writable) this.client.write(closeFrame(code, reason));
+    // Keep reading (backpressure may have paused the client) so its answering close frame arrives.
+    this.client.resume();
+    clearTimeout(this.grace);
+    this.grace = setTimeout(() => this.client.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  private protocolError(): void {
+    this.closeReceived = true;
+    this.endedBy ??= 'client';
+    this.code ??= CLOSE.ABNORMAL;
+    this.client.destroy();
+  }
+
+  private clientClosed(): void {
+    clearTimeout(this.grace);
+    this.tcp.destroy();
+    this.resolveDone({ endedBy: this.endedBy ?? 'client', code: this.code ?? CLOSE.ABNORMAL, bytesIn: this.bytesIn, bytesOut: this.bytesOut });
+  }
+}
+
+/** The header of an unmasked (server → client) binary frame of `length` bytes, in a single final frame. */
+function binaryFrameHeader(length: number): Buffer {
+  if (length < 126) return Buffer.from([0x82, length]);
+  if (length < 65536) {
+    const h = Buffer.allocUnsafe(4);
+    h[0] = 0x82;
+    h[1] = 126;
+    h.writeUInt16BE(length, 2);
+    return h;
+  }
+  const h = Buffer.allocUnsafe(10);
+  h[0] = 0x82;
+  h[1] = 127;
+  h.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+  h.writeUInt32BE(length >>> 0, 6);
+  return h;
 }

@@ -4,7 +4,7 @@ import * as wsModule from 'ws';
 
 // ws ships its frame encoder but @types/ws does not declare it.
 const { Sender } = wsModule as unknown as { Sender: { frame(data: Buffer, options: Record<string, unknown>): Buffer[] } };
-import { FrameTracker, closeFrame } from './ws-frames';
+import { FrameTracker, closeFrame, parseHeader, unmask } from './ws-frames';
 
 // Frames built by ws's own Sender, so the tracker is checked against a real implementation.
 function frames(data: Buffer | string, opts: { mask: boolean; opcode?: number }) {
@@ -44,5 +44,34 @@ describe('FrameTracker', () => {
     t.consume(closeFrame(1001, 'going away'));
     assert.equal(t.closeCode, 1001);
     assert.ok(t.atBoundary);
+  });
+});
+
+describe('unmask', () => {
+  const mask = Buffer.from([0x9a, 0x01, 0xfe, 0x37]);
+  const reference = (data: Buffer) => Buffer.from(data.map((b, i) => b ^ mask[i & 3]));
+
+  test('gives the bytes back whatever the alignment and wherever a payload is split across reads', () => {
+    const plain = Buffer.from(Array.from({ length: 1000 }, (_, i) => (i * 31) & 0xff));
+    const masked = reference(plain);
+    for (const lead of [0, 1, 2, 3, 5]) {
+      for (const split of [0, 1, 3, 4, 7, 500, 999]) {
+        // Two reads, each with `lead` bytes of something else before the payload.
+        const a = Buffer.concat([Buffer.alloc(lead), masked.subarray(0, split)]);
+        const b = Buffer.concat([Buffer.alloc(lead), masked.subarray(split)]);
+        const phase = unmask(a, lead, a.length, mask, 0);
+        assert.equal(unmask(b, lead, b.length, mask, phase), plain.length & 3);
+        assert.ok(Buffer.concat([a.subarray(lead), b.subarray(lead)]).equals(plain), `lead ${lead} split ${split}`);
+      }
+    }
+  });
+  test('unmasks a frame ws masked', () => {
+    const payload = Buffer.from('the same bytes come back'.repeat(40));
+    const f = frames(Buffer.from(payload), { mask: true }); // (ws masks its input in place)
+    const h = parseHeader(f)!;
+    assert.equal(h.fin, true);
+    assert.equal(h.masked, true);
+    unmask(f, h.headerLength, f.length, f.subarray(h.headerLength - 4, h.headerLength), 0);
+    assert.ok(f.subarray(h.headerLength).equals(payload));
   });
 });

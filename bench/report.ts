@@ -1,0 +1,84 @@
+import type { Check, Figures, TargetResult } from './summary';
+
+// The results as the markdown page README links to: when and where it ran, one table, Portico's targets,
+// and how each figure was taken.
+
+export type Meta = {
+  date: string;
+  cpu: string;
+  cores: number;
+  kernel: string;
+  node: string;
+  nginx: string;
+  haproxy: string;
+  websockify: string;
+  /** The commit measured (of lib/ and server.ts). */
+  commit: string;
+  /** /proc/loadavg (1 min) when the run started and ended: other work on the machine skews every figure. */
+  load: { start: number; end: number };
+  rounds: number;
+  seconds: number;
+  settings: Record<string, number>;
+};
+
+const fmt = (v: number, digits = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—');
+const times = (v: number) => (!Number.isFinite(v) ? '—' : v >= 0.1 ? `${v.toFixed(2)}×` : `${v.toPrecision(1)}×`);
+
+function cell(t: TargetResult, key: keyof Figures, digits = 0): string {
+  const value = fmt(t.figures[key], digits);
+  return t.name === t.baseline ? value : `${value} (${times(t.ratios[key])})`;
+}
+
+export function table(results: TargetResult[]): string {
+  const rows = results.map((t) => {
+    const mem = `${cell(t, 'kbPerSocket', 1)}${t.idle.metric === 'pss' ? ' †' : ''}${t.idle.sockets !== 8000 ? ` @${fmt(t.idle.sockets)}` : ''}`;
+    return `| ${t.path} | ${t.name} | ${cell(t, 'p50Us')} | ${cell(t, 'p99Us')} | ${cell(t, 'mbPerS')} | ${cell(t, 'upgradesPerS')} | ${mem} |`;
+  });
+  return [
+    '| path | target | round trip p50 (µs) | round trip p99 (µs) | 64 KiB throughput (MB/s) | upgrades/s | KiB per idle socket |',
+    '|---|---|--:|--:|--:|--:|--:|',
+    ...rows,
+  ].join('\n');
+}
+
+export function checkList(list: Check[]): string {
+  const show = (c: Check, v: number) => (c.unit === '×' ? times(v) : `${fmt(v, 1)} KiB`);
+  return [
+    '| target | figure | measured | limit | met |',
+    '|---|---|--:|--:|:-:|',
+    ...list.map((c) => `| ${c.target} | ${c.what} | ${show(c, c.value)} | ${c.atMost ? '≤' : '≥'} ${show(c, c.limit)} | ${c.ok ? 'yes' : '**no**'} |`),
+  ].join('\n');
+}
+
+export function markdown(meta: Meta, results: TargetResult[], list: Check[]): string {
+  const s = meta.settings;
+  const failures = results.flatMap((t) => t.rounds.filter((r) => r.upgrades.failed > 0).map((r) => `${t.name}: ${r.upgrades.failed} failed upgrades (${r.upgrades.firstError})`));
+  return [
+    '# WebSocket proxy benchmark',
+    '',
+    `Run ${meta.date} on ${meta.cpu} (${meta.cores} cores), Linux ${meta.kernel}, Node ${meta.node}, nginx ${meta.nginx}, HAProxy ${meta.haproxy}, websockify ${meta.websockify}; ` +
+      `commit ${meta.commit}; \`npm run bench\`, ${meta.rounds} interleaved rounds, ${Math.round(meta.seconds)} s in all; load average ${meta.load.start.toFixed(2)} at the start, ${meta.load.end.toFixed(2)} at the end.`,
+    '',
+    table(results),
+    '',
+    'Each figure is the median over the rounds; in parentheses its ratio to the baseline of its path: `direct` for the build path, `websockify` for the VM path.',
+    '',
+    '## Portico’s targets',
+    '',
+    checkList(list),
+    '',
+    ...(failures.length ? ['Failed upgrades (not counted):', '', ...failures.map((f) => `- ${f}`), ''] : []),
+    '## How',
+    '',
+    '- Every server (the echo backends and all proxies) is pinned to core 0 with `taskset`, the load client (one Node process driving `ws` clients) to core 1; everything on 127.0.0.1.',
+    '- **build path**: `direct` is a `ws` echo server; `portico` is the gateway (`createPortico`, no pages, production mode, `LOG_LEVEL=warn`, a fresh `DATA_DIR`) with `BUILD_BACKEND_URL` at that echo server, and the client opens `/api/build/<project>?token=<JWT>` with a token from `POST /api/auth/login` (so every upgrade verifies the JWT and looks the project up in SQLite); `hpm` is http-proxy-middleware’s `proxy.upgrade` in a plain Node server; `nginx` runs the shipped `deploy/nginx.conf` with one worker; `haproxy` is `mode http`, `timeout tunnel 1h`, `nbthread 1`.',
+    '- **VM path**: `portico-bridge` is a second gateway with an admin-registered session whose target is `tcp://127.0.0.1:<port>` of a TCP echo server (client at `/api/sessions/<id>/vnc`, subprotocol `binary`); `websockify` is Debian’s `websockify 127.0.0.1:<p> 127.0.0.1:<tcp echo>`.',
+    `- **round trip**: one connection, one ${s.rttBytes}-byte binary message in flight; ${fmt(s.rttWarmup)} to warm up, then ${fmt(s.rttCount)} timed until every byte is back.`,
+    `- **throughput**: one connection with ${s.tputInFlight} × 64 KiB binary messages in flight; echoed bytes over ${s.tputSeconds} s after ${s.tputWarmupSeconds} s of warm-up (MB = 10⁶ bytes).`,
+    '- **masking**: on the build path nothing between client and echo server looks inside a frame, so the client masks with an all-zero key (allowed by RFC 6455, skipped by `ws` on both ends); on the VM path the bridge and websockify unmask every frame, so the client masks with a random key, as a browser does, framing each payload once and sending those bytes again.',
+    `- **upgrades/s**: ${s.upgradeConcurrency} loops of open → close (with the closing handshake) for ${s.upgradeSeconds} s; \`direct\` and the other proxies take unauthenticated upgrades. Portico checks Origin, the token (\`?token=\`, one signed-in user; the gateway remembers a token it has verified until its \`exp\`, so this is the cost of a returning token) and the user’s socket limit, and looks the project up in SQLite on every upgrade.`,
+    `- **KiB per idle socket**: memory of the target’s process tree before and after opening ${fmt(s.idleSockets)} idle sockets, divided by their number; taken once, on freshly started processes (after a short warm-up), before the rounds, each reading after ${s.idleSettleSeconds} s of quiet. Node processes collect garbage (\`--expose-gc\`) before each reading, so the figure is live memory; for nginx it is master + worker. † websockify forks a process per connection, whose RSS mostly counts pages shared with its parent: its figure sums PSS instead, over ${fmt(s.websockifyIdleSockets)} sockets (8,000 forked interpreters would not fit). Raw RSS and PSS for every target are in \`results.json\`.`,
+    '- Rounds are interleaved: each round measures every target once per figure, in an order rotated by one each round.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { createPortico } from '../../server';
+import { loadConfig } from '../../lib/config/config';
+import { announceReady } from './ready';
+
+// Portico's gateway (API + upgrade router, no pages) as its own process, the way tests start it, in
+// production mode with a fresh DATA_DIR (made and removed by the orchestrator). BUILD_BACKEND_URL is the
+// bench's echo backend; VNC targets on 127.0.0.1 may be registered by the admin. The per-user socket
+// limit is raised so one user can hold the idle-socket test's 8,000 sockets; every other setting is the
+// default.
+
+async function main() {
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: process.env.BENCH_DATA_DIR!,
+    JWT_SECRET: randomBytes(48).toString('base64'),
+    ADMIN_USERNAME: 'admin',
+    ADMIN_PASSWORD: process.env.BENCH_ADMIN_PASSWORD!,
+    BUILD_BACKEND_URL: process.env.BENCH_TARGET!,
+    VNC_PROVIDER: 'external',
+    VNC_TARGET_ALLOW: '127.0.0.1',
+    MAX_SOCKETS: '20000',
+    MAX_SOCKETS_PER_USER: '20000',
+    LLM_PROVIDER: 'offline',
+    LOG_LEVEL: 'warn',
+  });
+  const portico = await createPortico({ config, next: false });
+  process.on('SIGTERM', () => void portico.close().then(() => process.exit(0)));
+  announceReady(portico.port);
+}
+
+main().catch((err) => {
+  process.stderr.write(`portico bench server: ${err instanceof Error ? err.stack : err}\n`);
+  process.exit(1);
+});

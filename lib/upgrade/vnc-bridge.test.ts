@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { WebSocket } from 'ws';
+import { bridge, connectTcp, type Bridge } from './vnc-bridge';
+
+// The bridge on its own: an HTTP server whose upgrades are bridged to a TCP echo server, driven by `ws`
+// clients and by hand-made frames, so each framing rule is checked against what a real client sends.
+
+let echo: net.Server;
+let server: http.Server;
+let url: string;
+const bridges: Bridge[] = [];
+
+before(async () => {
+  echo = net.createServer((c) => {
+    c.on('error', () => undefined);
+    c.pipe(c);
+  });
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+  server = http.createServer();
+  server.on('upgrade', async (req, socket, head) => {
+    socket.on('error', () => undefined);
+    const vm = await connectTcp('127.0.0.1', (echo.address() as net.AddressInfo).port, 2000);
+    const b = await bridge(req, socket, head, vm);
+    if (b) bridges.push(b);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  url = `ws://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+});
+
+after(async () => {
+  await Promise.all(bridges.map((b) => b.close(1001, 'test over')));
+  server.close();
+  echo.close();
+});
+
+function open(): Promise<WebSocket> {
+  const ws = new WebSocket(url, ['binary']);
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+/** Collects binary messages until `n` bytes arrived. */
+function receive(ws: WebSocket, n: number): Promise<Buffer> {
+  const got: Buffer[] = [];
+  let size = 0;
+  return new Promise((resolve) => {
+    const onMessage = (d: Buffer) => {
+      got.push(d);
+      size += d.length;
+      if (size >= n) {
+        ws.off('message', onMessage);
+        resolve(Buffer.concat(got));
+      }
+    };
+    ws.on('message', onMessage);
+  });
+}
+
+function closed(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => ws.once('close', (code) => resolve(code)));
+}
+
+describe('the VNC bridge', () => {
+  test('selects `binary` and returns the bytes of a message sent in fragments', async () => {
+    const ws = await open();
+    assert.equal(ws.protocol, 'binary');
+    const a = randomBytes(70_000);
+    const b = randomBytes(3);
+    const back = receive(ws, a.length + b.length);
+    ws.send(a, { fin: false });
+    ws.send(b, { fin: true });
+    assert.ok((await back).equals(Buffer.concat([a, b])));
+    ws.close();
+    await closed(ws);
+  });
+
+  test('answers a ping with a pong carrying the same bytes', async () => {
+    const ws = await open();
+    const pong = new Promise<Buffer>((r) => ws.once('pong', r));
+    ws.ping(Buffer.from('are you there'));
+    assert.equal((await pong).toString(), 'are you there');
+    ws.close();
+    await closed(ws);
+  });
+
+  test('reads frames whose header and payload arrive one byte at a time', async () => {
+    const ws = await open();
+    const socket = (ws as unknown as { _socket: net.Socket })._socket;
+    const payload = Buffer.from('split everywhere');
+    const mask = Buffer.from([0x11, 0x22, 0x33, 0x44]);
+    const frame = Buffer.concat([Buffer.from([0x82, 0x80 | payload.length]), mask, Buffer.from(payload.map((x, i) => x ^ mask[i & 3]))]);
+    const back = receive(ws, payload.length);
+    for (const byte of frame) {
+      socket.write(Buffer.from([byte]));
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal((await back).toString(), payload.toString());
+    ws.close();
+    await closed(ws);
+  });
+
+  test('the closing handshake: the client gets its own code back', async () => {
+    const ws = await open();
+    ws.close(4000, 'done here');
+    assert.equal(await closed(ws), 4000);
+  });
+
+  test('a close from the gateway reaches the client with its code', async () => {
+    const ws = await open();
+    const code = closed(ws);
+    await new Promise((r) => setTimeout(r, 20));
+    await bridges[bridges.length - 1].close(1001, 'server going away');
+    assert.equal(await code, 1001);
+  });
+
+  test('an unmasked frame from a client is not a browser: the connection is dropped', async () => {
+    const ws = await open();
+    const socket = (ws as unknown as { _socket: net.Socket })._socket;
+    socket.write(Buffer.from([0x82, 0x02, 0x61, 0x62]));
+    assert.equal(await closed(ws), 1006);
+  });
+});
