@@ -3,16 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { CLOSE } from '../errors/close-codes';
 import { FrameTracker, closeFrame } from './ws-frames';
 
-// One joined pair of sockets (client ↔ upstream), from the moment the upstream's 101 went to the client.
-// It relays the bytes both ways, with backpressure (a side that cannot keep up pauses the other), and owns
-// how the pair ends: it notices the close code each side sent, answers an upstream that vanished without
-// one with 1014, and can close the pair itself (shutdown's 1001) without cutting a frame in half.
-//
-// Memory per pair matters (there may be 10,000): one 'data' listener per direction both forwards and
-// tracks frame boundaries (no stream pipe beside it), the state is one object whose behaviour lives on
-// its prototype, and the listeners are inline arrows. Under tsx (how server.ts runs) every *named*
-// function created per pair is renamed with Object.defineProperty, which costs it a property dictionary
-// of its own — a few hundred bytes each.
+// One joined pair of sockets (client ↔ upstream), taken over once the proxy has piped them (so the
+// listeners here see every byte, including any that arrived with the handshake). This owns how the pair
+// ends: it notices the close code each side sent, answers an upstream that vanished without one with
+// 1014, and can close the pair itself (shutdown's 1001) without cutting a frame in half.
 
 export type PairEnd = {
   /** Who ended it: the client, the upstream, or the gateway (shutdown / drain). */
@@ -27,142 +21,104 @@ export type ProxiedPair = {
   readonly done: Promise<PairEnd>;
 };
 
-// A gateway-initiated close waits at most this long for a frame in flight to finish, and an ending pair
-// this long for the other side's FIN.
+// A gateway-initiated close waits at most this long for a frame in flight to finish.
 const CLOSE_GRACE_MS = 1000;
 
-export function joinProxiedPair(client: Socket, upstream: Socket): ProxiedPair {
-  return new JoinedPair(client, upstream);
-}
+export function trackProxiedPair(client: Socket, upstream: Socket): ProxiedPair {
+  const down = new FrameTracker(); // upstream → client
+  const up = new FrameTracker(); // client → upstream
+  let endedBy: PairEnd['endedBy'] | undefined;
+  let gatewayCode: number | undefined;
+  let closing: { code: number; reason: string } | null = null;
+  const startIn = client.bytesRead;
+  const startOut = client.bytesWritten;
 
-class JoinedPair implements ProxiedPair {
-  readonly done: Promise<PairEnd>;
-  private resolveDone!: (e: PairEnd) => void;
-  private readonly down = new FrameTracker(); // upstream → client
-  private readonly up = new FrameTracker(); // client → upstream
-  private endedBy: PairEnd['endedBy'] | undefined;
-  private gatewayCode: number | undefined;
-  /** Set by close(): the gateway is ending the pair. `finished` once our close frames are on their way. */
-  private closing: { code: number; reason: string } | null = null;
-  private finished = false;
-  private upstreamGone = false;
-  private grace: NodeJS.Timeout | undefined;
-  private readonly startIn: number;
-  private readonly startOut: number;
+  let resolveDone!: (e: PairEnd) => void;
+  const done = new Promise<PairEnd>((r) => (resolveDone = r));
 
-  constructor(
-    private readonly client: Socket,
-    private readonly upstream: Socket,
-  ) {
-    this.startIn = client.bytesRead;
-    this.startOut = client.bytesWritten;
-    this.done = new Promise<PairEnd>((resolve) => (this.resolveDone = resolve));
-    this.close = this.close.bind(this);
-
-    upstream.on('data', (chunk: Buffer) => this.fromUpstream(chunk));
-    client.on('data', (chunk: Buffer) => this.fromClient(chunk));
-    client.on('drain', () => upstream.resume());
-    upstream.on('drain', () => client.resume());
-    client.on('end', () => {
-      if (!this.finished) upstream.end();
-    });
-    upstream.on('end', () => this.upstreamEnded());
-    upstream.on('close', () => this.upstreamEnded());
-    client.on('close', () => this.clientClosed());
-    // ws-proxy.ts hands the upstream over paused (with any bytes that followed its 101 put back).
-    upstream.resume();
-  }
-
-  close(code: number, reason: string): Promise<void> {
-    if (!this.client.destroyed && !this.closing) {
-      this.closing = { code, reason };
-      this.endedBy = 'gateway';
-      this.gatewayCode = code;
-      if (this.down.atBoundary) this.finishClose();
-      else {
-        // The rest of the frame in flight must be able to arrive, even if backpressure paused it.
-        this.upstream.resume();
-        this.grace = setTimeout(() => this.client.destroy(), CLOSE_GRACE_MS).unref();
-      }
+  // Whoever sends the first close frame ended the socket, whichever TCP side happens to close first.
+  const noteCloser = (tracker: FrameTracker, side: 'client' | 'upstream') => {
+    if (tracker.closeCode !== undefined) endedBy ??= side;
+  };
+  upstream.on('data', (chunk: Buffer) => {
+    if (!closing) {
+      down.consume(chunk);
+      return noteCloser(down, 'upstream');
     }
-    return this.done.then(() => undefined);
-  }
+    // Draining: relay only the rest of the frame in flight, then our close frame.
+    const n = down.pending;
+    if (n > 0) client.write(chunk.subarray(0, Math.min(n, chunk.length)));
+    down.consume(chunk.subarray(0, Math.min(n, chunk.length)));
+    if (down.atBoundary) finishClose();
+  });
+  client.on('data', (chunk: Buffer) => {
+    up.consume(chunk);
+    noteCloser(up, 'client');
+  });
 
-  private fromUpstream(chunk: Buffer): void {
-    if (this.closing) return this.relayRestOfFrame(chunk);
-    this.down.consume(chunk);
-    // Whoever sends the first close frame ended the socket, whichever TCP side happens to close first.
-    if (this.down.closeCode !== undefined) this.endedBy ??= 'upstream';
-    if (!this.client.write(chunk)) this.upstream.pause();
-  }
-
-  private fromClient(chunk: Buffer): void {
-    // Once our close frame is out, the client's answer is read (so its FIN arrives) but goes nowhere.
-    if (this.finished) return;
-    this.up.consume(chunk);
-    if (this.up.closeCode !== undefined) this.endedBy ??= 'client';
-    if (!this.upstream.write(chunk)) this.client.pause();
-  }
-
-  /** An upstream that ends without a close frame (crashed, killed) would leave a browser with a bare 1006; tell it. */
-  private upstreamEnded(): void {
-    if (this.upstreamGone) return;
-    this.upstreamGone = true;
-    const { client, down } = this;
-    this.endedBy ??= 'upstream';
-    if (down.closeCode === undefined && down.atBoundary && client.writable && !this.closing) {
-      this.gatewayCode = CLOSE.BAD_GATEWAY;
+  // An upstream that ends without a close frame (crashed, killed) would leave a browser with a bare 1006;
+  // tell it what happened. This runs before the pipe's own `end` handler ends the client socket.
+  const onUpstreamGone = () => {
+    endedBy ??= 'upstream';
+    if (down.closeCode === undefined && down.atBoundary && !client.destroyed && client.writable && !closing) {
+      gatewayCode = CLOSE.BAD_GATEWAY;
       client.end(closeFrame(CLOSE.BAD_GATEWAY, 'upstream connection lost'));
     } else if (!client.destroyed) {
       client.end();
     }
-    // Keep reading so the client's answering close frame and FIN arrive and the socket ends now rather
-    // than at the grace timer (it may be paused by backpressure from the upstream that is gone).
+    // The pipe to the dead upstream is gone and left the client paused; keep reading so the client's
+    // answering close frame and FIN arrive and the socket ends now rather than at the grace timer.
     client.resume();
-    this.grace ??= setTimeout(() => client.destroy(), CLOSE_GRACE_MS).unref();
-  }
+    setTimeout(() => client.destroy(), CLOSE_GRACE_MS).unref();
+  };
+  // Prepended: the pipe's own 'end' handler and http-proxy-3's 'close' handler end the client first.
+  upstream.prependOnceListener('end', onUpstreamGone);
+  upstream.prependOnceListener('close', onUpstreamGone);
 
-  /** The client left: the upstream must learn at once, not when its own timeout fires. */
-  private clientClosed(): void {
-    const { client } = this;
-    this.endedBy ??= 'client';
-    clearTimeout(this.grace);
-    this.upstream.destroy();
-    this.resolveDone({
-      endedBy: this.endedBy,
-      code: this.gatewayCode ?? this.down.closeCode ?? this.up.closeCode,
-      bytesIn: client.bytesRead - this.startIn,
-      bytesOut: client.bytesWritten - this.startOut,
+  // The client left: the upstream must learn at once, not when its own timeout fires.
+  client.once('close', () => {
+    endedBy ??= 'client';
+    upstream.destroy();
+    resolveDone({
+      endedBy,
+      code: gatewayCode ?? down.closeCode ?? up.closeCode,
+      bytesIn: client.bytesRead - startIn,
+      bytesOut: client.bytesWritten - startOut,
     });
-  }
+  });
 
-  /** Draining: relay only the rest of the frame in flight, then our close frame. */
-  private relayRestOfFrame(chunk: Buffer): void {
-    if (this.finished) return;
-    const part = chunk.subarray(0, Math.min(this.down.pending, chunk.length));
-    if (part.length > 0) {
-      this.client.write(part);
-      this.down.consume(part);
-    }
-    if (this.down.atBoundary) this.finishClose();
-  }
-
-  private finishClose(): void {
-    if (!this.closing || this.finished) return;
-    this.finished = true;
-    const { client, upstream } = this;
-    const { code, reason } = this.closing;
+  function finishClose() {
+    if (!closing) return;
+    const { code, reason } = closing;
     client.end(closeFrame(code, reason));
+    // Stop relaying the client's answer into an upstream we are ending, but keep reading it so the
+    // client's FIN is seen and the socket closes now.
+    client.unpipe(upstream);
     client.resume();
     // The upstream gets a masked close of its own so it sees a clean end, not a reset.
-    if (this.up.atBoundary && upstream.writable) upstream.end(maskedCloseFrame(code, reason));
+    if (up.atBoundary && upstream.writable) upstream.end(maskedCloseFrame(code, reason));
     else upstream.destroy();
-    clearTimeout(this.grace);
-    this.grace = setTimeout(() => {
+    setTimeout(() => {
       client.destroy();
       upstream.destroy();
     }, CLOSE_GRACE_MS).unref();
   }
+
+  return {
+    done,
+    close(code, reason) {
+      if (client.destroyed) return done.then(() => undefined);
+      if (!closing) {
+        closing = { code, reason };
+        endedBy = 'gateway';
+        gatewayCode = code;
+        upstream.unpipe(client);
+        if (down.atBoundary) finishClose();
+        else setTimeout(() => client.destroy(), CLOSE_GRACE_MS).unref();
+      }
+      return done.then(() => undefined);
+    },
+  };
 }
 
 /** Client → server frames must be masked (RFC 6455 5.3); the gateway speaks as a client upstream. */
