@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocket, type ClientOptions } from 'ws';
-import { percentile } from './stats';
 
 // The four measurements, as the load client runs them against one endpoint. Every payload is echoed
 // back, so each measurement counts bytes coming back rather than messages: on the VM path the TCP echo
@@ -97,10 +96,8 @@ function echoCounter(ws: WebSocket) {
   };
 }
 
-export type RoundTrip = { p50Us: number; p99Us: number; messages: number };
-
-/** One message in flight: send `size` bytes, wait until they are all back, repeat. */
-export async function roundTrip(ep: Endpoint, o: { size: number; warmup: number; count: number }): Promise<RoundTrip> {
+/** One message in flight: send `size` bytes, wait until they are all back, repeat; each round trip in µs. */
+export async function roundTrip(ep: Endpoint, o: { size: number; warmup: number; count: number }): Promise<number[]> {
   const ws = await open(ep);
   const echo = echoCounter(ws);
   const send = sender(ws, ep, Buffer.alloc(o.size, 0x61));
@@ -118,7 +115,7 @@ export async function roundTrip(ep: Endpoint, o: { size: number; warmup: number;
     samples[i] = Number(process.hrtime.bigint() - t0) / 1000;
   }
   await closeQuietly(ws);
-  return { p50Us: percentile(samples, 50), p99Us: percentile(samples, 99), messages: o.count };
+  return samples;
 }
 
 export type Throughput = { mbPerS: number; seconds: number };

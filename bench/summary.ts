@@ -1,12 +1,18 @@
 import type { Memory } from './procs';
-import type { RoundTrip, Throughput, Upgrades } from './measure';
+import type { Throughput, Upgrades } from './measure';
 import type { TargetName } from './targets';
-import { median, ratio } from './stats';
+import { median, percentile, ratio } from './stats';
 
 // Raw measurements → the figures of the table: the median over the interleaved rounds, each as a ratio
 // to its path's baseline (direct for the build path, websockify for the VM path), and Portico's targets.
 
+export type RoundTrip = { p50Us: number; p99Us: number; messages: number };
 export type Round = { roundTrip: RoundTrip; throughput: Throughput; upgrades: Upgrades };
+
+/** A round's round-trip figures, from every sample it took of one target. */
+export function roundTripOf(samplesUs: readonly number[]): RoundTrip {
+  return { p50Us: percentile(samplesUs, 50), p99Us: percentile(samplesUs, 99), messages: samplesUs.length };
+}
 
 export type Idle = {
   sockets: number;
