@@ -16,7 +16,7 @@ import type { OpenSocket, RouteName, SocketRegistry } from './socket-registry';
 import { buildUpstream, prepareUpstreamRequest, sessionUpstream, type Upstream } from './upstream';
 import { bridge, connectTcp } from './vnc-bridge';
 import type { WsProxy } from './ws-proxy';
-import { trackProxiedPair } from './proxied-socket';
+import { joinProxiedPair } from './proxied-socket';
 
 // The only listener on the server's `upgrade` event. Each step of design.md "An upgrade, step by step"
 // is a guard: it either passes or refuses the socket itself and the handler returns.
@@ -191,7 +191,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     prepareUpstreamRequest(req, upstream.url, token);
     deps.wsProxy.proxy(req, socket, head, upstream.url, {
       onOpen(upstreamSocket) {
-        const pair = trackProxiedPair(socket, upstreamSocket);
+        const pair = joinProxiedPair(socket, upstreamSocket);
         opened(ctx, pair.close, pair.done, release);
       },
       onFail(code, reason) {

@@ -43,13 +43,25 @@ export function closeCodeForUpstreamStatus(status: number): number {
 
 export function createWsProxy(connectTimeoutMs: number): WsProxy {
   const proxy = createProxyServer({ ws: true, xfwd: false, prependPath: false });
-  const pending = new WeakMap<IncomingMessage, { hooks: ProxyHooks; settled: boolean }>();
+  const pending = new WeakMap<IncomingMessage, Pending>();
+  const joining = new WeakMap<Socket, Joining>();
 
-  const joining = new WeakMap<Socket, ProxyHooks>();
+  // http-proxy-3 pipes the pair and leaves its own listeners on both sockets for as long as they are
+  // open; those hold the request, the upstream request and its 101 response (about 14 KB of heap per
+  // pair, measured with bench/), and each chunk passes through two 'data' listeners. Once the library
+  // has done the handshake, the pair is ours: its pipes and listeners go and proxied-socket.ts relays.
   proxy.on('open', (upstream: Socket) => {
-    const hooks = joining.get(upstream);
+    const j = joining.get(upstream);
+    if (!j) return;
     joining.delete(upstream);
-    hooks?.onOpen(upstream);
+    upstream.unpipe(j.client);
+    j.client.unpipe(upstream);
+    dropListenersAddedSince(upstream, j.upstreamBefore);
+    dropListenersAddedSince(j.client, j.clientBefore);
+    // The library set keep-alive with the system's delay; design.md wants a dead peer noticed sooner.
+    upstream.setKeepAlive(true, KEEPALIVE_MS);
+    j.client.setKeepAlive(true, KEEPALIVE_MS);
+    j.hooks.onOpen(upstream);
   });
 
   // http-proxy-3 re-emits client socket errors here; each connection handles its own sockets, so this
@@ -82,10 +94,11 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
       socket.off('close', onClientClose);
       if (state.settled) return upstream.destroy();
       state.settled = true;
-      upstream.on('error', () => undefined);
+      upstream.on('error', ignoreError);
+      shareCounterId(upstream);
       // Not onOpen yet: bytes that came with the 101 are unshifted next, and a 'data' listener attached
-      // now would take them before the pipe exists. 'open' fires once both pipes are in place.
-      joining.set(upstream, state.hooks);
+      // now would take them before the pipe exists. 'open' fires once the library is done with the pair.
+      joining.set(upstream, { hooks: state.hooks, client: socket, clientBefore: state.clientBefore, upstreamBefore: listenerSnapshot(upstream) });
     });
     proxyReq.on('response', (res: IncomingMessage) => {
       res.resume();
@@ -98,7 +111,8 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
 
   return {
     proxy(req, socket, head, target, hooks) {
-      pending.set(req, { hooks, settled: false });
+      shareCounterId(socket);
+      pending.set(req, { hooks, settled: false, clientBefore: listenerSnapshot(socket) });
       proxy.ws(req, socket, head, { target: target.origin.replace(/^http/, 'ws') }, (err: Error) => {
         const state = pending.get(req);
         if (!state || state.settled) return;
@@ -110,6 +124,41 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
       proxy.close();
     },
   };
+}
+
+type Pending = { hooks: ProxyHooks; settled: boolean; clientBefore: ListenerSnapshot };
+type Joining = { hooks: ProxyHooks; client: Socket; clientBefore: ListenerSnapshot; upstreamBefore: ListenerSnapshot };
+
+const KEEPALIVE_MS = 30_000;
+
+// Module-level, not an arrow inside the handshake: a closure there would keep the whole handshake (the
+// upstream request and everything it references) alive for as long as the socket is open.
+const ignoreError = () => undefined;
+
+// The events on which http-proxy-3 (and the pipes it makes) listen on the two sockets.
+const ADOPTED_EVENTS = ['close', 'end', 'error', 'data', 'drain', 'finish', 'unpipe'] as const;
+type ListenerSnapshot = ReadonlyMap<string, readonly Function[]>;
+
+export function listenerSnapshot(socket: Socket): ListenerSnapshot {
+  return new Map(ADOPTED_EVENTS.map((e) => [e, socket.listeners(e)]));
+}
+
+/** Removes every listener on the adopted events that was not there when `before` was taken. */
+export function dropListenersAddedSince(socket: Socket, before: ListenerSnapshot): void {
+  for (const event of ADOPTED_EVENTS) {
+    const kept = before.get(event) ?? [];
+    for (const fn of socket.listeners(event)) {
+      if (!kept.includes(fn)) socket.removeListener(event, fn as (...a: unknown[]) => void);
+    }
+  }
+}
+
+// http-proxy-3 counts open sockets (for its debug log) in a Set of ids it assigns to each socket, and
+// removes an id in a 'close' listener we take away on adoption. Every socket we hand it carries the same
+// id, so that Set holds one entry, not one per socket ever proxied.
+const SHARED_COUNTER_ID = 1;
+function shareCounterId(socket: Socket): void {
+  (socket as Socket & { id?: number }).id = SHARED_COUNTER_ID;
 }
 
 function describe(err: Error): string {
