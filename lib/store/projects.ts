@@ -1,4 +1,4 @@
-import type { Db } from './db';
+import { preparedFirst, type Db } from './db';
 import { newId } from './ids';
 import type { Project } from './schema';
 
@@ -12,9 +12,11 @@ export const toPublicProject = (p: Project): PublicProject => ({
 });
 
 export function createProjects(db: Db) {
+  const byId = preparedFirst(db, db.selectFrom('projects').selectAll().where('id', '=', ''));
   return {
-    byId(id: string): Promise<Project | undefined> {
-      return db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+    /** Runs on every upgrade that names a project: one prepared statement. */
+    async byId(id: string): Promise<Project | undefined> {
+      return byId(id);
     },
     listFor(ownerId: string): Promise<Project[]> {
       return db.selectFrom('projects').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc').execute();

@@ -1,4 +1,4 @@
-import type { Db } from './db';
+import { preparedFirst, type Db } from './db';
 import { newId } from './ids';
 import type { Session, SessionKind, SessionStatus } from './schema';
 
@@ -15,9 +15,11 @@ export const toPublicSession = (s: Session): PublicSession => ({
 });
 
 export function createSessions(db: Db) {
+  const byId = preparedFirst(db, db.selectFrom('sessions').selectAll().where('id', '=', ''));
   return {
-    byId(id: string): Promise<Session | undefined> {
-      return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    /** Runs on every upgrade that names a session: one prepared statement. */
+    async byId(id: string): Promise<Session | undefined> {
+      return byId(id);
     },
     listFor(ownerId: string): Promise<Session[]> {
       return db.selectFrom('sessions').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc').execute();
