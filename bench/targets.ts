@@ -3,6 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { spawnPinned, type Proc } from './procs';
 import type { Endpoint } from './measure';
+const runtime = require('../scripts/gateway-runtime') as { nodeFlags: string[]; withRuntimeEnv(base: Record<string, string>): Record<string, string> };
 
 // What the load client is pointed at. Every server runs on core 0 (SERVER_CORE), listens on 127.0.0.1
 // and an ephemeral port. The build path relays to one `ws` echo backend; the VM path to one TCP echo
@@ -72,10 +73,12 @@ export function direct(echo: { proc: Proc; port: number }): Target {
 type PorticoOpts = { backendUrl: string; adminPassword: string; dataDir: string; profileDir?: string };
 
 async function startPortico(name: string, o: PorticoOpts) {
-  const args = o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [];
+  // Started the way `npm start` starts the gateway (scripts/gateway-runtime.js).
+  const args = [...runtime.nodeFlags, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
   const dataDir = path.join(o.dataDir, name);
   fs.mkdirSync(dataDir, { recursive: true });
-  const { proc, port } = await nodeServer(name, 'portico.ts', { BENCH_TARGET: o.backendUrl, BENCH_ADMIN_PASSWORD: o.adminPassword, BENCH_DATA_DIR: dataDir }, args);
+  const env = runtime.withRuntimeEnv({ BENCH_TARGET: o.backendUrl, BENCH_ADMIN_PASSWORD: o.adminPassword, BENCH_DATA_DIR: dataDir });
+  const { proc, port } = await nodeServer(name, 'portico.ts', env, args);
   const base = `http://127.0.0.1:${port}`;
   const call = async (method: string, pathname: string, token: string | null, body: unknown) => {
     const res = await fetch(base + pathname, {

@@ -6,6 +6,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { ROOT, buildIsStale } = require('./build-state');
+const runtime = require('./gateway-runtime');
 
 const stale = buildIsStale();
 if (stale) {
@@ -14,7 +15,7 @@ if (stale) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const env = { ...process.env, NODE_ENV: 'production' };
+const env = runtime.withRuntimeEnv({ ...process.env, NODE_ENV: 'production' });
 // server.ts refuses to run in production without a real JWT_SECRET. On a single machine started with
 // `npm start` we make one once and keep it beside the data, so sign-ins survive restarts; deployments
 // set JWT_SECRET themselves.
@@ -31,6 +32,6 @@ if (!env.JWT_SECRET) {
   env.JWT_SECRET = secret;
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server.ts')], { cwd: ROOT, env, stdio: 'inherit' });
+const child = spawn(process.execPath, [...runtime.nodeFlags, '--import', 'tsx', path.join(ROOT, 'server.ts')], { cwd: ROOT, env, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
