@@ -124,19 +124,28 @@ class TcpBridge implements Bridge {
     if (this.closeSent || !this.client.writable) return;
     this.bytesOut += chunk.length;
     const { client } = this;
-    client.cork();
-    client.write(binaryFrameHeader(chunk.length));
-    const flushed = client.write(chunk);
-    client.uncork();
+    let flushed: boolean;
+    if (chunk.length <= COPY_LIMIT) {
+      // A small chunk (a keystroke's echo, a cursor update) goes out as one buffer in one write: cheaper
+      // than corking for a writev of two (measured on round trips in bench/).
+      flushed = client.write(binaryFrame(chunk));
+    } else {
+      client.cork();
+      client.write(binaryFrameHeader(chunk.length));
+      flushed = client.write(chunk);
+      client.uncork();
+    }
     // A browser that cannot keep up stops the VM rather than growing a queue here.
     if (!flushed) this.tcp.pause();
   }
 
   private fromClient(chunk: Buffer): void {
     const { tcp } = this;
+    // Usually a chunk holds one frame's payload: written as is. Several are corked into one writev.
+    let first: Buffer | null = null;
+    let corked = false;
     let flushed = true;
     let off = 0;
-    tcp.cork();
     while (off < chunk.length && !this.closeReceived) {
       if (this.remaining === 0 && this.control === null) {
         const used = this.readHeader(chunk, off);
@@ -153,11 +162,20 @@ class TcpBridge implements Bridge {
       if (this.control) this.control.push(payload);
       else {
         this.bytesIn += payload.length;
-        flushed = tcp.write(payload) && flushed;
+        if (first === null) first = payload;
+        else {
+          if (!corked) {
+            corked = true;
+            tcp.cork();
+            flushed = tcp.write(first);
+          }
+          flushed = tcp.write(payload) && flushed;
+        }
       }
       if (this.remaining === 0) this.endOfFrame();
     }
-    tcp.uncork();
+    if (corked) tcp.uncork();
+    else if (first !== null) flushed = tcp.write(first);
     if (!flushed) this.client.pause();
   }
 
@@ -237,6 +255,24 @@ class TcpBridge implements Bridge {
     this.tcp.destroy();
     this.resolveDone({ endedBy: this.endedBy ?? 'client', code: this.code ?? CLOSE.ABNORMAL, bytesIn: this.bytesIn, bytesOut: this.bytesOut });
   }
+}
+
+// Up to this many bytes a chunk from the VM is copied behind its frame header rather than written beside it.
+const COPY_LIMIT = 16 * 1024;
+
+/** `payload` (at most COPY_LIMIT bytes) as one unmasked binary frame, header and payload in one buffer. */
+function binaryFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const headerLength = n < 126 ? 2 : 4;
+  const frame = Buffer.allocUnsafe(headerLength + n);
+  frame[0] = 0x82;
+  if (headerLength === 2) frame[1] = n;
+  else {
+    frame[1] = 126;
+    frame.writeUInt16BE(n, 2);
+  }
+  payload.copy(frame, headerLength);
+  return frame;
 }
 
 /** The header of an unmasked (server → client) binary frame of `length` bytes, in a single final frame. */
