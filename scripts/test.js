@@ -2,7 +2,8 @@
 // `npm test`: every suite the project has, in the order a failure is cheapest to read:
 // lockfile → typecheck → production build → unit + integration (node:test, real servers on ephemeral
 // ports, server.ts as a process) → end-to-end in Debian's Chromium (Playwright). Installs missing system
-// packages when run as root.
+// packages when run as root. `--unit` runs only the node:test suites (and the build they need):
+// `npm run test:unit`.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -46,11 +47,14 @@ function counts(text) {
   };
 }
 
+const unitOnly = process.argv.includes('--unit');
 const missing = ensureSystemPackages(['chromium', 'tigervnc-standalone-server', 'xterm', 'websockify', 'nginx']);
 
-// `npm ci && npm start` is the README's promise: the lock must stay installable on a clean machine.
-step('package-lock.json installs with npm ci', 'npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund']);
-step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
+if (!unitOnly) {
+  // `npm ci && npm start` is the README's promise: the lock must stay installable on a clean machine.
+  step('package-lock.json installs with npm ci', 'npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund']);
+  step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
+}
 
 // The process-level tests and e2e run the production server, so the build comes before them.
 const stale = buildIsStale();
@@ -62,10 +66,10 @@ step('unit and integration tests', process.execPath, ['--import', 'tsx', '--test
 });
 
 
-if (missing.length) {
+if (!unitOnly && missing.length) {
   console.log(`\n=== end-to-end tests ===\nCannot run: ${missing.join(', ')} missing. Run as root: apt-get update && apt-get install -y ${missing.join(' ')}`);
   results.push({ name: 'end-to-end tests', ok: false, seconds: 0, out: '' });
-} else {
+} else if (!unitOnly) {
   step('end-to-end tests', bin('playwright'), ['test'], { capture: true });
 }
 
