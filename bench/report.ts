@@ -50,18 +50,39 @@ export function checkList(list: Check[]): string {
   ].join('\n');
 }
 
+function runLine(meta: Meta): string {
+  return (
+    `Run ${meta.date} on ${meta.cpu} (${meta.cores} cores), Linux ${meta.kernel}, Node ${meta.node}, nginx ${meta.nginx}, HAProxy ${meta.haproxy}, websockify ${meta.websockify}; ` +
+    `commit ${meta.commit}; \`npm run bench\`, ${meta.rounds} interleaved rounds, ${Math.round(meta.seconds)} s in all; load average ${meta.load.start.toFixed(2)} at the start, ${meta.load.end.toFixed(2)} at the end.`
+  );
+}
+
+const RATIO_NOTE = 'Each figure is the median over the rounds; in parentheses its ratio to the baseline of its path: `direct` for the build path, `websockify` for the VM path.';
+
+// README shows the last run between these markers; `npm run bench` rewrites what lies between them.
+const README_START = '<!-- bench:start (written by npm run bench) -->';
+const README_END = '<!-- bench:end -->';
+
+/** `readme` with the block between the markers replaced by this run, or null when the markers are missing. */
+export function withReadmeResults(readme: string, meta: Meta, results: TargetResult[], list: Check[]): string | null {
+  const from = readme.indexOf(README_START);
+  const to = readme.indexOf(README_END);
+  if (from === -1 || to < from) return null;
+  const block = [README_START, '', runLine(meta), '', table(results), '', RATIO_NOTE, '', '### Portico’s targets', '', checkList(list), '', README_END].join('\n');
+  return readme.slice(0, from) + block + readme.slice(to + README_END.length);
+}
+
 export function markdown(meta: Meta, results: TargetResult[], list: Check[]): string {
   const s = meta.settings;
   const failures = results.flatMap((t) => t.rounds.filter((r) => r.upgrades.failed > 0).map((r) => `${t.name}: ${r.upgrades.failed} failed upgrades (${r.upgrades.firstError})`));
   return [
     '# WebSocket proxy benchmark',
     '',
-    `Run ${meta.date} on ${meta.cpu} (${meta.cores} cores), Linux ${meta.kernel}, Node ${meta.node}, nginx ${meta.nginx}, HAProxy ${meta.haproxy}, websockify ${meta.websockify}; ` +
-      `commit ${meta.commit}; \`npm run bench\`, ${meta.rounds} interleaved rounds, ${Math.round(meta.seconds)} s in all; load average ${meta.load.start.toFixed(2)} at the start, ${meta.load.end.toFixed(2)} at the end.`,
+    runLine(meta),
     '',
     table(results),
     '',
-    'Each figure is the median over the rounds; in parentheses its ratio to the baseline of its path: `direct` for the build path, `websockify` for the VM path.',
+    RATIO_NOTE,
     '',
     '## Portico’s targets',
     '',
@@ -71,7 +92,7 @@ export function markdown(meta: Meta, results: TargetResult[], list: Check[]): st
     '## How',
     '',
     '- Every server (the echo backends and all proxies) is pinned to core 0 with `taskset`, the load client (one Node process driving `ws` clients) to core 1; everything on 127.0.0.1.',
-    '- **build path**: `direct` is a `ws` echo server; `portico` is the gateway (`createPortico`, no pages, production mode, `LOG_LEVEL=warn`, a fresh `DATA_DIR`) with `BUILD_BACKEND_URL` at that echo server, and the client opens `/api/build/<project>?token=<JWT>` with a token from `POST /api/auth/login`; `hpm` is http-proxy-middleware’s `proxy.upgrade` in a plain Node server; `nginx` runs the shipped `deploy/nginx.conf` with one worker; `haproxy` is `mode http`, `timeout tunnel 1h`, `nbthread 1`.',
+    '- **build path**: `direct` is a `ws` echo server; `portico` is the gateway (`createPortico`, no pages, production mode, `LOG_LEVEL=warn`, a fresh `DATA_DIR`) started as `npm start` starts it (`--no-incremental-marking`, `MALLOC_TRIM_THRESHOLD_`: scripts/gateway-runtime.js), with `BUILD_BACKEND_URL` at that echo server, and the client opens `/api/build/<project>?token=<JWT>` with a token from `POST /api/auth/login`; `hpm` is http-proxy-middleware’s `proxy.upgrade` in a plain Node server; `nginx` runs the shipped `deploy/nginx.conf` with one worker; `haproxy` is `mode http`, `timeout tunnel 1h`, `nbthread 1`.',
     '- **VM path**: `portico-bridge` is a second gateway with an admin-registered session whose target is `tcp://127.0.0.1:<port>` of a TCP echo server (client at `/api/sessions/<id>/vnc`, subprotocol `binary`); `websockify` is Debian’s `websockify 127.0.0.1:<p> 127.0.0.1:<tcp echo>`.',
     `- **round trip**: one connection, one ${s.rttBytes}-byte binary message in flight, timed until every byte is back: ${fmt(s.rttCount)} (after ${fmt(s.rttWarmup)} untimed) on a fresh connection to each target in turn, ${s.rttSlices} times over per round, so that noise from elsewhere on the machine falls on every target alike; p50 and p99 of a round's ${fmt(s.rttCount * s.rttSlices)} per target.`,
     `- **throughput**: one connection with ${s.tputInFlight} × 64 KiB binary messages in flight; echoed bytes over ${s.tputSeconds} s after ${s.tputWarmupSeconds} s of warm-up (MB = 10⁶ bytes).`,

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Endpoint } from '../bench/measure';
 import { killAll, pinSelf, spawnPinned, treeMemory, type Memory, type Proc } from '../bench/procs';
-import { markdown, table, type Meta } from '../bench/report';
+import { markdown, table, withReadmeResults, type Meta } from '../bench/report';
 import { checks, idleCost, roundTripOf, summarise, type Idle, type Round } from '../bench/summary';
 import * as targets from '../bench/targets';
 import type { Target, TargetName } from '../bench/targets';
@@ -232,9 +232,13 @@ async function main(): Promise<void> {
   };
   fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify({ meta, results, checks: list }, null, 2) + '\n');
   fs.writeFileSync(path.join(OUT, 'results.md'), markdown(meta, results, list));
+  const readmeFile = path.join(ROOT, 'README.md');
+  const readme = withReadmeResults(fs.readFileSync(readmeFile, 'utf8'), meta, results, list);
+  if (readme) fs.writeFileSync(readmeFile, readme);
+  else process.stdout.write('README.md has no bench markers: its table was left as it was.\n');
   process.stdout.write(`\n${table(results)}\n\n`);
   for (const c of list) process.stdout.write(`${c.ok ? 'met   ' : 'MISSED'} ${c.target}: ${c.what} ${c.unit === '×' ? `${c.value.toFixed(2)}×` : `${c.value.toFixed(1)} KiB`} (limit ${c.atMost ? '≤' : '≥'} ${c.limit}${c.unit === '×' ? '×' : ' KiB'})\n`);
-  process.stdout.write(`\nWrote bench/results.json and bench/results.md in ${Math.round(meta.seconds)} s.\n`);
+  process.stdout.write(`\nWrote bench/results.json, bench/results.md${readme ? ' and the table in README.md' : ''} in ${Math.round(meta.seconds)} s.\n`);
 }
 
 // Whatever happens, every process the bench started goes with it.
