@@ -157,7 +157,13 @@ function machine(): Omit<Meta, 'date' | 'load' | 'rounds' | 'seconds' | 'setting
 
 const loadAverage = () => Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
+// A CommonJS helper shared with scripts/test.js.
+const { ensureSystemPackages } = require('./system-packages') as { ensureSystemPackages(p: string[]): string[] };
+
 async function main(): Promise<void> {
+  // The peers it measures against are Debian's; installed when run as root, otherwise named.
+  const missing = ensureSystemPackages(['nginx', 'haproxy', 'websockify']);
+  if (missing.length) throw new Error(`the bench needs ${missing.join(', ')}: apt-get install -y ${missing.join(' ')}`);
   const started = Date.now();
   const loadStart = loadAverage();
   if (os.cpus().length < 2) throw new Error('the bench needs two cores: servers on core 0, the load client on core 1');

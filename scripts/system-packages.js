@@ -1,5 +1,5 @@
 // Debian packages the test suites drive for real: the browser, the VNC server and terminal of the local VM
-// provider, websockify for the ws:// VNC path, and nginx in front of it all.
+// provider, websockify for the ws:// VNC path, nginx in front of it all, and HAProxy for the bench.
 // As root they are installed with apt; otherwise we say exactly what to run.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -11,6 +11,7 @@ const PROVIDES = {
   xterm: '/usr/bin/xterm',
   websockify: '/usr/bin/websockify',
   nginx: '/usr/sbin/nginx',
+  haproxy: '/usr/sbin/haproxy',
 };
 
 let updated = false;
