@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CLOSE_CODES } from '../errors/close-codes';
-import { closeOutcome, sentenceForClose } from './close-sentence';
+import { afterClose, closeOutcome, sentenceForClose } from './close-sentence';
 
 describe('sentenceForClose', () => {
   test('says nothing after a normal end', () => {
@@ -44,5 +44,27 @@ describe('closeOutcome', () => {
 
   test('never reconnects after a refusal, a normal end or an unknown code', () => {
     for (const code of [1000, 1005, 4400, 4401, 4403, 4404, 4409, 4429, 4000]) assert.equal(closeOutcome({ code }).reconnect, false, `code ${code}`);
+  });
+});
+
+describe('afterClose', () => {
+  test('a refusal leaves the panel offline with a final sentence and no retry', () => {
+    assert.deepEqual(afterClose({ code: 4401 }), {
+      state: 'offline',
+      problem: { code: 4401, sentence: 'Your sign-in has expired. Sign in again.', final: true },
+      retry: false,
+    });
+  });
+
+  test('a lost upstream reconnects, saying so, and the sentence is not final', () => {
+    assert.deepEqual(afterClose({ code: 1014 }), {
+      state: 'reconnecting',
+      problem: { code: 1014, sentence: 'The build service / VM is unreachable.', final: false },
+      retry: true,
+    });
+  });
+
+  test('a normal end goes quietly offline', () => {
+    assert.deepEqual(afterClose({ code: 1005 }), { state: 'offline', problem: null, retry: false });
   });
 });

@@ -27,6 +27,20 @@ export function closeOutcome({ code, reason }: CloseEventLike): CloseOutcome {
   return { sentence: extra ? `${generic} ${asSentence(extra)}` : generic, reconnect };
 }
 
+/** What a panel shows after its socket closed: offline for good, or reconnecting (and retrying). */
+export type AfterClose = {
+  state: 'offline' | 'reconnecting';
+  problem: { code: number; sentence: string; final: boolean } | null;
+  retry: boolean;
+};
+
+// The one place the panels' sockets (the JSON sockets and the VNC viewer) decide what a close means for them.
+export function afterClose(event: CloseEventLike): AfterClose {
+  const { sentence, reconnect } = closeOutcome(event);
+  const problem = sentence ? { code: event.code, sentence, final: !reconnect } : null;
+  return { state: reconnect ? 'reconnecting' : 'offline', problem, retry: reconnect };
+}
+
 export function sentenceForClose(event: CloseEventLike): string | null {
   return closeOutcome(event).sentence;
 }

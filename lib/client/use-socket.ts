@@ -1,7 +1,7 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { closeOutcome } from './close-sentence';
+import { afterClose } from './close-sentence';
 import { readToken } from './session-token';
 import { backoffMs, socketUrl } from './socket-url';
 
@@ -80,15 +80,10 @@ export function useSocket<M = unknown>(options: UseSocketOptions<M>): UseSocketR
         if (wsRef.current === ws) wsRef.current = null;
         if (stopped) return;
         if (!opened) setFailedOpens(++opensFailed);
-        const outcome = closeOutcome(event);
-        if (!outcome.reconnect) {
-          setState('offline');
-          setProblem(outcome.sentence ? { code: event.code, sentence: outcome.sentence, final: true } : null);
-          return;
-        }
-        setProblem(outcome.sentence ? { code: event.code, sentence: outcome.sentence, final: false } : null);
-        setState('reconnecting');
-        timer = setTimeout(connect, backoffMs(attempt++));
+        const next = afterClose(event);
+        setProblem(next.problem);
+        setState(next.state);
+        if (next.retry) timer = setTimeout(connect, backoffMs(attempt++));
       };
     };
 

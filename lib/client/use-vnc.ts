@@ -2,7 +2,7 @@
 
 import type RFB from '@novnc/novnc';
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
-import { closeOutcome } from './close-sentence';
+import { afterClose } from './close-sentence';
 import { readToken } from './session-token';
 import { backoffMs, socketUrl } from './socket-url';
 import type { SocketProblem, SocketState } from './use-socket';
@@ -56,20 +56,15 @@ export function useVnc(sessionId: string, screen: RefObject<HTMLElement | null>)
       ws.addEventListener('close', (event) => {
         if (stopped) return;
         if (live.current === rfb) live.current = null;
-        const outcome = closeOutcome(event);
-        if (outcome.sentence === null && failedOnItsOwn) {
+        const next = afterClose(event);
+        if (next.problem === null && failedOnItsOwn) {
           setState('offline');
           setProblem({ code: event.code, sentence: VIEWER_FAILED_SENTENCE, final: true });
           return;
         }
-        if (!outcome.reconnect) {
-          setState('offline');
-          setProblem(outcome.sentence ? { code: event.code, sentence: outcome.sentence, final: true } : null);
-          return;
-        }
-        setProblem(outcome.sentence ? { code: event.code, sentence: outcome.sentence, final: false } : null);
-        setState('reconnecting');
-        timer = setTimeout(() => void connect(), backoffMs(attempt++));
+        setProblem(next.problem);
+        setState(next.state);
+        if (next.retry) timer = setTimeout(() => void connect(), backoffMs(attempt++));
       });
 
       const rfb = new Rfb(target, ws, { shared: true, wsProtocols: ['binary'] });
