@@ -39,6 +39,23 @@ describe('FrameTracker', () => {
       assert.ok(t.atBoundary);
     }
   });
+  test('follows several frames in one read, split into two reads anywhere', () => {
+    const body = Buffer.concat([Buffer.from([0x0f, 0xa1]), Buffer.from('bye')]);
+    const stream = Buffer.concat([
+      frames('a', { mask: true, opcode: 1 }),
+      frames(Buffer.alloc(200, 1), { mask: false }),
+      frames(Buffer.alloc(70000, 2), { mask: true }),
+      frames(body, { mask: true, opcode: 8 }),
+    ]);
+    const splits = [...Array.from({ length: 260 }, (_, i) => i), 35_000, ...Array.from({ length: 30 }, (_, i) => stream.length - i)];
+    for (const split of splits) {
+      const t = new FrameTracker();
+      t.consume(stream.subarray(0, split));
+      t.consume(stream.subarray(split));
+      assert.ok(t.atBoundary, `split at ${split}`);
+      assert.equal(t.closeCode, 4001, `split at ${split}`);
+    }
+  });
   test('closeFrame builds a frame the tracker reads back', () => {
     const t = new FrameTracker();
     t.consume(closeFrame(1001, 'going away'));

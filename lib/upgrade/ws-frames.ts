@@ -10,6 +10,9 @@ export class FrameTracker {
   private header: Buffer | null = null;
   /** Code of the first close frame seen in this direction, if any. */
   closeCode: number | undefined;
+  /** The first close frame's code as it arrives (it may come in a later read than its header), unmasked. */
+  private closeHead: number[] | null = null;
+  private closeMask: readonly number[] = [0, 0];
 
   get atBoundary(): boolean {
     return this.remaining === 0 && this.header === null;
@@ -19,32 +22,82 @@ export class FrameTracker {
     return this.remaining;
   }
 
+  // On the proxied path this runs for every chunk in both directions, so it reads headers where they lie
+  // and allocates nothing unless a header is split across two reads.
   consume(chunk: Buffer): void {
     let off = 0;
-    while (off < chunk.length) {
+    const n = chunk.length;
+    while (off < n) {
       if (this.remaining > 0) {
-        const take = Math.min(this.remaining, chunk.length - off);
+        const take = Math.min(this.remaining, n - off);
+        if (this.closeHead !== null) this.collectCloseCode(chunk, off, off + take);
         this.remaining -= take;
         off += take;
         continue;
       }
-      // Gather a complete header (2..14 bytes) before deciding the frame length.
-      const avail = this.header ? Buffer.concat([this.header, chunk.subarray(off)]) : chunk.subarray(off);
-      const parsed = parseHeader(avail);
-      if (!parsed) {
-        this.header = Buffer.from(avail.subarray(0, Math.min(avail.length, 14)));
+      if (this.header !== null) {
+        // The start of a header came with the last read: join only what a header can still need.
+        const held = this.header.length;
+        const joined = Buffer.concat([this.header, chunk.subarray(off, off + MAX_HEADER - held)]);
+        const used = this.startFrame(joined, 0);
+        if (used < 0) {
+          this.header = joined;
+          return;
+        }
+        this.header = null;
+        off += used - held;
+        continue;
+      }
+      const used = this.startFrame(chunk, off);
+      if (used < 0) {
+        this.header = Buffer.from(chunk.subarray(off));
         return;
       }
-      const fromHeader = this.header ? this.header.length : 0;
-      this.header = null;
-      if (parsed.opcode === 0x8 && this.closeCode === undefined) {
-        this.closeCode = readCloseCode(avail, parsed) ?? 1005;
-      }
-      off += parsed.headerLength - fromHeader;
-      this.remaining = parsed.payloadLength;
+      off += used;
     }
   }
+
+  /** Reads the frame header at b[off]: its length (and the frame's payload is now `remaining`), or -1 if incomplete. */
+  private startFrame(b: Buffer, off: number): number {
+    const avail = b.length - off;
+    if (avail < 2) return -1;
+    const second = b[off + 1];
+    const masked = (second & 0x80) !== 0;
+    let payloadLength = second & 0x7f;
+    let headerLength = 2;
+    if (payloadLength === 126) {
+      if (avail < 4) return -1;
+      payloadLength = (b[off + 2] << 8) | b[off + 3];
+      headerLength = 4;
+    } else if (payloadLength === 127) {
+      if (avail < 10) return -1;
+      payloadLength = b.readUInt32BE(off + 2) * 2 ** 32 + b.readUInt32BE(off + 6);
+      headerLength = 10;
+    }
+    if (masked) headerLength += 4;
+    if (avail < headerLength) return -1;
+    if ((b[off] & 0x0f) === 0x8 && this.closeCode === undefined && this.closeHead === null) {
+      if (payloadLength < 2) this.closeCode = 1005;
+      else {
+        this.closeHead = [];
+        this.closeMask = masked ? [b[off + headerLength - 4], b[off + headerLength - 3]] : [0, 0];
+      }
+    }
+    this.remaining = payloadLength;
+    return headerLength;
+  }
+
+  private collectCloseCode(b: Buffer, from: number, to: number): void {
+    const head = this.closeHead!;
+    for (let i = from; i < to && head.length < 2; i++) head.push(b[i] ^ this.closeMask[head.length]);
+    if (head.length < 2) return;
+    this.closeCode = (head[0] << 8) | head[1];
+    this.closeHead = null;
+  }
 }
+
+// A frame header is at most 2 + 8 (length) + 4 (mask) bytes.
+const MAX_HEADER = 14;
 
 export type Header = { fin: boolean; opcode: number; masked: boolean; headerLength: number; payloadLength: number };
 
@@ -68,17 +121,6 @@ export function parseHeader(b: Buffer): Header | null {
   if (masked) headerLength += 4;
   if (b.length < headerLength) return null;
   return { fin, opcode, masked, headerLength, payloadLength: len };
-}
-
-function readCloseCode(b: Buffer, h: Header): number | undefined {
-  if (h.payloadLength < 2 || b.length < h.headerLength + 2) return undefined;
-  let hi = b[h.headerLength];
-  let lo = b[h.headerLength + 1];
-  if (h.masked) {
-    hi ^= b[h.headerLength - 4];
-    lo ^= b[h.headerLength - 3];
-  }
-  return (hi << 8) | lo;
 }
 
 // The masking key laid out for a 32-bit XOR, in a buffer of its own so that it is 4-byte aligned.
