@@ -27,7 +27,10 @@ test('a gateway builds through a build backend that runs alone', async () => {
   backend.stderr.on('data', (d) => (out += d));
   try {
     await waitForPort(port, { timeoutMs: 15_000, gaveUp: () => (backend.exitCode !== null ? `the backend exited: ${out}` : null) });
-    assert.match(out, /Portico build backend ready on ws:\/\/127\.0\.0\.1:\d+/);
+    // The port can accept before the line printed after listen() has come through the pipe.
+    const ready = /Portico build backend ready on ws:\/\/127\.0\.0\.1:\d+/;
+    for (const until = Date.now() + 5000; !ready.test(out) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+    assert.match(out, ready);
     const { id } = await gw.createProject(gw.adminToken);
     const ws = gw.open(`/api/build/${id}?token=${gw.adminToken}`);
     const w = buildWatcher(ws);
