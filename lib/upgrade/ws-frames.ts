@@ -12,7 +12,7 @@ export class FrameTracker {
   closeCode: number | undefined;
   /** The first close frame's code as it arrives (it may come in a later read than its header), unmasked. */
   private closeHead: number[] | null = null;
-  private closeMask: readonly number[] = [0, 0];
+  private closeMask: readonly number[] = NO_MASK;
 
   get atBoundary(): boolean {
     return this.remaining === 0 && this.header === null;
@@ -80,7 +80,7 @@ export class FrameTracker {
       if (payloadLength < 2) this.closeCode = 1005;
       else {
         this.closeHead = [];
-        this.closeMask = masked ? [b[off + headerLength - 4], b[off + headerLength - 3]] : [0, 0];
+        this.closeMask = masked ? [b[off + headerLength - 4], b[off + headerLength - 3]] : NO_MASK;
       }
     }
     this.remaining = payloadLength;
@@ -95,6 +95,9 @@ export class FrameTracker {
     this.closeHead = null;
   }
 }
+
+// Shared by every tracker: one per proxied socket direction, so nothing per instance that need not be.
+const NO_MASK: readonly number[] = [0, 0];
 
 // A frame header is at most 2 + 8 (length) + 4 (mask) bytes.
 const MAX_HEADER = 14;
