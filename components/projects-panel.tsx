@@ -9,7 +9,7 @@ import { CreatedAt } from './created-at';
 import { EmptyState } from './empty-state';
 import { ListSkeleton } from './list-skeleton';
 import { LoadError } from './load-error';
-import { NewProjectForm } from './new-project-form';
+import { CreateByNameForm } from './create-by-name-form';
 import { Panel } from './panel';
 
 export function ProjectsPanel() {
@@ -22,7 +22,7 @@ export function ProjectsPanel() {
       description="Workspaces the build service writes into."
       aside={result.state === 'ready' ? <CountBadge count={result.data.length} label={result.data.length === 1 ? 'project' : 'projects'} /> : null}
     >
-      {result.state === 'ready' ? <NewProjectForm onCreated={(p) => update((list) => [p, ...list.filter((q) => q.id !== p.id)])} /> : null}
+      {result.state === 'ready' ? <CreateByNameForm<PublicProject> noun="project" endpoint="/api/projects" submitLabel="Create project" onCreated={(p) => update((list) => [p, ...list.filter((q) => q.id !== p.id)])} /> : null}
       {result.state === 'loading' ? <ListSkeleton label="Loading projects…" /> : null}
       {result.state === 'error' ? <LoadError message={result.message} status={result.status} onRetry={retry} /> : null}
       {result.state === 'ready' && result.data.length === 0 ? (

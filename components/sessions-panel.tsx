@@ -11,7 +11,7 @@ import { DeleteSessionDialog } from './delete-session-dialog';
 import { EmptyState } from './empty-state';
 import { ListSkeleton } from './list-skeleton';
 import { LoadError } from './load-error';
-import { NewSessionForm } from './new-session-form';
+import { CreateByNameForm } from './create-by-name-form';
 import { Panel } from './panel';
 import { SessionStatusBadge } from './session-status-badge';
 
@@ -28,7 +28,7 @@ export function SessionsPanel() {
       description="Desktops you can open in the browser."
       aside={result.state === 'ready' ? <CountBadge count={result.data.length} label={result.data.length === 1 ? 'session' : 'sessions'} /> : null}
     >
-      {result.state === 'ready' ? <NewSessionForm onCreated={(s) => update((list) => [s, ...list.filter((t) => t.id !== s.id)])} /> : null}
+      {result.state === 'ready' ? <CreateByNameForm<PublicSession> noun="session" endpoint="/api/sessions" submitLabel="Start session" pendingLabel="Starting…" onCreated={(s) => update((list) => [s, ...list.filter((t) => t.id !== s.id)])} /> : null}
       {result.state === 'loading' ? <ListSkeleton label="Loading sessions…" rows={2} /> : null}
       {result.state === 'error' ? <LoadError message={result.message} status={result.status} onRetry={retry} /> : null}
       {result.state === 'ready' && result.data.length === 0 ? (
