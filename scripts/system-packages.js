@@ -1,5 +1,5 @@
-// Debian packages the test suites drive for real: the browser, the VNC server and terminal of the local VM
-// provider, websockify for the ws:// VNC path, nginx in front of it all, and HAProxy for the bench.
+// Debian packages the test suites drive for real: the browser, the VNC server, terminal and sandbox
+// (bubblewrap) of the local VM provider, websockify for the ws:// VNC path, nginx in front of it all, and HAProxy for the bench.
 // As root they are installed with apt; otherwise we say exactly what to run.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -12,6 +12,7 @@ const PROVIDES = {
   websockify: '/usr/bin/websockify',
   nginx: '/usr/sbin/nginx',
   haproxy: '/usr/sbin/haproxy',
+  bubblewrap: '/usr/bin/bwrap',
 };
 
 let updated = false;

@@ -3,7 +3,8 @@
 // lockfile → typecheck → production build → unit + integration (node:test, real servers on ephemeral
 // ports, server.ts as a process) → end-to-end in Debian's Chromium (Playwright). Installs missing system
 // packages when run as root. `--unit` runs only the node:test suites (and the build they need):
-// `npm run test:unit`.
+// `npm run test:unit`; `--abuse` runs only the abuse suite (tests/abuse: a hostile signed-in user's
+// attempts, each expected to end in a documented code): `npm run test:abuse`.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -48,9 +49,10 @@ function counts(text) {
 }
 
 const unitOnly = process.argv.includes('--unit');
-const missing = ensureSystemPackages(['chromium', 'tigervnc-standalone-server', 'xterm', 'websockify', 'nginx']);
+const abuseOnly = process.argv.includes('--abuse');
+const missing = ensureSystemPackages(['chromium', 'tigervnc-standalone-server', 'xterm', 'bubblewrap', 'websockify', 'nginx']);
 
-if (!unitOnly) {
+if (!unitOnly && !abuseOnly) {
   // `npm ci && npm start` is the README's promise: the lock must stay installable on a clean machine.
   step('package-lock.json installs with npm ci', 'npm', ['ci', '--dry-run', '--ignore-scripts', '--no-audit', '--no-fund']);
   step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
@@ -60,16 +62,25 @@ if (!unitOnly) {
 const stale = buildIsStale();
 if (stale) step(`production build (${stale})`, process.execPath, [require.resolve('next/dist/bin/next'), 'build']);
 
-const unit = [...testFiles('lib', /\.test\.ts$/), ...testFiles('tests', /\.test\.ts$/)];
-step('unit and integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...unit], {
-  capture: true,
-});
+const unit = [...testFiles('lib', /\.test\.ts$/), ...testFiles('tests', /\.test\.ts$/)].filter((f) => !f.startsWith(`tests${path.sep}abuse${path.sep}`));
+if (!abuseOnly) {
+  step('unit and integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...unit], {
+    capture: true,
+  });
+}
+
+// The abuse suite runs alone, one file at a time: some of its tests measure the gateway's memory and a
+// normal client's latency while they attack it, which other suites running beside them would disturb.
+const abuse = testFiles(path.join('tests', 'abuse'), /\.test\.ts$/);
+if (!unitOnly && abuse.length) {
+  step('abuse suite', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...abuse], { capture: true });
+}
 
 
-if (!unitOnly && missing.length) {
+if (!unitOnly && !abuseOnly && missing.length) {
   console.log(`\n=== end-to-end tests ===\nCannot run: ${missing.join(', ')} missing. Run as root: apt-get update && apt-get install -y ${missing.join(' ')}`);
   results.push({ name: 'end-to-end tests', ok: false, seconds: 0, out: '' });
-} else if (!unitOnly) {
+} else if (!unitOnly && !abuseOnly) {
   step('end-to-end tests', bin('playwright'), ['test'], { capture: true });
 }
 
