@@ -1,6 +1,5 @@
 import http from 'node:http';
 import path from 'node:path';
-import type { Duplex } from 'node:stream';
 import type { DestinationStream } from 'pino';
 import { ConfigError, loadConfig, type Config } from './lib/config/config';
 import { resolveJwtSecret } from './lib/auth/jwt-secret';
@@ -29,6 +28,8 @@ import { createUpgradeRouter } from './lib/upgrade/router';
 import { matchRoute } from './lib/upgrade/route-table';
 import { createApi } from './lib/http/api';
 import { sendError } from './lib/http/json';
+import { answerClientError } from './lib/http/client-error';
+import { requestUrl } from './lib/http/request-url';
 import { startNext, type NextMode } from './lib/server/next-app';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown';
 import { CLOSE } from './lib/errors/close-codes';
@@ -100,11 +101,11 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     if (api(req, res)) return;
     if (nextApp) return void nextApp.handle(req, res);
     // Without pages, a plain GET on a socket route still says what it is (with pages, a route handler does).
-    const pathname = new URL(req.url ?? '/', 'http://gateway.invalid').pathname;
+    const pathname = requestUrl(req.url)?.pathname ?? '';
     if (matchRoute(pathname, new URLSearchParams())) return sendError(res, 'upgrade_required');
     sendError(res, 'not_found', 'No page here: this server runs without the dashboard pages.');
   });
-  server.on('clientError', (_err, socket: Duplex) => socket.destroy());
+  server.on('clientError', answerClientError);
 
   const router = createUpgradeRouter({
     allowedOrigins: config.allowedOrigins,

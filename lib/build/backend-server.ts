@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { bearerToken } from '../auth/request-token';
+import { requestUrl } from '../http/request-url';
 import type { Tokens } from '../auth/tokens';
 import type { Logger } from '../observability/logger';
 import type { Builds } from '../store/builds';
@@ -55,7 +56,8 @@ export function createBackendServer(deps: BackendDeps) {
   const wss = new WebSocketServer({ noServer: true, clientTracking: true, maxPayload: 64 * 1024, perMessageDeflate: false });
 
   async function admit(req: http.IncomingMessage): Promise<{ ok: true; target: Target; user: import('../auth/tokens').TokenClaims } | { ok: false; why: string }> {
-    const url = new URL(req.url ?? '/', 'http://backend.invalid');
+    const url = requestUrl(req.url);
+    if (!url) return { ok: false, why: 'bad_request' };
     const target = parseTarget(url, req.headers['last-event-id'] as string | undefined);
     if (typeof target === 'string') return { ok: false, why: target };
     const verified = await deps.tokens.verify(bearerToken(req.headers));

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../errors/http-errors';
 import type { ApiDeps } from './deps';
 import { sendError } from './json';
+import { requestUrl } from './request-url';
 import { compileRoutes, findRoute } from './route';
 import { authRoutes } from './routes/auth-routes';
 import { buildRoutes } from './routes/build-routes';
@@ -20,7 +21,11 @@ export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function createApi(deps: ApiDeps): ApiHandler {
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    const url = requestUrl(req.url);
+    if (!url) {
+      sendError(res, 'bad_request', 'The request target is not a path.');
+      return true;
+    }
     const found = findRoute(routes, req.method ?? 'GET', url.pathname);
     if (!found) return false;
     if (found.kind === 'method') {

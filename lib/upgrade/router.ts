@@ -17,6 +17,7 @@ import { buildUpstream, prepareUpstreamRequest, sessionUpstream, type Upstream }
 import { bridge, connectTcp } from './vnc-bridge';
 import type { WsProxy } from './ws-proxy';
 import { joinProxiedPair } from './proxied-socket';
+import { requestUrl } from '../http/request-url';
 
 // The only listener on the server's `upgrade` event. Each step of design.md "An upgrade, step by step"
 // is a guard: it either passes or refuses the socket itself and the handler returns.
@@ -86,7 +87,11 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
       socket.setNoDelay(true);
       socket.setKeepAlive(true, 30_000);
     }
-    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    const url = requestUrl(req.url);
+    if (!url) {
+      metrics.upgrades.inc({ route: 'none', outcome: '400' });
+      return rejectWithStatus(socket, 400, 'bad_request', 'The request target is not a path.');
+    }
     const match = matchRoute(url.pathname, url.searchParams);
 
     // Step 1: the route table.
