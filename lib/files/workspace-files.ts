@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
-import { PathError, resolveInside } from '../build/workspace';
+import { PathError, moveIntoPlace, resolveInside, tempPathFor } from '../build/workspace';
 
 // A project's workspace as the FileManager sees it: a tree, one file's text, uploads and deletes. Every
 // path goes through resolveInside, so nothing here can reach outside the workspace.
@@ -19,7 +19,6 @@ export async function listTree(root: string): Promise<TreeEntry[]> {
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       if (out.length >= MAX_TREE_ENTRIES) return;
-      if (isTemp(e.name)) continue;
       const abs = path.join(dir, e.name);
       if (e.isDirectory()) await walk(abs);
       else if (e.isFile()) {
@@ -69,8 +68,7 @@ export class TooLarge extends Error {}
 export async function writeUpload(root: string, rel: string, body: Readable, maxBytes: number): Promise<{ path: string; bytes: number; op: 'created' | 'updated' }> {
   const abs = await resolveInside(root, rel);
   const existed = await fs.stat(abs).then(() => true, () => false);
-  await fs.mkdir(path.dirname(abs), { recursive: true });
-  const tmp = `${abs}.portico-${process.pid}-${Date.now()}.tmp`;
+  const tmp = await tempPathFor(root);
   let bytes = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _enc, cb) {
@@ -81,11 +79,11 @@ export async function writeUpload(root: string, rel: string, body: Readable, max
   });
   try {
     await pipeline(body, limit, createWriteStream(tmp));
-    await fs.rename(tmp, abs);
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
   }
+  await moveIntoPlace(tmp, abs, rel);
   return { path: path.relative(root, abs).split(path.sep).join('/'), bytes, op: existed ? 'updated' : 'created' };
 }
 
@@ -103,8 +101,4 @@ export async function deleteFile(root: string, rel: string): Promise<boolean> {
     dir = path.dirname(dir);
   }
   return true;
-}
-
-export function isTemp(name: string): boolean {
-  return /\.portico-\d+-\d+\.tmp$/.test(name);
 }
