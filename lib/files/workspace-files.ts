@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
+import type { StorageCharge } from '../quotas/storage-meter';
 import { PathError, moveIntoPlace, resolveInside, tempPathFor } from '../build/workspace';
 
 // A project's workspace as the FileManager sees it: a tree, one file's text, uploads and deletes. Every
@@ -64,26 +65,46 @@ export function looksBinary(buf: Buffer): boolean {
 
 export class TooLarge extends Error {}
 
-/** Streams an upload into the workspace, refusing it past maxBytes without keeping a partial file. */
-export async function writeUpload(root: string, rel: string, body: Readable, maxBytes: number): Promise<{ path: string; bytes: number; op: 'created' | 'updated' }> {
-  const abs = await resolveInside(root, rel);
-  const existed = await fs.stat(abs).then(() => true, () => false);
+/**
+ * Streams an upload into the workspace, refusing it past maxBytes, or once `storage` says the user's
+ * quota is full, without keeping a partial file.
+ */
+export async function writeUpload(
+  root: string,
+  rel: string,
+  body: Readable,
+  maxBytes: number,
+  storage?: StorageCharge,
+): Promise<{ path: string; bytes: number; op: 'created' | 'updated' }> {
+  const abs = await resolveInside(root, rel).catch((err) => {
+    storage?.cancel();
+    throw err;
+  });
+  const previous = await fs.stat(abs).catch(() => null);
+  const existed = previous !== null;
   const tmp = await tempPathFor(root);
   let bytes = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       bytes += chunk.length;
       if (bytes > maxBytes) return cb(new TooLarge(`The file is larger than ${maxBytes} bytes.`));
+      try {
+        storage?.add(chunk.length);
+      } catch (err) {
+        return cb(err as Error);
+      }
       cb(null, chunk);
     },
   });
   try {
     await pipeline(body, limit, createWriteStream(tmp));
+    await moveIntoPlace(tmp, abs, rel);
   } catch (err) {
+    storage?.cancel();
     await fs.rm(tmp, { force: true });
     throw err;
   }
-  await moveIntoPlace(tmp, abs, rel);
+  storage?.commit(previous?.isFile() ? previous.size : 0);
   return { path: path.relative(root, abs).split(path.sep).join('/'), bytes, op: existed ? 'updated' : 'created' };
 }
 
