@@ -46,6 +46,8 @@ test.describe('the Content-Security-Policy', () => {
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('region', { name: 'VM sessions' })).toBeVisible();
     expectPagePolicy(await page.reload());
+    // The account's limits are shown before any of them refuses something.
+    await expect(page.getByTestId('account-usage')).toContainText(/0 of \d+ projects · 0 of \d+ VM sessions · 0 bytes of [\d.]+ MB stored · 0 of \d+ builds in the last hour/);
 
     const created = await page.request.post('/api/projects', { data: { name: 'Under policy' } });
     expect(created.status(), await created.text()).toBe(201);

@@ -18,7 +18,7 @@ export function servedOverHttps(req: IncomingMessage): boolean {
 
 export function setSecurityHeaders(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin');
+  res.setHeader('Referrer-Policy', 'same-origin');
   res.setHeader('Content-Security-Policy', API_CSP);
   // Over plain http, HSTS is ignored by browsers at best and locks a mis-set host out at worst.
   if (servedOverHttps(req)) res.setHeader('Strict-Transport-Security', HSTS);

@@ -29,7 +29,7 @@ describe('security headers on every API answer', () => {
       await res.arrayBuffer();
       assert.equal(res.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
       assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
-      assert.equal(res.headers.get('referrer-policy'), 'strict-origin-when-cross-origin');
+      assert.equal(res.headers.get('referrer-policy'), 'same-origin');
       assert.equal(res.headers.get('strict-transport-security'), null, 'no HSTS over plain http');
     });
   }
