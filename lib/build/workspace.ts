@@ -15,6 +15,11 @@ export function workspaceDir(dataDir: string, projectId: string): string {
   return path.join(dataDir, 'workspaces', projectId);
 }
 
+/** Deletes a project's files with the project: left on disk, they would count against nobody's quota. */
+export async function removeWorkspace(dataDir: string, projectId: string): Promise<void> {
+  await fs.rm(workspaceDir(dataDir, projectId), { recursive: true, force: true, maxRetries: 3 });
+}
+
 /**
  * A fresh name for a file being written into the workspace `root`: random, so concurrent writers never
  * share one, and in DATA_DIR/tmp, outside every workspace, so no listing has to hide it, the watcher never

@@ -86,6 +86,16 @@ describe('per-user quotas', () => {
     assert.equal(diskBytes(path.join(gw.portico.config.dataDir, 'tmp')), 0, 'refused uploads leave nothing behind');
   });
 
+  test('deleting a project deletes its files, so create-fill-delete cannot store without bound', async () => {
+    const { token } = await gw.createUser('cycler');
+    for (let round = 0; round < 3; round++) {
+      const project = await gw.createProject(token, `round ${round}`);
+      assert.equal((await chunkedPut(`${gw.url}/api/projects/${project.id}/files/fill.bin`, token, MiB)).status, 201);
+      assert.equal((await gw.api('DELETE', `/api/projects/${project.id}`, { token })).status, 204);
+      assert.equal(fs.existsSync(path.join(gw.portico.config.dataDir, 'workspaces', project.id)), false);
+    }
+  });
+
   test('a build into a full account fails with a sentence and writes nothing', async () => {
     const { token } = await gw.createUser('full-account');
     const project = await gw.createProject(token);
