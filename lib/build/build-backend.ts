@@ -9,6 +9,7 @@ import { createBuildRunner } from './build-runner';
 import { createSqliteEventLog } from './event-log';
 import { chooseProvider } from './providers/choose';
 import { createStorageMeter } from '../quotas/storage-meter';
+import { sweepStaleTemp } from './workspace';
 
 // The build backend assembled: store tables, event log, runner and its HTTP/WebSocket server. server.ts
 // embeds it on a loopback port; backend.ts runs it alone.
@@ -48,6 +49,8 @@ export async function startBuildBackend(opts: BuildBackendOptions, listen: { por
       projects,
     },
   });
+  const swept = await sweepStaleTemp(config.dataDir);
+  if (swept) opts.logger.warn({ event: 'temp_files_swept', count: swept }, 'removed half-written files a previous run left in DATA_DIR/tmp');
   const recovered = await runner.recoverInterrupted();
   if (recovered) opts.logger.warn({ event: 'builds_recovered', count: recovered }, 'marked builds interrupted by a previous stop as failed');
   const server = createBackendServer({

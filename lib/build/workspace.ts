@@ -32,6 +32,22 @@ export async function tempPathFor(root: string): Promise<string> {
   return path.join(dir, `${randomBytes(16).toString('hex')}.part`);
 }
 
+/**
+ * Removes temp files a crashed writer left in DATA_DIR/tmp. Only old ones: another process (a gateway
+ * beside a standalone backend) may be writing the young ones right now.
+ */
+export async function sweepStaleTemp(dataDir: string, olderThanMs = 60 * 60 * 1000): Promise<number> {
+  const dir = path.join(dataDir, 'tmp');
+  let removed = 0;
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    const st = await fs.lstat(path.join(dir, name)).catch(() => null);
+    if (!st?.isFile() || Date.now() - st.mtimeMs < olderThanMs) continue;
+    await fs.rm(path.join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
 /** Moves a finished temp file into place; a folder or file in the way becomes a PathError, not a crash. */
 export async function moveIntoPlace(tmp: string, target: string, relative: string): Promise<void> {
   try {

@@ -76,36 +76,33 @@ export async function writeUpload(
   maxBytes: number,
   storage?: StorageCharge,
 ): Promise<{ path: string; bytes: number; op: 'created' | 'updated' }> {
-  const abs = await resolveInside(root, rel).catch((err) => {
-    storage?.cancel();
-    throw err;
-  });
-  const previous = await fs.stat(abs).catch(() => null);
-  const existed = previous !== null;
-  const tmp = await tempPathFor(root);
-  let bytes = 0;
-  const limit = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) return cb(new TooLarge(`The file is larger than ${maxBytes} bytes.`));
-      try {
-        storage?.add(chunk.length);
-      } catch (err) {
-        return cb(err as Error);
-      }
-      cb(null, chunk);
-    },
-  });
+  let tmp: string | undefined;
   try {
+    const abs = await resolveInside(root, rel);
+    const previous = await fs.stat(abs).catch(() => null);
+    tmp = await tempPathFor(root);
+    let bytes = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        if (bytes > maxBytes) return cb(new TooLarge(`The file is larger than ${maxBytes} bytes.`));
+        try {
+          storage?.add(chunk.length);
+        } catch (err) {
+          return cb(err as Error);
+        }
+        cb(null, chunk);
+      },
+    });
     await pipeline(body, limit, createWriteStream(tmp));
     await moveIntoPlace(tmp, abs, rel);
+    storage?.commit(previous !== null);
+    return { path: path.relative(root, abs).split(path.sep).join('/'), bytes, op: previous ? 'updated' : 'created' };
   } catch (err) {
     storage?.cancel();
-    await fs.rm(tmp, { force: true });
+    if (tmp) await fs.rm(tmp, { force: true });
     throw err;
   }
-  storage?.commit(previous?.isFile() ? previous.size : 0);
-  return { path: path.relative(root, abs).split(path.sep).join('/'), bytes, op: existed ? 'updated' : 'created' };
 }
 
 export async function deleteFile(root: string, rel: string): Promise<boolean> {

@@ -44,7 +44,7 @@ describe('createStorageMeter', () => {
     assert.equal(await m.usage(ownerId), 900);
     first.cancel();
     second.add(200);
-    second.commit(0);
+    second.commit(false);
     assert.equal(await m.usage(ownerId), 700);
   });
 
@@ -52,7 +52,7 @@ describe('createStorageMeter', () => {
     const m = meter();
     const fill = await m.charge(ownerId);
     fill.add(500);
-    fill.commit(0);
+    fill.commit(false);
     await assert.rejects(m.charge(ownerId), /your account may store 1\.0 KB/);
     m.forget(ownerId);
     assert.equal(await m.usage(ownerId), 500, 'measured again from the disk');

@@ -20,8 +20,8 @@ type Entry = { bytes: number; at: number };
 export type StorageCharge = {
   /** Counts `n` more bytes; throws StorageQuotaExceeded past the limit. */
   add(n: number): void;
-  /** The bytes are on disk now (the old file, `replacedBytes`, is gone). */
-  commit(replacedBytes: number): void;
+  /** The bytes are on disk now; `replaced` when they took the place of an older file. */
+  commit(replaced: boolean): void;
   /** The write failed: forget its bytes. */
   cancel(): void;
 };
@@ -94,10 +94,13 @@ export function createStorageMeter(opts: { dataDir: string; projects: Projects; 
           mine += n;
           moveInFlight(ownerId, n);
         },
-        commit(replacedBytes) {
+        commit(replaced) {
           if (!release()) return;
+          // Crediting the old file's size would let concurrent overwrites of one path each subtract it;
+          // measuring the disk again is exact.
+          if (replaced) return void cache.delete(ownerId);
           const entry = cache.get(ownerId);
-          if (entry) entry.bytes = Math.max(0, entry.bytes + mine - replacedBytes);
+          if (entry) entry.bytes += mine;
         },
         cancel() {
           release();
