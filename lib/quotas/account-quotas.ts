@@ -5,7 +5,8 @@ import type { Projects } from '../store/projects';
 import type { Sessions } from '../store/sessions';
 import { formatBytes } from '../client/format-units';
 import { createKeyedQueue } from './keyed-queue';
-import { countedSessions, recentBuilds } from './build-rate';
+import type { Session } from '../store/schema';
+import { recentBuilds } from './build-rate';
 import type { StorageMeter } from './storage-meter';
 
 // Per-user limits on what one account may hold: projects, VM sessions, storage, builds per hour. Each
@@ -16,6 +17,9 @@ export type UsageLine = { used: number; limit: number; text: string };
 export type Usage = { projects: UsageLine; sessions: UsageLine; storageBytes: UsageLine; buildsLastHour: UsageLine };
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** A stopped or failed session holds no VM, so only these count against the limit. */
+const countedSessions = (rows: Session[]) => rows.filter((s) => s.status === 'starting' || s.status === 'running').length;
 
 export function createAccountQuotas(deps: {
   config: Pick<Config, 'maxProjectsPerUser' | 'maxSessionsPerUser' | 'maxBuildsPerHour'>;

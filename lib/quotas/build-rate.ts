@@ -1,8 +1,6 @@
 import type { Builds } from '../store/builds';
-import type { Session } from '../store/schema';
 
-// Builds per user per hour, counted from the builds table (so a restart forgets nothing), and which
-// sessions count against the session limit.
+// Builds per user per hour, counted from the builds table, so a restart forgets nothing.
 
 export const BUILD_WINDOW_MS = 60 * 60 * 1000;
 
@@ -16,8 +14,4 @@ export async function buildRateRefusal(builds: Builds, userId: string, limit: nu
   if (count < limit) return null;
   const minutes = Math.max(1, Math.ceil(((oldest ?? now) + BUILD_WINDOW_MS - now) / 60_000));
   return `You started ${count} of ${limit} builds allowed in the last hour; the next one can start in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
-}
-
-export function countedSessions(rows: Session[]): number {
-  return rows.filter((s) => s.status === 'starting' || s.status === 'running').length;
 }
