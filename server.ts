@@ -30,6 +30,7 @@ import { createApi } from './lib/http/api';
 import { sendError } from './lib/http/json';
 import { answerClientError } from './lib/http/client-error';
 import { requestUrl } from './lib/http/request-url';
+import { setSecurityHeaders } from './lib/http/security-headers';
 import { startNext, type NextMode } from './lib/server/next-app';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown';
 import { CLOSE } from './lib/errors/close-codes';
@@ -98,6 +99,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const api = createApi({ config, tokens, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry });
 
   const server = http.createServer((req, res) => {
+    setSecurityHeaders(req, res);
     if (api(req, res)) return;
     if (nextApp) return void nextApp.handle(req, res);
     // Without pages, a plain GET on a socket route still says what it is (with pages, a route handler does).

@@ -1,4 +1,5 @@
 import type { Metadata } from 'next';
+import { AccountUsage } from '@/components/account-usage';
 import { ProjectsPanel } from '@/components/projects-panel';
 import { SessionsPanel } from '@/components/sessions-panel';
 
@@ -10,6 +11,7 @@ export default function DashboardPage() {
       <div>
         <h1 className="text-xl font-semibold tracking-tight text-ink">Dashboard</h1>
         <p className="mt-1 text-sm text-muted">Your projects and VM sessions.</p>
+        <AccountUsage />
       </div>
       <div className="grid items-start gap-6 lg:grid-cols-5">
         <div className="lg:col-span-3">

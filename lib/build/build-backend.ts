@@ -8,6 +8,8 @@ import { createBackendServer } from './backend-server';
 import { createBuildRunner } from './build-runner';
 import { createSqliteEventLog } from './event-log';
 import { chooseProvider } from './providers/choose';
+import { createStorageMeter } from '../quotas/storage-meter';
+import { sweepStaleTemp } from './workspace';
 
 // The build backend assembled: store tables, event log, runner and its HTTP/WebSocket server. server.ts
 // embeds it on a loopback port; backend.ts runs it alone.
@@ -24,7 +26,15 @@ export async function startBuildBackend(opts: BuildBackendOptions, listen: { por
   const { config } = opts;
   const builds = createBuilds(opts.db);
   const log = createSqliteEventLog(opts.db);
-  const providerSettings = { llmProvider: config.llmProvider, llmBaseUrl: config.llmBaseUrl, llmModel: config.llmModel, offlineStreamDelayMs: config.offlineStreamDelayMs };
+  const projects = createProjects(opts.db);
+  const providerSettings = {
+    llmProvider: config.llmProvider,
+    llmBaseUrl: config.llmBaseUrl,
+    llmModel: config.llmModel,
+    offlineStreamDelayMs: config.offlineStreamDelayMs,
+    llmMaxTokens: config.llmMaxTokens,
+    llmMaxOutputBytes: config.llmMaxOutputBytes,
+  };
   const runner = createBuildRunner({
     builds,
     log,
@@ -32,12 +42,20 @@ export async function startBuildBackend(opts: BuildBackendOptions, listen: { por
     chooseProvider: () => chooseProvider(providerSettings),
     logger: opts.logger,
     onChange: opts.onBuildChange,
+    quota: {
+      maxBuildsPerHour: config.maxBuildsPerHour,
+      // The backend keeps its own figure (it may run in another process); it starts from the disk.
+      storage: createStorageMeter({ dataDir: config.dataDir, projects, limitBytes: config.maxStorageBytesPerUser }),
+      projects,
+    },
   });
+  const swept = await sweepStaleTemp(config.dataDir);
+  if (swept) opts.logger.warn({ event: 'temp_files_swept', count: swept }, 'removed half-written files a previous run left in DATA_DIR/tmp');
   const recovered = await runner.recoverInterrupted();
   if (recovered) opts.logger.warn({ event: 'builds_recovered', count: recovered }, 'marked builds interrupted by a previous stop as failed');
   const server = createBackendServer({
     tokens: opts.tokens,
-    projects: createProjects(opts.db),
+    projects,
     builds,
     log,
     runner,

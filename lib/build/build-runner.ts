@@ -5,11 +5,18 @@ import type { EventLog } from './event-log';
 import { runPipeline } from './pipeline';
 import type { ModelProvider } from './providers/provider';
 import { workspaceDir } from './workspace';
+import type { Projects } from '../store/projects';
+import { buildRateRefusal } from '../quotas/build-rate';
+import { createKeyedQueue } from '../quotas/keyed-queue';
+import type { StorageMeter } from '../quotas/storage-meter';
 
 // Runs builds in this process, one at a time per project, whether or not anyone watches. Behind this
 // small surface so that BullMQ workers can take over when builds move to other machines.
 
-export type StartResult = { ok: true; build: Build } | { ok: false; reason: 'conflict'; runningBuildId: string };
+export type StartResult =
+  | { ok: true; build: Build }
+  | { ok: false; reason: 'conflict'; runningBuildId: string }
+  | { ok: false; reason: 'quota'; message: string };
 
 export type BuildRunnerDeps = {
   builds: Builds;
@@ -19,6 +26,8 @@ export type BuildRunnerDeps = {
   logger: Logger;
   /** Told when a build starts or ends (the hub's `project:<id>:builds` topic listens here). */
   onChange?(projectId: string, buildId: string, status: string): void;
+  /** Per-user limits: builds started per hour (by the user who starts), storage (of the project's owner). */
+  quota?: { maxBuildsPerHour: number; storage: StorageMeter; projects: Projects };
 };
 
 type Running = { buildId: string; controller: AbortController; done: Promise<void> };
@@ -27,8 +36,20 @@ export function createBuildRunner(deps: BuildRunnerDeps) {
   const running = new Map<string, Running>();
   // A start in flight holds the project before the build row exists, so two starts cannot both pass.
   const starting = new Set<string>();
+  // One start at a time per user, so quick starts on several projects cannot all pass the hourly count.
+  const perUser = createKeyedQueue();
 
   async function start(projectId: string, userId: string, prompt: string): Promise<StartResult> {
+    const quota = deps.quota;
+    if (!quota) return startNow(projectId, userId, prompt);
+    return perUser(userId, async () => {
+      const refusal = await buildRateRefusal(deps.builds, userId, quota.maxBuildsPerHour);
+      if (refusal) return { ok: false, reason: 'quota', message: refusal };
+      return startNow(projectId, userId, prompt);
+    });
+  }
+
+  async function startNow(projectId: string, userId: string, prompt: string): Promise<StartResult> {
     const current = running.get(projectId);
     if (current) return { ok: false, reason: 'conflict', runningBuildId: current.buildId };
     if (starting.has(projectId)) return { ok: false, reason: 'conflict', runningBuildId: '' };
@@ -57,6 +78,7 @@ export function createBuildRunner(deps: BuildRunnerDeps) {
         workspace: workspaceDir(deps.dataDir, build.project_id),
         log: deps.log,
         signal: controller.signal,
+        reserveStorage: deps.quota ? (bytes) => reserveStorage(build.project_id, bytes) : undefined,
       });
       await deps.builds.finish(build.id, { ...result, startedAt });
       deps.logger.info({ event: 'build_end', build: build.id, project: build.project_id, status: result.status, provider: provider.name, durationMs: Date.now() - startedAt }, 'build ended');
@@ -67,6 +89,24 @@ export function createBuildRunner(deps: BuildRunnerDeps) {
       await deps.builds.finish(build.id, { status: 'failed', summary: 'The build could not be recorded.', files: [], startedAt }).catch(() => undefined);
       deps.onChange?.(build.project_id, build.id, 'failed');
     }
+  }
+
+  async function reserveStorage(projectId: string, bytes: number): Promise<() => void> {
+    const { storage, projects } = deps.quota!;
+    const owner = (await projects.byId(projectId))?.owner_id;
+    if (!owner) return () => undefined;
+    const charge = await storage.charge(owner);
+    try {
+      charge.add(bytes);
+    } catch (err) {
+      charge.cancel();
+      throw err;
+    }
+    return () => {
+      charge.cancel();
+      // Files were replaced as well as added: measure the disk again rather than guess.
+      storage.forget(owner);
+    };
   }
 
   return {

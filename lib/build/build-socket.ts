@@ -57,7 +57,7 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
     if (!prompt) return error(CLOSE.BAD_REQUEST, 'Describe what to build first.');
     if (prompt.length > MAX_PROMPT_CHARS) return error(CLOSE.BAD_REQUEST, `The prompt is longer than ${MAX_PROMPT_CHARS} characters.`);
     const started = await deps.runner.start(p.projectId, p.user.userId, prompt);
-    if (!started.ok) return error(CLOSE.CONFLICT, 'A build is already running.');
+    if (!started.ok) return started.reason === 'quota' ? error(CLOSE.TOO_MANY, started.message) : error(CLOSE.CONFLICT, 'A build is already running.');
     await watch(started.build.id, 0);
   }
 

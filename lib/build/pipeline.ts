@@ -14,6 +14,11 @@ export type PipelineInput = {
   workspace: string;
   log: EventLog;
   signal: AbortSignal;
+  /**
+   * Holds `bytes` of the owner's storage quota for the write stage, or throws a sentence when they do not
+   * fit; the returned function lets go once the files are on disk (or not).
+   */
+  reserveStorage?(bytes: number): Promise<() => void>;
 };
 
 export type PipelineResult = { status: BuildOutcome; summary: string; files: { path: string; bytes: number }[] };
@@ -63,12 +68,17 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
       for (const p of problems) await emit({ type: 'log', level: 'error', text: p });
       return await fail(`Refused to write: ${problems[0]}`);
     }
-    for (const [i, f] of files.entries()) {
-      signal.throwIfAborted();
-      const result = await writeWorkspaceFile(input.workspace, f.path, f.content);
-      written.push({ path: result.path, bytes: result.bytes });
-      await emit({ type: 'file', path: result.path, bytes: result.bytes, op: result.op });
-      await emit({ type: 'progress', percent: 60 + Math.round((20 * (i + 1)) / files.length), message: `Wrote ${result.path}` });
+    const release = await input.reserveStorage?.(files.reduce((n, f) => n + Buffer.byteLength(f.content), 0));
+    try {
+      for (const [i, f] of files.entries()) {
+        signal.throwIfAborted();
+        const result = await writeWorkspaceFile(input.workspace, f.path, f.content);
+        written.push({ path: result.path, bytes: result.bytes });
+        await emit({ type: 'file', path: result.path, bytes: result.bytes, op: result.op });
+        await emit({ type: 'progress', percent: 60 + Math.round((20 * (i + 1)) / files.length), message: `Wrote ${result.path}` });
+      }
+    } finally {
+      release?.();
     }
     await leave('write');
 

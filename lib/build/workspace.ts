@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -12,6 +13,53 @@ const MAX_DEPTH = 8;
 
 export function workspaceDir(dataDir: string, projectId: string): string {
   return path.join(dataDir, 'workspaces', projectId);
+}
+
+/** Deletes a project's files with the project: left on disk, they would count against nobody's quota. */
+export async function removeWorkspace(dataDir: string, projectId: string): Promise<void> {
+  await fs.rm(workspaceDir(dataDir, projectId), { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * A fresh name for a file being written into the workspace `root`: random, so concurrent writers never
+ * share one, and in DATA_DIR/tmp, outside every workspace, so no listing has to hide it, the watcher never
+ * reports it and no user file can be mistaken for one. Same filesystem as the workspaces, so the final
+ * rename is atomic: a reader sees the old file or the new one, and the last writer wins whole.
+ */
+export async function tempPathFor(root: string): Promise<string> {
+  const dir = path.join(path.dirname(path.dirname(root)), 'tmp');
+  await fs.mkdir(dir, { recursive: true });
+  return path.join(dir, `${randomBytes(16).toString('hex')}.part`);
+}
+
+/**
+ * Removes temp files a crashed writer left in DATA_DIR/tmp. Only old ones: another process (a gateway
+ * beside a standalone backend) may be writing the young ones right now.
+ */
+export async function sweepStaleTemp(dataDir: string, olderThanMs = 60 * 60 * 1000): Promise<number> {
+  const dir = path.join(dataDir, 'tmp');
+  let removed = 0;
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    const st = await fs.lstat(path.join(dir, name)).catch(() => null);
+    if (!st?.isFile() || Date.now() - st.mtimeMs < olderThanMs) continue;
+    await fs.rm(path.join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}
+
+/** Moves a finished temp file into place; a folder or file in the way becomes a PathError, not a crash. */
+export async function moveIntoPlace(tmp: string, target: string, relative: string): Promise<void> {
+  try {
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR' || code === 'EEXIST') throw new PathError(`"${printable(relative)}" cannot be created: part of its path is a file.`);
+    if (code === 'EISDIR' || code === 'ENOTEMPTY') throw new PathError(`"${printable(relative)}" is a folder.`);
+    throw err;
+  }
 }
 
 /** Normalises a relative workspace path, or throws a PathError that says what is wrong with it. */
@@ -40,6 +88,10 @@ export async function resolveInside(root: string, relative: string): Promise<str
     const real = await fs.realpath(probe).catch(() => null);
     if (real !== null) {
       if (real !== realRoot && !real.startsWith(realRoot + path.sep)) throw new PathError(`"${printable(relative)}" leads outside the project.`);
+      if (!(await fs.stat(real)).isDirectory()) {
+        const file = path.relative(root, probe).split(path.sep).join('/');
+        throw new PathError(`"${printable(file)}" is a file, so "${printable(relative)}" cannot be created inside it.`);
+      }
       break;
     }
     probe = path.dirname(probe);
@@ -53,11 +105,14 @@ export async function resolveInside(root: string, relative: string): Promise<str
 export async function writeWorkspaceFile(root: string, relative: string, content: string | Buffer): Promise<{ path: string; bytes: number; op: 'created' | 'updated' }> {
   const target = await resolveInside(root, relative);
   const existed = await fs.stat(target).then(() => true, () => false);
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  // Write beside and rename, so a reader never sees half a file.
-  const tmp = `${target}.portico-${process.pid}-${Date.now()}.tmp`;
-  await fs.writeFile(tmp, content);
-  await fs.rename(tmp, target);
+  const tmp = await tempPathFor(root);
+  try {
+    await fs.writeFile(tmp, content);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await moveIntoPlace(tmp, target, relative);
   return { path: path.relative(root, target).split(path.sep).join('/'), bytes: Buffer.byteLength(content), op: existed ? 'updated' : 'created' };
 }
 

@@ -13,6 +13,17 @@ describe('loadConfig', () => {
     assert.deepEqual(c.allowedOrigins, []);
     assert.ok(Object.isFrozen(c));
   });
+  test('every per-user limit has a default and can be set', () => {
+    const d = loadConfig({});
+    assert.deepEqual(
+      [d.maxStorageBytesPerUser, d.maxProjectsPerUser, d.maxSessionsPerUser, d.maxBuildsPerHour, d.llmMaxTokens, d.llmMaxOutputBytes],
+      [524288000, 50, 3, 30, 8192, 1048576],
+    );
+    const c = loadConfig({ MAX_PROJECTS_PER_USER: '7', LLM_MAX_OUTPUT_BYTES: '4096' });
+    assert.equal(c.maxProjectsPerUser, 7);
+    assert.equal(c.llmMaxOutputBytes, 4096);
+    assert.throws(() => loadConfig({ MAX_PROJECTS_PER_USER: '0' }), /MAX_PROJECTS_PER_USER/);
+  });
   test('production refuses a missing or short JWT_SECRET with one line', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (e: Error) => e instanceof ConfigError && /JWT_SECRET is not set/.test(e.message) && !e.message.includes('\n'));
     assert.throws(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' }), /JWT_SECRET is too short/);

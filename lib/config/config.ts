@@ -39,6 +39,12 @@ const schema = z.object({
   VNC_TARGET_ALLOW: list,
   EMIT_TOKEN: optionalString,
   UPLOAD_MAX_BYTES: int(10485760, 1),
+  MAX_STORAGE_BYTES_PER_USER: int(524288000, 1),
+  MAX_PROJECTS_PER_USER: int(50, 1),
+  MAX_SESSIONS_PER_USER: int(3, 1),
+  MAX_BUILDS_PER_HOUR: int(30, 1),
+  LLM_MAX_TOKENS: int(8192, 1),
+  LLM_MAX_OUTPUT_BYTES: int(1048576, 1024),
   TOKEN_TTL_S: int(43200, 60),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
@@ -69,6 +75,12 @@ export type Config = Readonly<{
   vncTargetAllow: readonly string[];
   emitToken: string | undefined;
   uploadMaxBytes: number;
+  maxStorageBytesPerUser: number;
+  maxProjectsPerUser: number;
+  maxSessionsPerUser: number;
+  maxBuildsPerHour: number;
+  llmMaxTokens: number;
+  llmMaxOutputBytes: number;
   tokenTtlS: number;
   logLevel: RawConfig['LOG_LEVEL'];
 }>;
@@ -115,6 +127,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     vncTargetAllow: Object.freeze([...c.VNC_TARGET_ALLOW]),
     emitToken: c.EMIT_TOKEN,
     uploadMaxBytes: c.UPLOAD_MAX_BYTES,
+    maxStorageBytesPerUser: c.MAX_STORAGE_BYTES_PER_USER,
+    maxProjectsPerUser: c.MAX_PROJECTS_PER_USER,
+    maxSessionsPerUser: c.MAX_SESSIONS_PER_USER,
+    maxBuildsPerHour: c.MAX_BUILDS_PER_HOUR,
+    llmMaxTokens: c.LLM_MAX_TOKENS,
+    llmMaxOutputBytes: c.LLM_MAX_OUTPUT_BYTES,
     tokenTtlS: c.TOKEN_TTL_S,
     logLevel: c.LOG_LEVEL,
   });

@@ -3,7 +3,8 @@ import { createWriteStream } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
-import { PathError, resolveInside } from '../build/workspace';
+import type { StorageCharge } from '../quotas/storage-meter';
+import { PathError, moveIntoPlace, resolveInside, tempPathFor } from '../build/workspace';
 
 // A project's workspace as the FileManager sees it: a tree, one file's text, uploads and deletes. Every
 // path goes through resolveInside, so nothing here can reach outside the workspace.
@@ -19,7 +20,6 @@ export async function listTree(root: string): Promise<TreeEntry[]> {
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
       if (out.length >= MAX_TREE_ENTRIES) return;
-      if (isTemp(e.name)) continue;
       const abs = path.join(dir, e.name);
       if (e.isDirectory()) await walk(abs);
       else if (e.isFile()) {
@@ -65,28 +65,44 @@ export function looksBinary(buf: Buffer): boolean {
 
 export class TooLarge extends Error {}
 
-/** Streams an upload into the workspace, refusing it past maxBytes without keeping a partial file. */
-export async function writeUpload(root: string, rel: string, body: Readable, maxBytes: number): Promise<{ path: string; bytes: number; op: 'created' | 'updated' }> {
-  const abs = await resolveInside(root, rel);
-  const existed = await fs.stat(abs).then(() => true, () => false);
-  await fs.mkdir(path.dirname(abs), { recursive: true });
-  const tmp = `${abs}.portico-${process.pid}-${Date.now()}.tmp`;
-  let bytes = 0;
-  const limit = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) return cb(new TooLarge(`The file is larger than ${maxBytes} bytes.`));
-      cb(null, chunk);
-    },
-  });
+/**
+ * Streams an upload into the workspace, refusing it past maxBytes, or once `storage` says the user's
+ * quota is full, without keeping a partial file.
+ */
+export async function writeUpload(
+  root: string,
+  rel: string,
+  body: Readable,
+  maxBytes: number,
+  storage?: StorageCharge,
+): Promise<{ path: string; bytes: number; op: 'created' | 'updated' }> {
+  let tmp: string | undefined;
   try {
+    const abs = await resolveInside(root, rel);
+    const previous = await fs.stat(abs).catch(() => null);
+    tmp = await tempPathFor(root);
+    let bytes = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        bytes += chunk.length;
+        if (bytes > maxBytes) return cb(new TooLarge(`The file is larger than ${maxBytes} bytes.`));
+        try {
+          storage?.add(chunk.length);
+        } catch (err) {
+          return cb(err as Error);
+        }
+        cb(null, chunk);
+      },
+    });
     await pipeline(body, limit, createWriteStream(tmp));
-    await fs.rename(tmp, abs);
+    await moveIntoPlace(tmp, abs, rel);
+    storage?.commit(previous !== null);
+    return { path: path.relative(root, abs).split(path.sep).join('/'), bytes, op: previous ? 'updated' : 'created' };
   } catch (err) {
-    await fs.rm(tmp, { force: true });
+    storage?.cancel();
+    if (tmp) await fs.rm(tmp, { force: true });
     throw err;
   }
-  return { path: path.relative(root, abs).split(path.sep).join('/'), bytes, op: existed ? 'updated' : 'created' };
 }
 
 export async function deleteFile(root: string, rel: string): Promise<boolean> {
@@ -103,8 +119,4 @@ export async function deleteFile(root: string, rel: string): Promise<boolean> {
     dir = path.dirname(dir);
   }
   return true;
-}
-
-export function isTemp(name: string): boolean {
-  return /\.portico-\d+-\d+\.tmp$/.test(name);
 }

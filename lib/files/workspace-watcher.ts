@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Bus } from '../hub/bus';
 import { isValidId } from '../store/ids';
-import { isTemp } from './workspace-files';
 
 // Watches every workspace on disk and publishes `project:<id>:files` events, so a file changed by
 // anything — a build, an upload, an editor, another process — shows up in the FileManager.
@@ -30,7 +29,7 @@ export function watchWorkspaces(root: string, bus: Bus) {
     pending.delete(abs);
     const rel = path.relative(root, abs).split(path.sep);
     const projectId = rel.shift();
-    if (!projectId || !isValidId(projectId) || rel.length === 0 || isTemp(abs)) return;
+    if (!projectId || !isValidId(projectId) || rel.length === 0) return;
     const topic = `project:${projectId}:files`;
     const file = rel.join('/');
     let st: fs.Stats | null = null;

@@ -11,15 +11,20 @@ import { opsRoutes } from './routes/ops-routes';
 import { projectsRoutes } from './routes/projects-routes';
 import { sessionsRoutes } from './routes/sessions-routes';
 import { usersRoutes } from './routes/users-routes';
+import { usageRoutes } from './routes/usage-routes';
+import { createAccountQuotas } from '../quotas/account-quotas';
+import { createStorageMeter } from '../quotas/storage-meter';
 
 // The JSON API runs in the gateway's own process space, next to the upgrade router, with the same store
 // and config objects; Next serves the pages and whatever this table does not claim.
 
-const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...filesRoutes, ...opsRoutes]);
+const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...filesRoutes, ...opsRoutes, ...usageRoutes]);
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-export function createApi(deps: ApiDeps): ApiHandler {
+export function createApi(base: Omit<ApiDeps, 'quotas'>): ApiHandler {
+  const storage = createStorageMeter({ dataDir: base.config.dataDir, projects: base.projects, limitBytes: base.config.maxStorageBytesPerUser });
+  const deps: ApiDeps = { ...base, quotas: createAccountQuotas({ config: base.config, projects: base.projects, sessions: base.sessions, builds: base.builds, storage }) };
   return (req, res) => {
     const url = requestUrl(req.url);
     if (!url) {

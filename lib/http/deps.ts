@@ -9,6 +9,7 @@ import type { Bus } from '../hub/bus';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { SocketRegistry } from '../upgrade/socket-registry';
+import type { AccountQuotas } from '../quotas/account-quotas';
 
 export type Health = () => Promise<Record<string, unknown>>;
 
@@ -27,4 +28,6 @@ export type ApiDeps = {
   metrics: Metrics;
   health: Health;
   registry: SocketRegistry;
+  /** Per-user limits; createApi makes them from the stores and config above. */
+  quotas: AccountQuotas;
 };

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError, errorBody, type HttpErrorCode } from '../errors/http-errors';
+import { API_CSP } from './content-security-policy';
 
 const DEFAULT_BODY_LIMIT = 64 * 1024;
 
@@ -8,6 +9,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8',
     'Cache-Control': 'no-store',
+    // Also set by server.ts for every answer; repeated here so JSON is safe whoever serves it.
+    'Content-Security-Policy': API_CSP,
+    'X-Content-Type-Options': 'nosniff',
     'Content-Length': Buffer.byteLength(text),
     ...headers,
   });

@@ -57,6 +57,16 @@ export function createBuilds(db: Db) {
         .where('id', '=', id)
         .execute();
     },
+    /** How many builds a user started since `since`, and when the oldest of them started (for quotas). */
+    async startedSince(userId: string, since: number): Promise<{ count: number; oldest: number | null }> {
+      const row = await db
+        .selectFrom('builds')
+        .select((eb) => [eb.fn.countAll<number>().as('count'), eb.fn.min('created_at').as('oldest')])
+        .where('user_id', '=', userId)
+        .where('created_at', '>', since)
+        .executeTakeFirst();
+      return { count: Number(row?.count ?? 0), oldest: row?.oldest == null ? null : Number(row.oldest) };
+    },
     /** Builds still marked running when no runner holds them: the process that ran them is gone. */
     running(): Promise<Build[]> {
       return db.selectFrom('builds').selectAll().where('status', '=', 'running').execute();

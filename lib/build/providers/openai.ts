@@ -4,8 +4,10 @@ import { ProviderError, type GenerateOptions, type ModelProvider } from './provi
 // Any OpenAI-compatible server: LM Studio, Ollama, vLLM, a llama.cpp server. `POST /chat/completions`
 // with `stream: true`; the answer is Server-Sent Events of `choices[0].delta.content`, ended by
 // `data: [DONE]`. A stream that stops before [DONE] is a failed generation, not a short one.
+// A model that does not stop is stopped twice: it is asked for at most `maxTokens` (`max_tokens`), and a
+// server that ignores that is cut off, and the build failed, past `maxOutputBytes` of text.
 
-export type OpenAiOptions = { baseUrl: string; model?: string; apiKey?: string };
+export type OpenAiOptions = { baseUrl: string; model?: string; apiKey?: string; maxTokens: number; maxOutputBytes: number };
 
 export function createOpenAiProvider(opts: OpenAiOptions): ModelProvider {
   const base = opts.baseUrl.replace(/\/$/, '');
@@ -24,6 +26,7 @@ export function createOpenAiProvider(opts: OpenAiOptions): ModelProvider {
             model,
             stream: true,
             temperature: 0.2,
+            max_tokens: opts.maxTokens,
             messages: [
               { role: 'system', content: `You build small, working static web apps.\n${FILE_FORMAT_INSTRUCTIONS}` },
               { role: 'user', content: prompt },
@@ -38,7 +41,7 @@ export function createOpenAiProvider(opts: OpenAiOptions): ModelProvider {
         const body = (await res.text().catch(() => '')).slice(0, 200);
         throw new ProviderError(`The model server answered HTTP ${res.status}${body ? `: ${body}` : ''}.`);
       }
-      const text = await readStream(res.body, onText, signal);
+      const text = await readStream(res.body, onText, signal, opts.maxOutputBytes);
       const files = parseFileBlocks(text);
       if (files.length === 0) throw new ProviderError('The model answered, but its reply held no files in the expected format.');
       return files;
@@ -46,14 +49,17 @@ export function createOpenAiProvider(opts: OpenAiOptions): ModelProvider {
   };
 }
 
-async function readStream(body: ReadableStream<Uint8Array>, onText: (t: string) => void, signal: AbortSignal): Promise<string> {
+async function readStream(body: ReadableStream<Uint8Array>, onText: (t: string) => void, signal: AbortSignal, maxOutputBytes: number): Promise<string> {
   const decoder = new TextDecoder();
   let buffer = '';
   let text = '';
+  let textBytes = 0;
   let done = false;
   try {
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
+      // One endless line would grow the buffer past any cap on the text: bound it too.
+      if (buffer.length > maxOutputBytes + 64 * 1024) throw new ProviderError(`The model server sent a line longer than ${maxOutputBytes} bytes; the build stopped there.`);
       let nl: number;
       while ((nl = buffer.indexOf('\n')) !== -1) {
         const line = buffer.slice(0, nl).replace(/\r$/, '');
@@ -66,6 +72,10 @@ async function readStream(body: ReadableStream<Uint8Array>, onText: (t: string) 
         }
         const delta = deltaOf(data);
         if (delta) {
+          textBytes += Buffer.byteLength(delta);
+          if (textBytes > maxOutputBytes) {
+            throw new ProviderError(`The model's reply passed ${maxOutputBytes} bytes, the most one build may produce (LLM_MAX_OUTPUT_BYTES); the build stopped there.`);
+          }
           text += delta;
           onText(delta);
         }
@@ -73,7 +83,7 @@ async function readStream(body: ReadableStream<Uint8Array>, onText: (t: string) 
       if (done) break;
     }
   } catch (err) {
-    if (signal.aborted) throw err;
+    if (signal.aborted || err instanceof ProviderError) throw err;
     throw new ProviderError(`The model stream broke off after ${text.length} characters (${causeOf(err)}).`);
   }
   if (!done) throw new ProviderError(`The model stream ended after ${text.length} characters without finishing.`);

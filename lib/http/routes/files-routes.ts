@@ -1,5 +1,6 @@
 import { HttpError } from '../../errors/http-errors';
 import { PathError, workspaceDir } from '../../build/workspace';
+import { StorageQuotaExceeded } from '../../quotas/storage-meter';
 import { TooLarge, deleteFile, listTree, readForView, writeUpload } from '../../files/workspace-files';
 import { requireOwnedProject } from '../owned';
 import type { ApiDeps } from '../deps';
@@ -9,13 +10,18 @@ import type { RouteContext, RouteDef } from '../route';
 // The FileManager's HTTP side: the tree, one file, uploads (the body is the file's bytes) and deletes.
 
 async function workspaceOf(ctx: RouteContext<ApiDeps>): Promise<string> {
+  return (await ownedWorkspace(ctx)).root;
+}
+
+async function ownedWorkspace(ctx: RouteContext<ApiDeps>) {
   const { project } = await requireOwnedProject(ctx, ctx.params.id);
-  return workspaceDir(ctx.deps.config.dataDir, project.id);
+  return { root: workspaceDir(ctx.deps.config.dataDir, project.id), ownerId: project.owner_id };
 }
 
 function asHttpError(err: unknown): never {
   if (err instanceof PathError) throw new HttpError('bad_request', err.message);
   if (err instanceof TooLarge) throw new HttpError('payload_too_large', err.message);
+  if (err instanceof StorageQuotaExceeded) throw new HttpError('storage_quota_exceeded', err.message);
   throw err;
 }
 
@@ -41,7 +47,7 @@ export const filesRoutes: RouteDef<ApiDeps>[] = [
     method: 'PUT',
     pattern: '/api/projects/:id/files/*',
     async handler(ctx) {
-      const root = await workspaceOf(ctx);
+      const { root, ownerId } = await ownedWorkspace(ctx);
       const max = ctx.deps.config.uploadMaxBytes;
       const declared = Number(ctx.req.headers['content-length'] ?? 0);
       if (declared > max) {
@@ -49,7 +55,12 @@ export const filesRoutes: RouteDef<ApiDeps>[] = [
         ctx.res.setHeader('Connection', 'close');
         throw new HttpError('payload_too_large', `The file is larger than ${max} bytes, the upload limit.`);
       }
-      const result = await writeUpload(root, ctx.params.rest, ctx.req, max).catch((err) => {
+      // Counted as the bytes arrive, not from Content-Length: a chunked body declares nothing.
+      const charge = await ctx.deps.quotas.storage.charge(ownerId).catch((err) => {
+        ctx.res.setHeader('Connection', 'close');
+        return asHttpError(err);
+      });
+      const result = await writeUpload(root, ctx.params.rest, ctx.req, max, charge).catch((err) => {
         ctx.res.setHeader('Connection', 'close');
         return asHttpError(err);
       });
@@ -60,8 +71,9 @@ export const filesRoutes: RouteDef<ApiDeps>[] = [
     method: 'DELETE',
     pattern: '/api/projects/:id/files/*',
     async handler(ctx) {
-      const root = await workspaceOf(ctx);
+      const { root, ownerId } = await ownedWorkspace(ctx);
       if (!(await deleteFile(root, ctx.params.rest).catch(asHttpError))) throw new HttpError('not_found', 'No such file in this project.');
+      ctx.deps.quotas.storage.forget(ownerId);
       ctx.res.writeHead(204).end();
     },
   },

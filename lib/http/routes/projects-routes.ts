@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { toPublicProject } from '../../store/projects';
+import { removeWorkspace } from '../../build/workspace';
 import { requireUser } from '../caller';
 import type { ApiDeps } from '../deps';
 import { readJson, sendJson } from '../json';
@@ -28,7 +29,7 @@ export const projectsRoutes: RouteDef<ApiDeps>[] = [
     async handler(ctx) {
       const user = await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins);
       const { name } = parseBody(newProjectBody, await readJson(ctx.req));
-      const project = await ctx.deps.projects.create(user.userId, name);
+      const project = await ctx.deps.quotas.createProject(user.userId, () => ctx.deps.projects.create(user.userId, name));
       sendJson(ctx.res, 201, toPublicProject(project));
     },
   },
@@ -45,6 +46,8 @@ export const projectsRoutes: RouteDef<ApiDeps>[] = [
     async handler(ctx) {
       const { project } = await requireOwnedProject(ctx, ctx.params.id);
       await ctx.deps.projects.remove(project.id);
+      await removeWorkspace(ctx.deps.config.dataDir, project.id);
+      ctx.deps.quotas.storage.forget(project.owner_id);
       ctx.res.writeHead(204).end();
     },
   },

@@ -37,7 +37,9 @@ export const sessionsRoutes: RouteDef<ApiDeps>[] = [
     async handler(ctx) {
       const user = await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins);
       const body = parseBody(newSessionBody, await readJson(ctx.req));
-      sendJson(ctx.res, 201, await ctx.deps.sessionService.create(user, body));
+      // Counted against the user the session will belong to: an admin may register one for someone else.
+      const ownerId = user.role === 'admin' && body.ownerId ? body.ownerId : user.userId;
+      sendJson(ctx.res, 201, await ctx.deps.quotas.createSession(ownerId, () => ctx.deps.sessionService.create(user, body)));
     },
   },
   {

@@ -1,0 +1,30 @@
+// The Content-Security-Policy of every answer, in one place: proxy.ts (pages, inside Next's bundler) and
+// security-headers.ts (everything server.ts answers) both read it, so this module imports nothing.
+
+/** JSON, SSE and plain-text answers: nothing in them may load, run or be framed. */
+export const API_CSP = "default-src 'none'; frame-ancestors 'none'";
+
+/**
+ * The pages: scripts only with this request's nonce (Next puts it on its own scripts when it finds it in
+ * the request's policy), and what those scripts load ('strict-dynamic'). Styles may be inline: React
+ * renders `style` attributes, and a nonce on style-src would turn 'unsafe-inline' off. frame-ancestors
+ * 'self' lets the session page frame the VNC viewer and nobody else frame anything. connect-src 'self'
+ * covers ws:// and wss:// to the same host (CSP 3), which is where every socket goes (design.md).
+ * Development adds 'unsafe-eval', which React's dev build uses for its error overlays and stacks.
+ */
+export function pageCsp(nonce: string, dev: boolean): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' blob: data:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "frame-src 'self'",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'self'",
+  ].join('; ');
+}

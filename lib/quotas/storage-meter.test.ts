@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openStore, type Store } from '../store/db';
+import { createProjects } from '../store/projects';
+import { createUsers } from '../store/users';
+import { workspaceDir } from '../build/workspace';
+import { StorageQuotaExceeded, createStorageMeter } from './storage-meter';
+
+describe('createStorageMeter', () => {
+  let dataDir: string;
+  let store: Store;
+  let ownerId: string;
+  let projectId: string;
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-meter-'));
+    store = await openStore(dataDir);
+    ownerId = (await createUsers(store.db).create({ username: 'meter', passwordHash: 'x', role: 'user' }))!.id;
+    projectId = (await createProjects(store.db).create(ownerId, 'p')).id;
+    const ws = workspaceDir(dataDir, projectId);
+    fs.mkdirSync(path.join(ws, 'sub'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'a.bin'), Buffer.alloc(300));
+    fs.writeFileSync(path.join(ws, 'sub', 'b.bin'), Buffer.alloc(200));
+  });
+  after(async () => {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const meter = () => createStorageMeter({ dataDir, projects: createProjects(store.db), limitBytes: 1000 });
+
+  test("measures the bytes in the owner's workspaces", async () => {
+    assert.equal(await meter().usage(ownerId), 500);
+  });
+
+  test('counts bytes still arriving, so two writes cannot share the same room', async () => {
+    const m = meter();
+    const first = await m.charge(ownerId);
+    const second = await m.charge(ownerId);
+    first.add(400);
+    assert.throws(() => second.add(200), StorageQuotaExceeded);
+    assert.equal(await m.usage(ownerId), 900);
+    first.cancel();
+    second.add(200);
+    second.commit(false);
+    assert.equal(await m.usage(ownerId), 700);
+  });
+
+  test('refuses at once when the owner is already at the limit, with a sentence', async () => {
+    const m = meter();
+    const fill = await m.charge(ownerId);
+    fill.add(500);
+    fill.commit(false);
+    await assert.rejects(m.charge(ownerId), /your account may store 1\.0 KB/);
+    m.forget(ownerId);
+    assert.equal(await m.usage(ownerId), 500, 'measured again from the disk');
+  });
+});
