@@ -17,7 +17,7 @@ describe('auth API', () => {
     assert.equal(r.body.user.role, 'admin');
     assert.ok(r.body.expiresAt > Date.now());
     const cookie = r.headers.get('set-cookie') ?? '';
-    assert.match(cookie, /^portico_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
+    assert.match(cookie, /^portico_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=604800$/);
     const me = await gw.api('GET', '/api/auth/me', { headers: { cookie: cookie.split(';')[0] } });
     assert.equal(me.status, 200);
     assert.equal(me.body.username, 'admin');

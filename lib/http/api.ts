@@ -9,12 +9,13 @@ import { filesRoutes } from './routes/files-routes';
 import { opsRoutes } from './routes/ops-routes';
 import { projectsRoutes } from './routes/projects-routes';
 import { sessionsRoutes } from './routes/sessions-routes';
+import { socketTicketsRoutes } from './routes/socket-tickets-routes';
 import { usersRoutes } from './routes/users-routes';
 
 // The JSON API runs in the gateway's own process space, next to the upgrade router, with the same store
 // and config objects; Next serves the pages and whatever this table does not claim.
 
-const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...filesRoutes, ...opsRoutes]);
+const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...filesRoutes, ...opsRoutes, ...socketTicketsRoutes]);
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
