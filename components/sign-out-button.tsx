@@ -4,7 +4,6 @@ import { LogOut } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
-import { clearToken } from '@/lib/client/session-token';
 import { Button } from './button';
 
 export function SignOutButton() {
@@ -23,7 +22,6 @@ export function SignOutButton() {
       setPending(false);
       return;
     }
-    clearToken();
     router.replace('/login');
   }
 
