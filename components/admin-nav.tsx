@@ -27,7 +27,8 @@ export function AdminNav() {
             className={`inline-flex h-8 items-center gap-1.5 rounded-md px-2.5 text-sm font-medium transition-colors ${current ? 'bg-sunken text-ink' : 'text-muted hover:bg-sunken hover:text-ink'}`}
           >
             <Icon aria-hidden className="size-4" />
-            {label}
+            {/* Icons alone on a phone, so the header fits 390 px; the name stays for screen readers. */}
+            <span className="sr-only sm:not-sr-only">{label}</span>
           </Link>
         );
       })}

@@ -9,7 +9,7 @@ import { ErrorSentence } from './error-sentence';
 import { TextInput } from './text-input';
 
 export const SELECT_CLASS =
-  'h-9 w-full rounded-md border border-line-strong bg-surface px-2.5 text-sm text-ink shadow-xs focus-visible:border-accent focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-accent/40 disabled:opacity-60';
+  'h-9 rounded-md border border-line-strong bg-surface px-2.5 text-sm text-ink shadow-xs focus-visible:border-accent focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-accent/40 disabled:opacity-60';
 
 
 /** Creates an account: username, a first password (the user can change it), role. */
@@ -67,7 +67,7 @@ export function NewUserForm({ onCreated }: { onCreated: (user: PublicUser) => vo
           <label htmlFor={`${id}-role`} className="block text-xs font-medium text-muted">
             Role
           </label>
-          <select id={`${id}-role`} className={SELECT_CLASS} value={role} onChange={(e) => setRole(e.target.value as 'user' | 'admin')}>
+          <select id={`${id}-role`} className={`${SELECT_CLASS} w-full`} value={role} onChange={(e) => setRole(e.target.value as 'user' | 'admin')}>
             <option value="user">User</option>
             <option value="admin">Admin</option>
           </select>

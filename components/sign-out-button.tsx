@@ -34,7 +34,8 @@ export function SignOutButton() {
       ) : null}
       <Button variant="ghost" onClick={signOut} disabled={pending} className="h-8 px-2.5">
         <LogOut aria-hidden className="size-4" />
-        Sign out
+        {/* The word only from sm up: a phone header has room for the icon (the name stays for screen readers). */}
+        <span className="sr-only sm:not-sr-only">Sign out</span>
       </Button>
     </span>
   );

@@ -53,7 +53,7 @@ export function UserRow({ user, self, busy, onAction }: { user: ManagedUser; sel
         </label>
         <select
           id={`${id}-role`}
-          className={`${SELECT_CLASS} w-28`}
+          className={`${SELECT_CLASS} w-24`}
           value={user.role}
           disabled={busy || self}
           title={selfHint}
