@@ -81,4 +81,27 @@ test.describe('the users screen', () => {
     await page.goto('/users');
     await expect(page.getByText('Only an admin can see this.')).toBeVisible();
   });
+
+  test('anyone changes their own password from the header, and signs in with the new one', async ({ page, users }) => {
+    const user = await users.create();
+    const fresh = randomBytes(12).toString('base64url');
+    await page.goto('/login');
+    await signIn(page, user);
+    await expect(page.getByTestId('signed-in-user')).toHaveText(user.username);
+    await page.getByRole('banner').getByRole('button', { name: 'Password' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Change your password' });
+    await dialog.getByLabel('Current password').fill('not-my-password');
+    await dialog.getByLabel('New password').fill(fresh);
+    await dialog.getByRole('button', { name: 'Change password' }).click();
+    await expect(dialog.getByRole('alert')).toHaveText('The current password is not right.');
+    await dialog.getByLabel('Current password').fill(user.password);
+    await dialog.getByRole('button', { name: 'Change password' }).click();
+    await expect(dialog.getByRole('status')).toContainText('Your password is changed');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await signIn(page, { username: user.username, password: fresh });
+    await expect(page.getByTestId('signed-in-user')).toHaveText(user.username);
+  });
 });
