@@ -4,6 +4,11 @@ import type { DestinationStream } from 'pino';
 import { ConfigError, loadConfig, type Config } from './lib/config/config';
 import { resolveJwtSecret } from './lib/auth/jwt-secret';
 import { createTokens } from './lib/auth/tokens';
+import { createSessionGuard } from './lib/auth/session-guard';
+import { createSocketTickets } from './lib/auth/socket-tickets';
+import { createLoginLimits } from './lib/auth/login-limits';
+import { createHashPool } from './lib/auth/hash-pool';
+import { createAuthSessionStore } from './lib/store/auth-sessions';
 import { ensureAdmin } from './lib/auth/admin-bootstrap';
 import { openStore } from './lib/store/db';
 import { createUsers } from './lib/store/users';
@@ -25,6 +30,7 @@ import { createMemoryLeases } from './lib/upgrade/leases';
 import { createSocketRegistry } from './lib/upgrade/socket-registry';
 import { createWsProxy } from './lib/upgrade/ws-proxy';
 import { createUpgradeRouter } from './lib/upgrade/router';
+import { startSessionSweep } from './lib/upgrade/session-sweep';
 import { matchRoute } from './lib/upgrade/route-table';
 import { createApi } from './lib/http/api';
 import { sendError } from './lib/http/json';
@@ -55,7 +61,22 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const users = createUsers(store.db);
   const projects = createProjects(store.db);
   const sessions = createSessions(store.db);
-  const tokens = createTokens(resolveJwtSecret(config.jwtSecret, config.dataDir), config.tokenTtlS);
+  // Sign-ins are server-side sessions: the token lives as long as the absolute cap, the session behind it
+  // expires after TOKEN_TTL_S idle (design.md "Trust boundaries").
+  const jwtSecret = resolveJwtSecret(config.jwtSecret, config.dataDir);
+  const authSessions = createAuthSessionStore(store.db);
+  const guard = createSessionGuard({ store: authSessions, idleMs: config.tokenTtlS * 1000, maxMs: config.sessionMaxS * 1000, cacheMs: config.sessionCacheMs });
+  const tokens = createTokens(jwtSecret, config.sessionMaxS, guard);
+  const tickets = createSocketTickets(jwtSecret, guard);
+  const loginLimits = createLoginLimits({
+    attemptsPerIp: config.loginAttemptsPerIp,
+    failuresPerUser: config.loginFailuresPerUser,
+    windowS: config.loginWindowS,
+    freeFailures: config.loginFreeFailures,
+    maxBackoffS: config.loginMaxBackoffS,
+  });
+  const hashPool = createHashPool(config.passwordHashConcurrency, config.passwordHashQueue);
+  await guard.prune();
   const admin = await ensureAdmin(users, config.adminUsername, config.adminPassword);
   const bus = createMemoryBus();
 
@@ -83,6 +104,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const leases = createMemoryLeases(config.maxSockets, config.maxSocketsPerUser);
   const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs, canSee: sessionEventsForOwner });
   const wsProxy = createWsProxy(config.upstreamConnectTimeoutMs);
+  const sessionSweep = startSessionSweep({ registry, guard, logger });
 
   // Next gets a server of its own that never listens, so it can only ever see the `/_next/` upgrades
   // the router hands it (design.md "One process, one front door").
@@ -96,7 +118,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   let draining = false;
   const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining });
   const builds = createBuilds(store.db);
-  const api = createApi({ config, tokens, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry });
+  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry });
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(req, res);
@@ -114,6 +136,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     buildBackend,
     upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
     tokens,
+    tickets,
     projects,
     sessions,
     leases,
@@ -153,6 +176,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   async function close(): Promise<void> {
     closing ??= (async () => {
       drain();
+      sessionSweep.close();
       server.close();
       await registry.closeAll(CLOSE.GOING_AWAY, 'server going away');
       server.closeAllConnections();

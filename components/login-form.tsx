@@ -6,12 +6,12 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { PublicUser } from '@/lib/store/users';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { safeNextPath } from '@/lib/client/next-path';
-import { saveToken } from '@/lib/client/session-token';
 import { Button } from './button';
 import { ErrorSentence } from './error-sentence';
 import { TextInput } from './text-input';
 
-type LoginAnswer = { token: string; expiresAt: number; user: PublicUser };
+// A browser's answer carries no token: the sign-in is the httpOnly cookie the same answer sets.
+type LoginAnswer = { expiresAt: number; user: PublicUser };
 
 // `next` is read from window.location where it is needed, in handlers and effects, so the page itself
 // stays static (useSearchParams would make it render only in the browser).
@@ -42,8 +42,7 @@ export function LoginForm() {
     setPending(true);
     setError(null);
     try {
-      const answer = await apiRequest<LoginAnswer>('/api/auth/login', { method: 'POST', body: { username: username.trim(), password } });
-      saveToken(answer.token);
+      await apiRequest<LoginAnswer>('/api/auth/login', { method: 'POST', body: { username: username.trim(), password } });
       // Stay pending: the button keeps saying so until the next page takes over.
       router.replace(nextPath());
     } catch (err) {

@@ -5,7 +5,6 @@ import { createContext, use, useEffect, useState, type ReactNode } from 'react';
 import type { PublicUser } from '@/lib/store/users';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { loginHref } from '@/lib/client/next-path';
-import { clearToken } from '@/lib/client/session-token';
 import { Button } from './button';
 import { ErrorSentence } from './error-sentence';
 
@@ -22,8 +21,7 @@ type Check = { state: 'checking' } | { state: 'signed-in'; user: PublicUser } | 
 
 /**
  * Renders its children only for a signed-in user. Anyone else is sent to /login with `next` set to come
- * back here. The check is the server's (`GET /api/auth/me`, the httpOnly cookie), not the token this tab
- * may still hold.
+ * back here. The check is the server's (`GET /api/auth/me`, the httpOnly cookie): the only sign-in a page has.
  */
 export function RequireUser({ children }: { children: ReactNode }) {
   const router = useRouter();
@@ -37,7 +35,6 @@ export function RequireUser({ children }: { children: ReactNode }) {
       (err: unknown) => {
         if (ctrl.signal.aborted) return;
         if (err instanceof ApiError && err.status === 401) {
-          clearToken();
           router.replace(loginHref(`${window.location.pathname}${window.location.search}`));
           return;
         }

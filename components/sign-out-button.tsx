@@ -4,7 +4,6 @@ import { LogOut } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
-import { clearToken } from '@/lib/client/session-token';
 import { Button } from './button';
 
 export function SignOutButton() {
@@ -23,7 +22,6 @@ export function SignOutButton() {
       setPending(false);
       return;
     }
-    clearToken();
     router.replace('/login');
   }
 
@@ -36,7 +34,8 @@ export function SignOutButton() {
       ) : null}
       <Button variant="ghost" onClick={signOut} disabled={pending} className="h-8 px-2.5">
         <LogOut aria-hidden className="size-4" />
-        Sign out
+        {/* The word only from sm up: a phone header has room for the icon (the name stays for screen readers). */}
+        <span className="sr-only sm:not-sr-only">Sign out</span>
       </Button>
     </span>
   );

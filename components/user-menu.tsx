@@ -1,14 +1,15 @@
 'use client';
 
+import { ChangePasswordButton } from './change-password-dialog';
 import { useCurrentUser } from './require-user';
 import { SignOutButton } from './sign-out-button';
 
 export function UserMenu() {
   const user = useCurrentUser();
   return (
-    <div className="flex items-center gap-3">
+    <div className="flex items-center gap-2 sm:gap-3">
       <div className="flex items-center gap-2.5">
-        <span aria-hidden className="grid size-7 place-items-center rounded-full bg-sunken text-xs font-semibold uppercase text-muted">
+        <span aria-hidden className="hidden size-7 place-items-center sm:grid rounded-full bg-sunken text-xs font-semibold uppercase text-muted">
           {user.username.slice(0, 1)}
         </span>
         <span className="flex flex-col leading-tight">
@@ -19,8 +20,11 @@ export function UserMenu() {
           <span className="hidden text-xs text-muted sm:block">{user.role === 'admin' ? 'Administrator' : 'User'}</span>
         </span>
       </div>
-      <span aria-hidden className="h-5 w-px bg-line" />
-      <SignOutButton />
+      <span aria-hidden className="hidden h-5 w-px bg-line sm:block" />
+      <span className="flex items-center">
+        <ChangePasswordButton />
+        <SignOutButton />
+      </span>
     </div>
   );
 }

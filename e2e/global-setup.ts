@@ -43,6 +43,8 @@ export default async function globalSetup(): Promise<void> {
       // The embedded build backend takes a free port of its own instead of the default 4100.
       BUILD_BACKEND_PORT: '0',
       LOG_LEVEL: 'warn',
+      // Every test signs in from 127.0.0.1; the login limits have their own suite (tests/abuse).
+      LOGIN_ATTEMPTS_PER_IP: '100000',
       // Builds use the built-in templates (no model server here), streamed slowly enough that a test
       // can cut the socket mid-build.
       LLM_PROVIDER: 'offline',

@@ -17,7 +17,7 @@ describe('auth API', () => {
     assert.equal(r.body.user.role, 'admin');
     assert.ok(r.body.expiresAt > Date.now());
     const cookie = r.headers.get('set-cookie') ?? '';
-    assert.match(cookie, /^portico_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200$/);
+    assert.match(cookie, /^portico_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=604800$/);
     const me = await gw.api('GET', '/api/auth/me', { headers: { cookie: cookie.split(';')[0] } });
     assert.equal(me.status, 200);
     assert.equal(me.body.username, 'admin');
@@ -76,6 +76,33 @@ describe('users and projects API', () => {
     const short = await gw.api('POST', '/api/users', { token: gw.adminToken, body: { username: 'carol', password: 'short' } });
     assert.equal(short.status, 400);
     assert.equal(short.body.error.message, 'The password must be at least 8 characters long.');
+  });
+
+  test('the users API: admins only, a list with who is signed in, sentences for bad changes', async () => {
+    assert.equal((await gw.api('GET', '/api/users', { token: alice.token })).status, 403);
+    const list = await gw.api('GET', '/api/users', { token: gw.adminToken });
+    assert.equal(list.status, 200);
+    const a = (list.body as { username: string; disabled: boolean; activeSessions: number }[]).find((u) => u.username === 'alice')!;
+    assert.equal(a.disabled, false);
+    assert.ok(a.activeSessions >= 1);
+    assert.equal((await gw.api('PATCH', '/api/users/nosuchuser1', { token: gw.adminToken, body: { role: 'admin' } })).status, 404);
+    const extra = await gw.api('PATCH', `/api/users/${bob.id}`, { token: gw.adminToken, body: { username: 'robert' } });
+    assert.equal(extra.status, 400);
+    const role = await gw.api('PATCH', `/api/users/${bob.id}`, { token: gw.adminToken, body: { role: 'sysop' } });
+    assert.equal(role.body.error.message, 'role is "admin" or "user".');
+  });
+
+  test('a user changes their own password: the other sign-ins end, this one stays', async () => {
+    const carol = await gw.createUser('carol', 'first-password-1');
+    const elsewhere = await gw.login('carol', 'first-password-1');
+    const wrong = await gw.api('POST', '/api/auth/password', { token: carol.token, body: { currentPassword: 'not-it-at-all', newPassword: 'second-password-2' } });
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.body.error.message, 'The current password is not right.');
+    assert.equal((await gw.api('POST', '/api/auth/password', { token: carol.token, body: { currentPassword: 'first-password-1', newPassword: 'second-password-2' } })).status, 204);
+    assert.equal((await gw.api('GET', '/api/auth/me', { token: carol.token })).status, 200);
+    assert.equal((await gw.api('GET', '/api/auth/me', { token: elsewhere })).status, 401);
+    assert.equal((await gw.api('POST', '/api/auth/login', { body: { username: 'carol', password: 'first-password-1' } })).status, 401);
+    await gw.login('carol', 'second-password-2');
   });
 
   test('each user lists only their own projects; a foreign one is 403, an unknown one 404', async () => {

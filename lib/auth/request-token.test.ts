@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readCookie, upgradeToken, withoutCookie } from './request-token';
 
-test('an upgrade token comes from ?token=, then the cookie, then Authorization', () => {
+test('an upgrade credential is a ticket first, then Authorization, then ?token=, then the cookie', () => {
   const q = (s: string) => new URLSearchParams(s);
-  assert.deepEqual(upgradeToken(q('token=A'), { cookie: 'portico_session=B', authorization: 'Bearer C' }), { token: 'A', source: 'query' });
-  assert.deepEqual(upgradeToken(q(''), { cookie: 'x=1; portico_session=B', authorization: 'Bearer C' }), { token: 'B', source: 'cookie' });
-  assert.deepEqual(upgradeToken(q(''), { authorization: 'Bearer C' }), { token: 'C', source: 'header' });
+  const all = { cookie: 'portico_session=B', authorization: 'Bearer C' };
+  assert.deepEqual(upgradeToken(q('ticket=T&token=A'), all), { token: 'T', source: 'ticket' });
+  assert.deepEqual(upgradeToken(q('token=A'), all), { token: 'C', source: 'header' });
+  assert.deepEqual(upgradeToken(q('token=A'), { cookie: 'portico_session=B' }), { token: 'A', source: 'query' });
+  assert.deepEqual(upgradeToken(q(''), { cookie: 'x=1; portico_session=B' }), { token: 'B', source: 'cookie' });
   assert.equal(upgradeToken(q(''), {}), null);
 });
 

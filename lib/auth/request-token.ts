@@ -30,18 +30,21 @@ export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   return m?.[1];
 }
 
-export type TokenSource = 'query' | 'cookie' | 'header';
+export type TokenSource = 'ticket' | 'query' | 'cookie' | 'header';
 
 /**
- * Where an upgrade's token comes from: `?token=` first, then the session cookie (design.md step 3), then
- * an Authorization header, which only non-browser clients can send on a handshake.
+ * Where an upgrade's credential comes from (design.md step 3): a socket ticket (`?ticket=`, what browsers
+ * send) first, then `Authorization: Bearer` or `?token=` (non-browser clients), then the session cookie,
+ * which the caller accepts only with an allowed Origin.
  */
 export function upgradeToken(query: URLSearchParams, headers: IncomingHttpHeaders): { token: string; source: TokenSource } | null {
+  const t = query.get('ticket');
+  if (t) return { token: t, source: 'ticket' };
+  const b = bearerToken(headers);
+  if (b) return { token: b, source: 'header' };
   const q = query.get('token');
   if (q) return { token: q, source: 'query' };
   const c = readCookie(headers.cookie, SESSION_COOKIE);
   if (c) return { token: c, source: 'cookie' };
-  const b = bearerToken(headers);
-  if (b) return { token: b, source: 'header' };
   return null;
 }

@@ -1,12 +1,25 @@
 // Socket URLs are always built from the page's own location at the moment of connecting: nothing about
 // them is baked in at build time, so the same build works on any host, behind any proxy, http or https.
+// The only credential a browser ever puts in one is a single-use socket ticket (design.md "Socket tickets").
 
-export function socketUrl(path: string, query: Record<string, string | number | undefined>, token: string | null, loc: Pick<Location, 'protocol' | 'host'> = location): string {
+export function socketUrl(path: string, query: Record<string, string | number | undefined>, ticket: string | null, loc: Pick<Location, 'protocol' | 'host'> = location): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
-  if (token) params.set('token', token);
+  if (ticket) params.set('ticket', ticket);
   const qs = params.toString();
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}${path}${qs ? `?${qs}` : ''}`;
+}
+
+export type TicketTarget = { route: 'build' | 'vnc' | 'events'; resource?: string };
+
+/** The route and resource a ticket must name for a socket path (the gateway's route table, client side). */
+export function ticketTarget(path: string): TicketTarget | null {
+  const seg = path.split('?')[0].split('/').slice(1).map((s) => decodeURIComponent(s));
+  if (seg[0] !== 'api') return null;
+  if (seg[1] === 'build' && seg.length === 3) return { route: 'build', resource: seg[2] };
+  if (seg[1] === 'sessions' && seg.length === 4 && seg[3] === 'vnc') return { route: 'vnc', resource: seg[2] };
+  if (seg[1] === 'events' && seg.length === 2) return { route: 'events' };
+  return null;
 }
 
 /** Exponential backoff with full jitter: 0.5 s, 1 s, 2 s … capped at 15 s, each drawn at random below. */

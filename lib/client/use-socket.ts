@@ -2,11 +2,11 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { afterClose } from './close-sentence';
-import { readToken } from './session-token';
+import { socketTicket } from './socket-ticket';
 import { backoffMs, socketUrl } from './socket-url';
 
-// The one socket hook every panel uses (style.md habit 7). It builds the URL from `location`, attaches
-// the sign-in token, reconnects with backoff and jitter on the codes the close-code table marks as
+// The one socket hook every panel uses (style.md habit 7). It builds the URL from `location`, asks for a
+// single-use socket ticket right before each attempt (the sign-in stays in the httpOnly cookie), reconnects with backoff and jitter on the codes the close-code table marks as
 // retryable (never on 44xx), asks the caller where to resume from on every reconnect, and closes the
 // socket when the component goes away.
 
@@ -52,10 +52,21 @@ export function useSocket<M = unknown>(options: UseSocketOptions<M>): UseSocketR
     let opensFailed = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
-    const connect = () => {
+    const closedWith = (code: number) => {
+      setFailedOpens(++opensFailed);
+      const next = afterClose({ code });
+      setProblem(next.problem);
+      setState(next.state);
+      if (next.retry) timer = setTimeout(connect, backoffMs(attempt++));
+    };
+
+    const connect = async () => {
       if (stopped) return;
       setState(attempt === 0 ? 'connecting' : 'reconnecting');
-      const ws = new WebSocket(socketUrl(path, latest.current.query?.() ?? {}, readToken()));
+      const ticket = await socketTicket(path);
+      if (stopped) return;
+      if (!ticket.ok) return closedWith(ticket.code);
+      const ws = new WebSocket(socketUrl(path, latest.current.query?.() ?? {}, ticket.ticket));
       wsRef.current = ws;
       let opened = false;
       ws.onopen = () => {
@@ -87,7 +98,7 @@ export function useSocket<M = unknown>(options: UseSocketOptions<M>): UseSocketR
       };
     };
 
-    connect();
+    void connect();
     return () => {
       stopped = true;
       clearTimeout(timer);

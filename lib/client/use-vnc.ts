@@ -3,7 +3,7 @@
 import type RFB from '@novnc/novnc';
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { afterClose } from './close-sentence';
-import { readToken } from './session-token';
+import { socketTicket } from './socket-ticket';
 import { backoffMs, socketUrl } from './socket-url';
 import type { SocketProblem, SocketState } from './use-socket';
 
@@ -51,7 +51,18 @@ export function useVnc(sessionId: string, screen: RefObject<HTMLElement | null>)
       if (stopped) return;
       setState(attempt === 0 ? 'connecting' : 'reconnecting');
 
-      const ws = new WebSocket(socketUrl(`/api/sessions/${encodeURIComponent(sessionId)}/vnc`, {}, readToken()), ['binary']);
+      // A fresh single-use ticket for every attempt; a refusal reads like the upgrade's close code.
+      const path = `/api/sessions/${encodeURIComponent(sessionId)}/vnc`;
+      const ticket = await socketTicket(path);
+      if (stopped) return;
+      if (!ticket.ok) {
+        const next = afterClose({ code: ticket.code });
+        setProblem(next.problem);
+        setState(next.state);
+        if (next.retry) timer = setTimeout(() => void connect(), backoffMs(attempt++));
+        return;
+      }
+      const ws = new WebSocket(socketUrl(path, {}, ticket.ticket), ['binary']);
       let failedOnItsOwn = false;
       ws.addEventListener('close', (event) => {
         if (stopped) return;

@@ -46,6 +46,15 @@ const schema = z.object({
   LLM_MAX_TOKENS: int(8192, 1),
   LLM_MAX_OUTPUT_BYTES: int(1048576, 1024),
   TOKEN_TTL_S: int(43200, 60),
+  SESSION_MAX_S: int(604800, 60),
+  SESSION_CACHE_MS: int(5000, 0, 5000),
+  LOGIN_ATTEMPTS_PER_IP: int(20, 1),
+  LOGIN_FAILURES_PER_USER: int(10, 1),
+  LOGIN_WINDOW_S: int(60, 1),
+  LOGIN_FREE_FAILURES: int(5, 0),
+  LOGIN_MAX_BACKOFF_S: int(300, 1),
+  PASSWORD_HASH_CONCURRENCY: int(2, 1, 64),
+  PASSWORD_HASH_QUEUE: int(32, 0),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 
@@ -82,6 +91,15 @@ export type Config = Readonly<{
   llmMaxTokens: number;
   llmMaxOutputBytes: number;
   tokenTtlS: number;
+  sessionMaxS: number;
+  sessionCacheMs: number;
+  loginAttemptsPerIp: number;
+  loginFailuresPerUser: number;
+  loginWindowS: number;
+  loginFreeFailures: number;
+  loginMaxBackoffS: number;
+  passwordHashConcurrency: number;
+  passwordHashQueue: number;
   logLevel: RawConfig['LOG_LEVEL'];
 }>;
 
@@ -134,6 +152,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     llmMaxTokens: c.LLM_MAX_TOKENS,
     llmMaxOutputBytes: c.LLM_MAX_OUTPUT_BYTES,
     tokenTtlS: c.TOKEN_TTL_S,
+    sessionMaxS: Math.max(c.SESSION_MAX_S, c.TOKEN_TTL_S),
+    sessionCacheMs: c.SESSION_CACHE_MS,
+    loginAttemptsPerIp: c.LOGIN_ATTEMPTS_PER_IP,
+    loginFailuresPerUser: c.LOGIN_FAILURES_PER_USER,
+    loginWindowS: c.LOGIN_WINDOW_S,
+    loginFreeFailures: c.LOGIN_FREE_FAILURES,
+    loginMaxBackoffS: c.LOGIN_MAX_BACKOFF_S,
+    passwordHashConcurrency: c.PASSWORD_HASH_CONCURRENCY,
+    passwordHashQueue: c.PASSWORD_HASH_QUEUE,
     logLevel: c.LOG_LEVEL,
   });
 }

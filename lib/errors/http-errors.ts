@@ -7,6 +7,8 @@ export const HTTP_ERRORS = Object.freeze({
   unauthorized: { status: 401, message: 'Sign in to do this.' },
   bad_credentials: { status: 401, message: 'That username and password do not match.' },
   token_expired: { status: 401, message: 'Your sign-in has expired. Sign in again.' },
+  session_revoked: { status: 401, message: 'You were signed out. Sign in again.' },
+  account_disabled: { status: 403, message: 'This account is disabled. Ask an admin to enable it.' },
   forbidden: { status: 403, message: "You don't have access to this." },
   quota_exceeded: { status: 403, message: 'You have reached a limit of your account.' },
   not_found: { status: 404, message: 'Not found.' },

@@ -10,6 +10,7 @@ import { filesRoutes } from './routes/files-routes';
 import { opsRoutes } from './routes/ops-routes';
 import { projectsRoutes } from './routes/projects-routes';
 import { sessionsRoutes } from './routes/sessions-routes';
+import { socketTicketsRoutes } from './routes/socket-tickets-routes';
 import { usersRoutes } from './routes/users-routes';
 import { usageRoutes } from './routes/usage-routes';
 import { createAccountQuotas } from '../quotas/account-quotas';
@@ -18,7 +19,7 @@ import { createStorageMeter } from '../quotas/storage-meter';
 // The JSON API runs in the gateway's own process space, next to the upgrade router, with the same store
 // and config objects; Next serves the pages and whatever this table does not claim.
 
-const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...filesRoutes, ...opsRoutes, ...usageRoutes]);
+const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...filesRoutes, ...opsRoutes, ...usageRoutes, ...socketTicketsRoutes]);
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 

@@ -6,9 +6,13 @@ import { checkOrigin } from '../upgrade/origin';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+export const FOREIGN_ORIGIN_SENTENCE = 'This request came from a page that is not allowed to make it.';
+
 /**
- * Who is calling: `Authorization: Bearer` or the session cookie. A cookie-authenticated change must come
- * from an allowed Origin, so another site cannot make a signed-in browser change things.
+ * Who is calling: `Authorization: Bearer`, a `?token=` where the route allows one (non-browser clients), or
+ * the session cookie. `tokens.verify` also checks the server-side session, so a revoked sign-in is refused
+ * here. A cookie-authenticated change must come from an allowed Origin (scheme, host and port), so another
+ * site cannot make a signed-in browser change things.
  */
 export async function requireUser(
   req: IncomingMessage,
@@ -17,16 +21,18 @@ export async function requireUser(
   queryToken?: string | null,
 ): Promise<TokenClaims & { token: string }> {
   const header = bearerToken(req.headers);
-  // A query token is accepted only where the caller passes one in (streams an EventSource opens).
   const token = header ?? queryToken ?? readCookie(req.headers.cookie, SESSION_COOKIE);
   const verified = await tokens.verify(token);
   if (!verified.ok) {
-    throw new HttpError(verified.reason === 'expired' ? 'token_expired' : 'unauthorized');
+    throw new HttpError(verified.reason === 'expired' ? 'token_expired' : verified.reason === 'revoked' ? 'session_revoked' : 'unauthorized');
   }
-  if (!header && !queryToken && !SAFE_METHODS.has(req.method ?? 'GET') && req.headers.origin !== undefined) {
-    if (!checkOrigin(req, allowedOrigins).ok) throw new HttpError('forbidden', 'This request came from a page that is not allowed to make it.');
-  }
+  if (!header && !queryToken && !SAFE_METHODS.has(req.method ?? 'GET')) requireAllowedOrigin(req, allowedOrigins);
   return { ...verified.claims, token: token! };
+}
+
+/** A request a browser made from another site is refused; one without Origin is not a browser's. */
+export function requireAllowedOrigin(req: IncomingMessage, allowedOrigins: readonly string[]): void {
+  if (req.headers.origin !== undefined && !checkOrigin(req, allowedOrigins).ok) throw new HttpError('forbidden', FOREIGN_ORIGIN_SENTENCE);
 }
 
 export function requireAdmin(user: TokenClaims): void {

@@ -1,5 +1,10 @@
 import type { Config } from '../config/config';
 import type { Tokens } from '../auth/tokens';
+import type { SessionGuard } from '../auth/session-guard';
+import type { SocketTickets } from '../auth/socket-tickets';
+import type { LoginLimits } from '../auth/login-limits';
+import type { HashPool } from '../auth/hash-pool';
+import type { AuthSessionStore } from '../store/auth-sessions';
 import type { Users } from '../store/users';
 import type { Projects } from '../store/projects';
 import type { Sessions } from '../store/sessions';
@@ -16,6 +21,12 @@ export type Health = () => Promise<Record<string, unknown>>;
 export type ApiDeps = {
   config: Config;
   tokens: Tokens;
+  /** Server-side sign-ins: start, check, revoke. */
+  guard: SessionGuard;
+  authSessions: AuthSessionStore;
+  tickets: SocketTickets;
+  loginLimits: LoginLimits;
+  hashPool: HashPool;
   users: Users;
   projects: Projects;
   sessions: Sessions;

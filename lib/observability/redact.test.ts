@@ -9,6 +9,7 @@ const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
 describe('redactText', () => {
   test('removes a token from a URL query, a Bearer header, the session cookie and bare JWTs', () => {
     assert.equal(redactText('/api/build/p?after=2&token=abc.def.ghi&x=1'), '/api/build/p?after=2&token=[REDACTED]&x=1');
+    assert.equal(redactText('/api/events?ticket=abc.def.ghi'), '/api/events?ticket=[REDACTED]');
     assert.equal(redactText('Authorization: Bearer abc.def'), 'Authorization: Bearer [REDACTED]');
     assert.equal(redactText('cookie: a=1; portico_session=xyz; b=2'), 'cookie: a=1; portico_session=[REDACTED]; b=2');
     assert.equal(redactText(`saw ${JWT} here`), 'saw [REDACTED] here');

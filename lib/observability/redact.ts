@@ -1,7 +1,7 @@
 // Tokens must never reach a log line. Structured fields are redacted by path (see logger.ts); this
 // catches the rest: a token inside a URL, a header echoed in an error message, a JWT anywhere in text.
 
-const TOKEN_PARAM = /([?&;]token=)[^&\s"';]*/gi;
+const TOKEN_PARAM = /([?&;](?:token|ticket)=)[^&\s"';]*/gi;
 const BEARER = /(bearer\s+)[A-Za-z0-9._~+/=-]+/gi;
 const SESSION_COOKIE = /(portico_session=)[^;\s"]*/gi;
 // Three base64url segments where the first two start like a JSON object ("eyJ" = '{"').

@@ -62,6 +62,26 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Sign-ins become server-side sessions (a `jti` row) so logout, password / role change, disable and
+  // delete can revoke them. Plain types and an index only: the same statements run on Postgres.
+  '0003_auth_sessions': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('auth_sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('reason', 'text')
+        .addColumn('ip', 'text')
+        .addColumn('user_agent', 'text')
+        .execute();
+      await db.schema.createIndex('auth_sessions_user').on('auth_sessions').column('user_id').execute();
+      await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

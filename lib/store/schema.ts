@@ -10,6 +10,24 @@ export interface UsersTable {
   password_hash: string;
   role: Role;
   created_at: number;
+  /** Set while an admin has disabled the account: no sign-in, every session revoked. */
+  disabled_at: number | null;
+}
+
+export type AuthSessionEnd = 'logout' | 'password' | 'role' | 'disabled' | 'deleted' | 'signed_out_everywhere';
+
+/** One sign-in: the `jti` of its token. Valid while not revoked and `expires_at` is ahead. */
+export interface AuthSessionsTable {
+  id: string;
+  user_id: string;
+  created_at: number;
+  last_seen_at: number;
+  /** Slides forward with activity (idle expiry), never past created_at + the absolute cap. */
+  expires_at: number;
+  revoked_at: number | null;
+  reason: AuthSessionEnd | null;
+  ip: string | null;
+  user_agent: string | null;
 }
 
 export interface ProjectsTable {
@@ -65,9 +83,11 @@ export interface Database {
   sessions: SessionsTable;
   builds: BuildsTable;
   build_events: BuildEventsTable;
+  auth_sessions: AuthSessionsTable;
 }
 
 export type User = Selectable<UsersTable>;
 export type Project = Selectable<ProjectsTable>;
 export type Session = Selectable<SessionsTable>;
 export type Build = Selectable<BuildsTable>;
+export type AuthSession = Selectable<AuthSessionsTable>;

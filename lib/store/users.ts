@@ -3,6 +3,8 @@ import { newId } from './ids';
 import type { Role, User } from './schema';
 
 export type PublicUser = { id: string; username: string; role: Role };
+/** What the users screen lists: the public user plus what an admin manages. */
+export type ManagedUser = PublicUser & { disabled: boolean; createdAt: number; activeSessions: number };
 
 export const toPublicUser = (u: User): PublicUser => ({ id: u.id, username: u.username, role: u.role });
 
@@ -16,8 +18,21 @@ export function createUsers(db: Db) {
     byId(id: string): Promise<User | undefined> {
       return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
     },
+    list(): Promise<User[]> {
+      return db.selectFrom('users').selectAll().orderBy('username').execute();
+    },
     async count(): Promise<number> {
       const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    /** Admins who can still sign in: the ones the last-admin rule protects. */
+    async activeAdmins(): Promise<number> {
+      const row = await db
+        .selectFrom('users')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('role', '=', 'admin')
+        .where('disabled_at', 'is', null)
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
     /** Inserts a user; resolves to null when the username is taken. */
@@ -28,6 +43,7 @@ export function createUsers(db: Db) {
         password_hash: input.passwordHash,
         role: input.role,
         created_at: Date.now(),
+        disabled_at: null,
       };
       const res = await db
         .insertInto('users')
@@ -35,6 +51,20 @@ export function createUsers(db: Db) {
         .onConflict((oc) => oc.column('username').doNothing())
         .executeTakeFirst();
       return Number(res.numInsertedOrUpdatedRows ?? 0) === 1 ? row : null;
+    },
+    async setRole(id: string, role: Role): Promise<void> {
+      await db.updateTable('users').set({ role }).where('id', '=', id).execute();
+    },
+    async setDisabled(id: string, disabled: boolean): Promise<void> {
+      await db.updateTable('users').set({ disabled_at: disabled ? Date.now() : null }).where('id', '=', id).execute();
+    },
+    async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+      await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+    },
+    /** Deletes the user; their projects, sessions and sign-ins go with them (foreign keys cascade). */
+    async remove(id: string): Promise<boolean> {
+      const res = await db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return Number(res.numDeletedRows) === 1;
     },
   };
 }

@@ -15,7 +15,13 @@ describe('checkOrigin', () => {
     assert.equal(checkOrigin(req({ host: 'dash.example', origin: 'null' }), []).ok, false);
   });
   test('behind a proxy the forwarded host is the one the browser saw', () => {
-    assert.equal(checkOrigin(req({ host: '127.0.0.1:3000', 'x-forwarded-host': 'dash.example', origin: 'https://dash.example' }), []).ok, true);
+    assert.equal(checkOrigin(req({ host: '127.0.0.1:3000', 'x-forwarded-host': 'dash.example', 'x-forwarded-proto': 'https', origin: 'https://dash.example' }), []).ok, true);
+  });
+  test('scheme and port count: same host, other scheme or port, is another origin', () => {
+    assert.equal(checkOrigin(req({ host: 'dash.example:3000', origin: 'https://dash.example:3000' }), []).ok, false);
+    assert.equal(checkOrigin(req({ host: 'dash.example:3000', origin: 'http://dash.example:3001' }), []).ok, false);
+    assert.equal(checkOrigin(req({ host: 'dash.example', 'x-forwarded-proto': 'https', origin: 'http://dash.example' }), []).ok, false);
+    assert.equal(checkOrigin(req({ host: 'dash.example:443', 'x-forwarded-proto': 'https', origin: 'https://dash.example' }), []).ok, true);
   });
   test('a configured list replaces the default', () => {
     const allowed = ['https://dash.example'];

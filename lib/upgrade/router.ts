@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { CLOSE } from '../errors/close-codes';
 import type { TokenClaims, Tokens, Verified } from '../auth/tokens';
 import { upgradeToken } from '../auth/request-token';
+import { ticketResource, type SocketTickets } from '../auth/socket-tickets';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { EventHub } from '../hub/event-hub';
@@ -27,6 +28,7 @@ export type UpgradeRouterDeps = AuthoriseDeps & {
   buildBackend: URL;
   upstreamConnectTimeoutMs: number;
   tokens: Tokens;
+  tickets: SocketTickets;
   leases: Leases;
   registry: SocketRegistry;
   hub: EventHub;
@@ -49,7 +51,6 @@ export type UpgradeRouter = ReturnType<typeof createUpgradeRouter>;
 
 export function createUpgradeRouter(deps: UpgradeRouterDeps) {
   const { logger, metrics } = deps;
-  const verifyToken = verifiedTokenCache(deps.tokens);
   let draining = false;
 
   function refuse(req: IncomingMessage, socket: Duplex, ctx: Ctx, code: number, reason: string) {
@@ -112,13 +113,22 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     const origin = checkOrigin(req, deps.allowedOrigins);
     if (!origin.ok) return refuse(req, socket, ctx, CLOSE.FORBIDDEN, 'origin not allowed');
 
-    // Step 3: the token. A cookie rides along on any request a browser makes, so it only counts when a
-    // browser's Origin vouches for the page that opened the socket.
+    // Step 3: the credential. A socket ticket (browsers) is spent here, for this route and resource only;
+    // Bearer / ?token= are for non-browser clients. A cookie rides along on any request a browser makes,
+    // so it only counts when a browser's Origin vouches for the page that opened the socket. The token
+    // check includes the server-side session behind it (revoked or expired: 4401).
     const found = upgradeToken(url.searchParams, req.headers);
     if (!found) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'no token');
     if (found.source === 'cookie' && !origin.browser) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'cookie without origin');
-    const verified = await verifyToken(found.token);
-    if (!verified.ok) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, `token ${verified.reason}`);
+    let verified: Verified;
+    if (found.source === 'ticket') {
+      const redeemed = await deps.tickets.redeem(found.token, { route: match.route, resource: ticketResource(match) });
+      if (!redeemed.ok) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, redeemed.reason);
+      verified = { ok: true, claims: redeemed.claims, expiresAt: 0 };
+    } else {
+      verified = await deps.tokens.verify(found.token);
+      if (!verified.ok) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, `token ${verified.reason}`);
+    }
     ctx.user = verified.claims;
 
     // Step 4: authorise against the store.
@@ -148,7 +158,9 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     }
     ctx.upstream = describeUpstream(upstream);
     try {
-      await connect(req, socket as Socket, head, ctx, upstream, found.token, release);
+      // A ticket is spent; the build backend (until it gets a minted token of its own) needs a session token.
+      const upstreamToken = found.source === 'ticket' && upstream.kind === 'ws' ? (await deps.tokens.sign(verified.claims)).token : found.token;
+      await connect(req, socket as Socket, head, ctx, upstream, upstreamToken, release);
     } catch (err) {
       release();
       logger.error({ err, route: ctx.route }, 'upgrade failed');
@@ -163,7 +175,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
   }
 
   function opened(ctx: Ctx, close: OpenSocket['close'], done: Promise<{ endedBy: string; code?: number; bytesIn: number; bytesOut: number }>, release: () => void) {
-    const entry: OpenSocket = { route: ctx.route, userId: ctx.user!.userId, close };
+    const entry: OpenSocket = { route: ctx.route, userId: ctx.user!.userId, sessionId: ctx.user!.sessionId, close };
     deps.registry.add(entry);
     metrics.upgrades.inc({ route: ctx.route, outcome: 'accepted' });
     metrics.upgradeSeconds.observe({ route: ctx.route }, (Date.now() - ctx.started) / 1000);
@@ -217,25 +229,6 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     drain() {
       draining = true;
     },
-  };
-}
-
-// Verifying a token is an HS256 check through WebCrypto, which Node runs on its thread pool: a hop to
-// another thread and back on every upgrade, the largest single cost of an authenticated upgrade (bench/).
-// A token cannot change, so a signature that verified once stays verified; only time changes the answer,
-// so `exp` is checked again on every use. Only good tokens are kept, at most `max`, oldest out first.
-export function verifiedTokenCache(tokens: Tokens, max = 1024): (token: string) => Promise<Verified> {
-  const verified = new Map<string, Extract<Verified, { ok: true }>>();
-  return async (token) => {
-    const hit = verified.get(token);
-    if (hit && hit.expiresAt > Date.now()) return hit;
-    verified.delete(token);
-    const result = await tokens.verify(token);
-    if (result.ok) {
-      if (verified.size >= max) verified.delete(verified.keys().next().value!);
-      verified.set(token, result);
-    }
-    return result;
   };
 }
 

@@ -6,6 +6,8 @@ export type RouteName = 'build' | 'vnc' | 'events';
 export type OpenSocket = {
   readonly route: RouteName;
   readonly userId: string;
+  /** The server-side sign-in the socket was opened under; the session sweep closes it when that ends. */
+  readonly sessionId?: string;
   /** Closes the socket from the gateway's side with a close frame; resolves once it is gone. */
   close(code: number, reason: string): Promise<void>;
 };
@@ -32,6 +34,10 @@ export function createSocketRegistry(onChange?: (route: RouteName, open: number)
     },
     byRoute(): Record<RouteName, number> {
       return Object.fromEntries(ROUTES.map((r) => [r, counts.get(r) ?? 0])) as Record<RouteName, number>;
+    },
+    /** A snapshot of the open sockets, for sweeps. */
+    list(): OpenSocket[] {
+      return [...sockets];
     },
     get size() {
       return sockets.size;

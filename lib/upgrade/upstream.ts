@@ -31,6 +31,7 @@ export function sessionUpstream(target: string): Upstream | null {
 export function withoutToken(query: URLSearchParams): string {
   const q = new URLSearchParams(query);
   q.delete('token');
+  q.delete('ticket');
   const s = q.toString();
   return s ? `?${s}` : '';
 }

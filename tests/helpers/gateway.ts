@@ -33,6 +33,8 @@ export async function startGateway(env: Record<string, string> = {}) {
     BUILD_BACKEND_PORT: '0',
     OFFLINE_STREAM_DELAY_MS: '0',
     LLM_PROVIDER: 'offline',
+    // Suites sign in many users from 127.0.0.1; the login limits have tests of their own (tests/abuse).
+    LOGIN_ATTEMPTS_PER_IP: '100000',
     ...env,
   });
   const portico: Portico = await createPortico({ config, next: false, logDestination: logs.stream });
