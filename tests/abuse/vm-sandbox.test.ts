@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { localVncMissing } from '../../lib/sessions/local-vnc';
-import { opened, startGateway, type TestGateway } from '../helpers/gateway';
+import { ADMIN, opened, startGateway, type TestGateway } from '../helpers/gateway';
 import { rfbSession } from './rfb-typist';
 import { waitUntil } from './raw-upgrade';
 
@@ -92,5 +94,65 @@ describe('a local VM is a sandbox', { skip: localVncMissing() ?? false }, () => 
     assert.equal(fs.statSync(path.dirname(b.socketPath)).mode & 0o077, 0);
     for (const f of ['portico.db', 'portico.db-wal']) assert.equal(fs.statSync(path.join(dataDir, f)).mode & 0o077, 0, `${f} readable by others`);
     assert.equal(fs.statSync(dataDir).mode & 0o777, 0o711);
+  });
+});
+
+// Where no sandbox can start (here: the server is not root, so it has no other uid to run a desktop as),
+// the server says so, and only admins may start a local VM.
+describe('without a sandbox, local VMs are admin-only', { skip: localVncMissing() ?? (process.getuid?.() !== 0 ? 'needs root to start a server as another uid' : false) }, () => {
+  const NOBODY = 65534;
+  let proc: ChildProcess;
+  let url: string;
+  let out = '';
+  let home: string;
+
+  before(async () => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-nobody-'));
+    fs.chownSync(home, NOBODY, NOBODY);
+    proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'api-server.ts')], {
+      uid: NOBODY,
+      gid: NOBODY,
+      cwd: path.join(__dirname, '../..'),
+      env: { PATH: process.env.PATH, HOME: home, PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(home, 'data'), BUILD_BACKEND_PORT: '0', LLM_PROVIDER: 'offline', ADMIN_PASSWORD: ADMIN.password, VNC_PROVIDER: 'local' } as unknown as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => (out += d));
+    await waitUntil(() => /Portico ready on (\S+)/.test(out), 30_000, () => out);
+    url = /Portico ready on (\S+)/.exec(out)![1];
+  });
+  after(async () => {
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await exited;
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  async function call(method: string, pathname: string, token: string, body?: unknown) {
+    const r = await fetch(url + pathname, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  }
+  async function login(username: string, password: string): Promise<string> {
+    const r = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    return ((await r.json()) as { token: string }).token;
+  }
+
+  test('the server says why in one sentence; a user gets 403 with it, an admin may still start one', { timeout: 30_000 }, async () => {
+    const sentence = /^Local VMs cannot be sandboxed here \(.+\), so only admins can start them\.$/m.exec(out)?.[0];
+    assert.ok(sentence, `no sentence on stdout:\n${out}`);
+    const admin = await login(ADMIN.username, ADMIN.password);
+    assert.equal((await call('POST', '/api/users', admin, { username: 'carol', password: 'user-password-1' })).status, 201);
+    const carol = await login('carol', 'user-password-1');
+
+    assert.deepEqual((await call('GET', '/api/vm-provider', carol)).body, { available: true, sandboxed: false, canStart: false, sentence });
+    const refused = await call('POST', '/api/sessions', carol, { name: 'mine' });
+    assert.equal(refused.status, 403);
+    assert.equal(refused.body.error.message, sentence);
+    assert.deepEqual((await call('GET', '/api/sessions', carol)).body, []);
+
+    assert.deepEqual((await call('GET', '/api/vm-provider', admin)).body, { available: true, sandboxed: false, canStart: true, sentence });
+    const started = await call('POST', '/api/sessions', admin, { name: 'admin vm' });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    assert.equal((await call('DELETE', `/api/sessions/${started.body.id}`, admin)).status, 204);
   });
 });
