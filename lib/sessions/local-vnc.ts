@@ -90,11 +90,17 @@ export function createLocalVnc(deps: LocalVncDeps) {
     const slot = freeSlot();
     const uid = deps.isRoot ? deps.uidBase + slot : null;
     const display = freeDisplay();
+    if (uid !== null) assertTraversable(root);
     const files = prepare(sessionId, uid);
     if (files.socketPath.length > MAX_SOCKET_PATH) throw new Error(`DATA_DIR is too deep for a VNC socket path (${files.socketPath.length} > ${MAX_SOCKET_PATH} characters).`);
     const launch = desktopLaunch({ sessionId, name, uid, display, sandboxed: deps.sandbox.sandboxed, ...files }, files.socketPath);
-    const proc = spawn(launch.cmd, launch.args, { stdio: 'ignore', env: launch.env as NodeJS.ProcessEnv, cwd: launch.cwd, detached: true });
+    const proc = spawn(launch.cmd, launch.args, { stdio: ['ignore', 'ignore', 'pipe'], env: launch.env as NodeJS.ProcessEnv, cwd: launch.cwd, detached: true });
     proc.on('error', (err) => deps.logger.error({ err, session: sessionId }, 'VM process failed'));
+    // The first words of what went wrong, kept for the error when the desktop dies before it listens.
+    let stderr = '';
+    proc.stderr!.on('data', (d: Buffer) => {
+      if (stderr.length < 2048) stderr += d.toString('utf8', 0, 2048 - stderr.length);
+    });
     const vm: Running = { sessionId, uid, socketPath: files.socketPath, target: `unix://${files.socketPath}`, home: files.home, sandboxed: deps.sandbox.sandboxed, slot, display, proc, stopping: false };
     running.set(sessionId, vm);
     proc.once('exit', (code, signal) => {
@@ -109,7 +115,11 @@ export function createLocalVnc(deps: LocalVncDeps) {
     });
     fs.writeFileSync(pidFile(sessionId), JSON.stringify({ pid: proc.pid, uid }), { mode: 0o600 });
     try {
-      await waitForSocket(files.socketPath, () => (proc.exitCode !== null || proc.signalCode !== null ? `the desktop exited (${proc.exitCode ?? proc.signalCode}) before it listened.` : null));
+      await waitForSocket(files.socketPath, () => {
+        if (proc.exitCode === null && proc.signalCode === null) return null;
+        const why = stderr.split('\n').find((l) => /error|denied|fail|cannot|can't/i.test(l));
+        return `the desktop exited (${proc.exitCode ?? proc.signalCode}) before it listened${why ? `: ${why.trim().slice(0, 160)}` : ''}.`;
+      });
     } catch (err) {
       await stop(sessionId);
       throw err;
@@ -195,6 +205,16 @@ function killMarked(ids: Set<string>): number {
     }
   }
   return killed;
+}
+
+/** A desktop's uid reaches its bind-mount sources through every directory above them. */
+function assertTraversable(dir: string): void {
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) {
+      throw new Error(`${d} is not traversable by other users, so a VM's own uid cannot reach DATA_DIR (chmod o+x it, or choose another DATA_DIR)`);
+    }
+    if (d === path.dirname(d)) return;
+  }
 }
 
 function chownTree(dir: string, uid: number): void {
