@@ -89,7 +89,9 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
       if (state.settled) return;
       state.settled = true;
       clearTimeout(timer);
-      proxyReq.destroy();
+      // With an error, so the upstream connection goes whatever agent made it (a request destroyed
+      // without one may hand its socket back to a keep-alive pool).
+      proxyReq.destroy(new Error('the client left'));
       state.hooks.onAbort();
     };
     state.clientGone.addEventListener('abort', onClientGone, { once: true });

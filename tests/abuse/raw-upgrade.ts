@@ -43,6 +43,8 @@ export async function startSilentVm() {
   const open = new Set<net.Socket>();
   const server = net.createServer((c) => {
     open.add(c);
+    // Reads (and drops) what it is sent, or a FIN behind unread bytes would never show as a close here.
+    c.resume();
     c.on('error', () => undefined);
     c.on('close', () => open.delete(c));
   });

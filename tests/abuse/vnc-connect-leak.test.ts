@@ -47,3 +47,28 @@ test('40 viewers that leave while the gateway connects release their lease, VM c
   await Promise.all(sockets.map((ws) => opened(ws)));
   for (const ws of sockets) ws.terminate();
 });
+
+test('the same through the ws:// proxy: an upstream that never answers the handshake keeps nothing', async () => {
+  // A websockify that accepts the TCP connection and never answers the upgrade.
+  const upstream = await startSilentVm();
+  const s = await gw.api('POST', '/api/sessions', { token: gw.adminToken, body: { name: 'silent ws', target: `ws://127.0.0.1:${upstream.port}/websockify`, ownerId: user.id } });
+  assert.equal(s.status, 201);
+  const before = gw.logs.parsed().filter((l) => l.event === 'socket_end' && l.outcome === 'client_left').length;
+  try {
+    await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, i) => {
+        const c = rawUpgrade(gw.url, `/api/sessions/${s.body.id}/vnc?token=${user.token}`);
+        await new Promise((r) => setTimeout(r, [0, 5, 30, 100][i % 4]));
+        if (i % 2 === 0) c.end();
+        else c.resetAndDestroy();
+      }),
+    );
+    const leftLines = () => gw.logs.parsed().filter((l) => l.event === 'socket_end' && l.outcome === 'client_left').length - before;
+    await waitUntil(() => leftLines() === CLIENTS && upstream.openConnections === 0, 5000, () => `${leftLines()} client_left lines, ${upstream.openConnections} upstream connections still open`);
+    const sockets = Array.from({ length: CLIENTS }, () => gw.open(`/api/events?token=${user.token}`));
+    await Promise.all(sockets.map((ws) => opened(ws)));
+    for (const ws of sockets) ws.terminate();
+  } finally {
+    await upstream.close();
+  }
+});
