@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { localVncMissing } from '../../lib/sessions/local-vnc';
 import { closed, nextMessage, opened, startGateway, type TestGateway } from '../helpers/gateway';
 import { startSilentVm } from './raw-upgrade';
 
@@ -61,3 +63,46 @@ test('a VM that greets late is relayed from its first byte', async () => {
   ws.close();
   await closed(ws);
 });
+
+// The finding as reported: a local VM whose Xvnc is stopped (SIGSTOP) accepts on its socket and says nothing.
+describe('a stopped local VM', { skip: localVncMissing() ?? false }, () => {
+  let local: TestGateway;
+  before(async () => {
+    local = await startGateway({ VNC_PROVIDER: 'local', UPSTREAM_CONNECT_TIMEOUT_MS: String(TIMEOUT_MS) });
+  });
+  after(() => local.close());
+
+  test('SIGSTOP on Xvnc: the viewer gets 1014 within the connect timeout; SIGCONT: it greets again', { timeout: 20_000 }, async () => {
+    const s = await local.api('POST', '/api/sessions', { token: local.adminToken, body: { name: 'frozen' } });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    const vm = local.portico.localVnc!.get(s.body.id)!;
+    const xvnc = xvncRunningAs(vm.uid ?? process.getuid!());
+    process.kill(xvnc, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      const ws = local.open(`/api/sessions/${s.body.id}/vnc?token=${local.adminToken}`, { protocols: ['binary'] });
+      const end = await closed(ws);
+      assert.equal(end.code, 1014, JSON.stringify(end));
+      assert.ok(Date.now() - started < TIMEOUT_MS + 1000);
+    } finally {
+      process.kill(xvnc, 'SIGCONT');
+    }
+    const ws = local.open(`/api/sessions/${s.body.id}/vnc?token=${local.adminToken}`, { protocols: ['binary'] });
+    const first = nextMessage(ws);
+    await opened(ws);
+    assert.equal((await first).data.toString('latin1'), 'RFB 003.008\n');
+    ws.close();
+    await closed(ws);
+  });
+});
+
+function xvncRunningAs(uid: number): number {
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].endsWith('Xvnc') && fs.statSync(`/proc/${pid}`).uid === uid) return Number(pid);
+    } catch {
+      // gone already
+    }
+  }
+  throw new Error(`no Xvnc runs as uid ${uid}`);
+}
