@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Logger } from '../observability/logger';
 import { desktopLaunch, passwdFiles, type SandboxStatus } from './vm-sandbox';
 
@@ -101,7 +102,7 @@ export function createLocalVnc(deps: LocalVncDeps) {
     proc.stderr!.on('data', (d: Buffer) => {
       if (stderr.length < 2048) stderr += d.toString('utf8', 0, 2048 - stderr.length);
     });
-    const vm: Running = { sessionId, uid, socketPath: files.socketPath, target: `unix://${files.socketPath}`, home: files.home, sandboxed: deps.sandbox.sandboxed, slot, display, proc, stopping: false };
+    const vm: Running = { sessionId, uid, socketPath: files.socketPath, target: pathToFileURL(files.socketPath).href.replace(/^file:/, 'unix:'), home: files.home, sandboxed: deps.sandbox.sandboxed, slot, display, proc, stopping: false };
     running.set(sessionId, vm);
     proc.once('exit', (code, signal) => {
       killGroup(proc);
