@@ -46,9 +46,12 @@ export function createLocalVnc(deps: LocalVncDeps) {
   const pidFile = (id: string) => path.join(root, `${id}.json`);
   const sessionDir = (id: string) => path.join(root, id);
 
+  // A slot is free when no VM of ours holds it and no process on the host runs as its uid: another
+  // Portico on this host (or a test's) with the same VM_UID_BASE must never share a desktop's uid.
   function freeSlot(): number {
     const used = new Set([...running.values()].map((r) => r.slot));
-    for (let s = 0; s < MAX_LOCAL_VMS; s++) if (!used.has(s)) return s;
+    const busyUids = deps.isRoot ? uidsInUse() : new Set<number>();
+    for (let s = 0; s < MAX_LOCAL_VMS; s++) if (!used.has(s) && !busyUids.has(deps.uidBase + s)) return s;
     throw new Error(`All ${MAX_LOCAL_VMS} local VM slots are in use.`);
   }
 
@@ -216,6 +219,20 @@ function assertTraversable(dir: string): void {
     }
     if (d === path.dirname(d)) return;
   }
+}
+
+/** The uids that own a process on this host right now. */
+function uidsInUse(): Set<number> {
+  const uids = new Set<number>();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      uids.add(fs.statSync(`/proc/${pid}`).uid);
+    } catch {
+      // Gone already.
+    }
+  }
+  return uids;
 }
 
 function chownTree(dir: string, uid: number): void {
