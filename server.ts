@@ -16,7 +16,9 @@ import { createProjects } from './lib/store/projects';
 import { createSessions } from './lib/store/sessions';
 import { createBuilds } from './lib/store/builds';
 import { startBuildBackend } from './lib/build/build-backend';
-import { createLocalVnc, localVncMissing } from './lib/sessions/local-vnc';
+import { createLocalVnc, localVncMissing, MAX_LOCAL_VMS } from './lib/sessions/local-vnc';
+import { probeSandbox, unsandboxedSentence } from './lib/sessions/vm-sandbox';
+import { lockDownDataDir } from './lib/store/data-dir';
 import { createSessionService } from './lib/sessions/session-service';
 import { createLogger } from './lib/observability/logger';
 import { createMetrics } from './lib/observability/metrics';
@@ -78,6 +80,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const hashPool = createHashPool(config.passwordHashConcurrency, config.passwordHashQueue);
   await guard.prune();
   const admin = await ensureAdmin(users, config.adminUsername, config.adminPassword);
+  lockDownDataDir(config.dataDir);
   const bus = createMemoryBus();
 
   // Backends the gateway proxies to. The build backend is reached through the proxy even when it runs
@@ -91,8 +94,15 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const buildBackend = new URL(config.buildBackendUrl ?? embedded!.url);
   const buildBackendHttp = new URL(buildBackend.href.replace(/^ws/, 'http'));
 
-  // VM sessions: the local provider's Xvnc processes, swept and resumed at start.
-  const localVnc = config.vncProvider === 'local' ? createLocalVnc({ dataDir: config.dataDir, logger, onExit: (id) => void sessionService.vmExited(id) }) : null;
+  // VM sessions: the local provider's sandboxed desktops, swept and resumed at start. Whether a sandbox
+  // can start is found by a real trial run, once.
+  const isRoot = process.getuid?.() === 0;
+  const sandbox = config.vncProvider === 'local' ? await probeSandbox({ isRoot, trialUid: config.vmUidBase + MAX_LOCAL_VMS }) : null;
+  const vmSandboxProblem = sandbox && !sandbox.sandboxed ? unsandboxedSentence(sandbox.reason) : null;
+  if (vmSandboxProblem) logger.warn({ event: 'vm_sandbox_unavailable' }, vmSandboxProblem);
+  const localVnc = sandbox
+    ? createLocalVnc({ dataDir: config.dataDir, logger, sandbox, isRoot, uidBase: config.vmUidBase, onExit: (id) => void sessionService.vmExited(id) })
+    : null;
   const sessionService = createSessionService({ sessions, users, bus, logger, provider: config.vncProvider, localVnc, vncTargetAllow: config.vncTargetAllow });
   const vncMissing = localVnc ? localVncMissing() : null;
   if (vncMissing) logger.warn({ event: 'vnc_unavailable' }, `${vncMissing}. The rest of the dashboard works without it.`);
@@ -193,7 +203,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     return closing;
   }
 
-  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, buildBackend: embedded, vncMissing, drain, close };
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, buildBackend: embedded, localVnc, vncMissing, vmSandboxProblem, drain, close };
 }
 
 async function main() {
@@ -215,6 +225,7 @@ async function main() {
     );
   }
   if (portico.vncMissing) process.stdout.write(`${portico.vncMissing}. VM sessions are off until then; everything else works.\n`);
+  else if (portico.vmSandboxProblem) process.stdout.write(`${portico.vmSandboxProblem}\n`);
   process.stdout.write(`Portico ready on ${portico.url}\n`);
   installSignalHandlers(portico.close, portico.logger, SHUTDOWN_LIMIT_MS);
 }

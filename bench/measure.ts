@@ -11,6 +11,8 @@ export type Endpoint = {
   protocols?: string[];
   /** Mask frames with a random key, as browsers do; otherwise an all-zero key (see below). */
   randomMasks?: boolean;
+  /** Bytes the server sends before anything is echoed (an RFB greeting); open() waits for them and drops them. */
+  greeting?: number;
 };
 
 // Masking costs the client (one core for all the load) an XOR of every byte it sends. On the build path
@@ -55,7 +57,15 @@ const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 export function open(ep: Endpoint): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(ep.url, ep.protocols ?? [], CLIENT);
-    ws.once('open', () => resolve(ws));
+    let owed = ep.greeting ?? 0;
+    const onGreeting = (d: Buffer) => {
+      owed -= d.length;
+      if (owed > 0) return;
+      ws.off('message', onGreeting);
+      resolve(ws);
+    };
+    if (owed > 0) ws.on('message', onGreeting);
+    else ws.once('open', () => resolve(ws));
     ws.once('error', reject);
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('close', (code, reason) => reject(new Error(`closed before open: ${code} ${reason}`)));

@@ -5,6 +5,9 @@ import { spawnPinned, type Proc } from './procs';
 import type { Endpoint } from './measure';
 const runtime = require('../scripts/gateway-runtime') as { nodeFlags: string[]; withRuntimeEnv(base: Record<string, string>): Record<string, string> };
 
+// The tcp-echo server's "RFB 003.008\n", sent before it echoes anything.
+const RFB_GREETING_BYTES = 12;
+
 // What the load client is pointed at. Every server runs on core 0 (SERVER_CORE), listens on 127.0.0.1
 // and an ephemeral port. The build path relays to one `ws` echo backend; the VM path to one TCP echo
 // server. Each target is named by what sits between the client and the echo server.
@@ -108,7 +111,7 @@ export async function porticoBridge(o: PorticoOpts & { tcpPort: number }): Promi
   const p = await startPortico('portico-bridge', o);
   const session = await p.call('POST', '/api/sessions', p.token, { name: 'bench-vm', target: `tcp://127.0.0.1:${o.tcpPort}` });
   const url = `ws://127.0.0.1:${p.port}/api/sessions/${session.id}/vnc?token=${encodeURIComponent(p.token)}`;
-  return { name: 'portico-bridge', path: 'vm', endpoint: { url, protocols: ['binary'], randomMasks: true }, memory: p.proc, collectsGarbage: true };
+  return { name: 'portico-bridge', path: 'vm', endpoint: { url, protocols: ['binary'], randomMasks: true, greeting: RFB_GREETING_BYTES }, memory: p.proc, collectsGarbage: true };
 }
 
 export async function hpm(backendUrl: string): Promise<Target> {
@@ -186,5 +189,5 @@ export async function websockify(tcpPort: number): Promise<Target> {
   const port = await freePort();
   const proc = spawnPinned('websockify', 'websockify', [`127.0.0.1:${port}`, `127.0.0.1:${tcpPort}`], { core: SERVER_CORE });
   await untilListening(proc, port);
-  return { name: 'websockify', path: 'vm', endpoint: { url: `ws://127.0.0.1:${port}/`, protocols: ['binary'], randomMasks: true }, memory: proc, collectsGarbage: false };
+  return { name: 'websockify', path: 'vm', endpoint: { url: `ws://127.0.0.1:${port}/`, protocols: ['binary'], randomMasks: true, greeting: RFB_GREETING_BYTES }, memory: proc, collectsGarbage: false };
 }

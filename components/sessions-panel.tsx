@@ -1,9 +1,10 @@
 'use client';
 
-import { Monitor, Trash2 } from 'lucide-react';
+import { Monitor, ShieldAlert, Trash2 } from 'lucide-react';
 import Link from 'next/link';
 import { useState } from 'react';
 import type { PublicSession } from '@/lib/store/sessions';
+import type { VmProviderInfo } from '@/lib/sessions/session-service';
 import { useApiData } from '@/lib/client/use-api-data';
 import { CountBadge } from './count-badge';
 import { CreatedAt } from './created-at';
@@ -19,6 +20,10 @@ export const SESSION_KIND: Record<PublicSession['kind'], string> = { local: 'Loc
 
 export function SessionsPanel() {
   const { result, update, retry } = useApiData<PublicSession[]>('/api/sessions');
+  // Whether this user may start a local VM here, and if not (or not sandboxed), the server's sentence.
+  const { result: provider } = useApiData<VmProviderInfo>('/api/vm-provider');
+  const canStart = provider.state !== 'ready' || provider.data.canStart;
+  const providerSentence = provider.state === 'ready' ? provider.data.sentence : null;
   const [deleting, setDeleting] = useState<PublicSession | null>(null);
 
   return (
@@ -28,12 +33,18 @@ export function SessionsPanel() {
       description="Desktops you can open in the browser."
       aside={result.state === 'ready' ? <CountBadge count={result.data.length} label={result.data.length === 1 ? 'session' : 'sessions'} /> : null}
     >
-      {result.state === 'ready' ? <CreateByNameForm<PublicSession> noun="session" endpoint="/api/sessions" submitLabel="Start session" pendingLabel="Starting…" onCreated={(s) => update((list) => [s, ...list.filter((t) => t.id !== s.id)])} /> : null}
+      {providerSentence ? (
+        <p role="note" data-testid="vm-provider-sentence" className="mx-5 mt-4 flex items-start gap-2 rounded-md border border-line bg-sunken/60 px-3 py-2 text-sm text-muted">
+          <ShieldAlert aria-hidden className="mt-0.5 size-4 shrink-0" />
+          <span>{providerSentence}</span>
+        </p>
+      ) : null}
+      {result.state === 'ready' && canStart ? <CreateByNameForm<PublicSession> noun="session" endpoint="/api/sessions" submitLabel="Start session" pendingLabel="Starting…" onCreated={(s) => update((list) => [s, ...list.filter((t) => t.id !== s.id)])} /> : null}
       {result.state === 'loading' ? <ListSkeleton label="Loading sessions…" rows={2} /> : null}
       {result.state === 'error' ? <LoadError message={result.message} status={result.status} onRetry={retry} /> : null}
       {result.state === 'ready' && result.data.length === 0 ? (
         <EmptyState icon={Monitor} title="No VM sessions yet">
-          Start one above; sessions an admin registers for you appear here too.
+          {canStart ? 'Start one above; sessions an admin registers for you appear here too.' : 'Sessions an admin registers for you appear here.'}
         </EmptyState>
       ) : null}
       {result.state === 'ready' && result.data.length > 0 ? (

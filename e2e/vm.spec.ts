@@ -16,11 +16,25 @@ const NO_ACCESS = "You don't have access to this.";
 // The local provider's xterm background (lib/sessions/local-vnc.ts): once the canvas has it, the terminal is up.
 const XTERM_BACKGROUND = [0x1b, 0x1c, 0x1a];
 
-type VmFiles = { xvnc: number; xterm: number; display: number };
+/** Where the local provider keeps a session: its home on the host, its RFB socket, its pid file. */
+function vmPaths(sessionId: string) {
+  const dir = path.join(fromEnv(ENV.dataDir), 'vnc', sessionId);
+  return { home: path.join(dir, 'home'), socket: path.join(dir, 'run', 'rfb.sock'), pidFile: path.join(fromEnv(ENV.dataDir), 'vnc', `${sessionId}.json`) };
+}
 
-/** What the local provider wrote for a session: its processes and display (the VNC port is 5900 + display). */
-function vmFiles(sessionId: string): VmFiles {
-  return JSON.parse(fs.readFileSync(path.join(fromEnv(ENV.dataDir), 'vnc', `${sessionId}.json`), 'utf8')) as VmFiles;
+/** The session's Xvnc: the one running as the session's own uid (its sandbox hides it from nothing on the host). */
+function xvncOf(sessionId: string): number {
+  const { uid } = JSON.parse(fs.readFileSync(vmPaths(sessionId).pidFile, 'utf8')) as { uid: number | null };
+  const want = uid ?? process.getuid!();
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+      if (cmd.endsWith('Xvnc') && fs.statSync(`/proc/${pid}`).uid === want) return Number(pid);
+    } catch {
+      // gone already
+    }
+  }
+  throw new Error(`no Xvnc runs as uid ${want}`);
 }
 
 /** An API client signed in as `who` with a bearer token (no cookie, so no Origin rules apply). */
@@ -74,17 +88,21 @@ async function expectTerminal(page: Page): Promise<FrameLocator> {
   return viewer;
 }
 
-/** Clicks into the terminal and types a command that writes a random word to a file; the file says it. */
-async function typeIntoTerminal(page: Page, viewer: FrameLocator): Promise<void> {
+/**
+ * Clicks into the terminal and types a command that writes a random word to a file of the VM's home (the
+ * only place the sandbox shares with the host); the file, read on the host, says it.
+ */
+async function typeIntoTerminal(page: Page, viewer: FrameLocator, sessionId: string): Promise<void> {
   const word = randomBytes(6).toString('hex');
-  const file = `/tmp/portico-e2e-${randomBytes(6).toString('hex')}.txt`;
+  const name = `portico-e2e-${randomBytes(6).toString('hex')}.txt`;
+  const file = path.join(vmPaths(sessionId).home, name);
   try {
     const canvas = viewer.locator('canvas');
     const box = (await canvas.boundingBox())!;
     // Top left, well inside the xterm (it sits at +0+0); there is no window manager, so the pointer's
     // window is the one that gets the keys.
     await canvas.click({ position: { x: box.width * 0.25, y: box.height * 0.25 } });
-    await page.keyboard.type(`echo ${word} > ${file}`);
+    await page.keyboard.type(`echo ${word} > ~/${name}`);
     await page.keyboard.press('Enter');
     await expect.poll(() => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null), { message: `${file} written by the terminal`, timeout: 10_000 }).toBe(`${word}\n`);
   } finally {
@@ -130,11 +148,11 @@ test.describe('a VM session in the browser', () => {
     await expect(page.getByRole('heading', { name: 'Scratch desktop' })).toBeVisible();
     await expect(page.getByTestId('session-status')).toHaveText('Running');
 
-    await typeIntoTerminal(page, await expectTerminal(page));
+    const sessionId = page.url().split('/').pop()!;
+    await typeIntoTerminal(page, await expectTerminal(page), sessionId);
 
     // Delete asks first, then stops the VM and goes back to the dashboard.
-    const sessionId = page.url().split('/').pop()!;
-    const { xvnc } = vmFiles(sessionId);
+    const xvnc = xvncOf(sessionId);
     await page.getByRole('button', { name: 'Delete' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete “Scratch desktop”?' });
     await expect(dialog).toBeVisible();
@@ -152,7 +170,7 @@ test.describe('a VM session in the browser', () => {
     const wsPort = await freePort();
     let websockify: ChildProcess | undefined;
     try {
-      websockify = spawn('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${5900 + vmFiles(local.id).display}`], { stdio: 'ignore' });
+      websockify = spawn('websockify', [`127.0.0.1:${wsPort}`, `--unix-target=${vmPaths(local.id).socket}`], { stdio: 'ignore' });
       await expect.poll(() => listening(wsPort), { message: 'websockify listens' }).toBe(true);
       const external = await createSession(asAdmin, { name: 'Through websockify', target: `ws://127.0.0.1:${wsPort}/websockify`, ownerId: user.id });
       expect(external.kind).toBe('external');
@@ -160,7 +178,7 @@ test.describe('a VM session in the browser', () => {
       await page.goto(`/sessions/${external.id}`);
       await signIn(page, user);
       await expect(page.getByRole('heading', { name: 'Through websockify' })).toBeVisible();
-      await typeIntoTerminal(page, await expectTerminal(page));
+      await typeIntoTerminal(page, await expectTerminal(page), local.id);
     } finally {
       websockify?.kill('SIGKILL');
       await asUser.delete(`/api/sessions/${local.id}`);
@@ -179,7 +197,7 @@ test.describe('a VM session in the browser', () => {
     await signIn(page, user);
     const viewer = await expectTerminal(page);
 
-    process.kill(vmFiles(session.id).xvnc, 'SIGKILL');
+    process.kill(xvncOf(session.id), 'SIGKILL');
     await expect(alert(viewer, UNREACHABLE)).toBeVisible({ timeout: 2000 });
     // It keeps trying (1014 is worth retrying), and keeps saying why.
     await expect(viewer.getByTestId('connection-badge')).toHaveAttribute('data-state', 'reconnecting');

@@ -9,9 +9,13 @@ import { refusedPort, startEchoUpstream } from './helpers/upstreams';
 // The VNC routes resolve their target from the sessions table (ws:// proxied, tcp:// bridged) and the
 // hub route is served in process.
 
+const GREETING = Buffer.from('RFB 003.008\n', 'latin1');
+
+// A VNC server speaks first; the bridge answers the browser once it has, and relays the greeting.
 async function startTcpEcho() {
   const server = net.createServer((c) => {
     c.on('error', () => undefined);
+    c.write(GREETING);
     c.pipe(c);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -61,9 +65,11 @@ describe('VNC routes', () => {
 
   test('a tcp:// target is bridged: binary frames in, the same bytes back', async () => {
     const ws = gw.open(`/api/sessions/${sessions.tcp}/vnc?token=${user.token}`, { protocols: ['binary'] });
+    const greeting = nextMessage(ws);
     await opened(ws);
     assert.equal(ws.protocol, 'binary');
     const payload = randomBytes(1024 * 1024);
+    assert.ok((await greeting).data.equals(GREETING));
     ws.send(payload);
     const received: Buffer[] = [];
     let size = 0;

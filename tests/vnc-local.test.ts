@@ -24,11 +24,13 @@ function firstBytes(ws: WebSocket, n: number): Promise<Buffer> {
   });
 }
 
-function xvncFor(port: number): number | null {
+/** The Xvnc of a session: the one running as the session's own uid. */
+function xvncFor(uid: number | null): number | null {
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      if (cmd[0].endsWith('Xvnc') && cmd.includes(String(port))) return Number(pid);
+      const owner = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+      if (cmd[0].endsWith('Xvnc') && owner === uid) return Number(pid);
     } catch {
       // gone already
     }
@@ -47,17 +49,22 @@ describe('local VM sessions', { skip: localVncMissing() ?? websockifyMissing ?? 
   });
   after(() => gw.close());
 
-  test('create → Xvnc on 127.0.0.1 speaks RFB through the bridge → delete stops it', async () => {
+  test('create → Xvnc, on a Unix socket only, speaks RFB through the bridge → delete stops it', async () => {
     const created = await gw.api('POST', '/api/sessions', { token: user.token, body: { name: 'scratch vm' } });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.kind, 'local');
     assert.equal(created.body.status, 'running');
-    const row = await gw.portico.sessions.byId(created.body.id);
-    const port = Number(new URL(row!.target).port);
-    assert.ok(xvncFor(port), 'Xvnc is running');
-    // Bound to loopback only.
-    const listening = fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').filter((l) => l.includes(`:${port.toString(16).toUpperCase().padStart(4, '0')} `) && / 0A /.test(l));
-    assert.ok(listening.length > 0 && listening.every((l) => l.trim().split(/\s+/)[1].startsWith('0100007F')), 'listens on 127.0.0.1 only');
+    const vm = gw.portico.localVnc!.get(created.body.id)!;
+    const xvnc = xvncFor(vm.uid);
+    assert.ok(xvnc, 'Xvnc is running as the session uid');
+    // No TCP port at all (its network namespace is its own), and a socket only root and its uid can open.
+    for (const table of ['tcp', 'tcp6']) {
+      const listening: string[] = fs.readFileSync(`/proc/${xvnc}/net/${table}`, 'utf8').split('\n').slice(1).filter((l) => / 0A /.test(l));
+      assert.deepEqual(listening, [], `no ${table} listener`);
+    }
+    const st = fs.statSync(vm.socketPath);
+    assert.equal(st.mode & 0o777, 0o600);
+    assert.equal(st.uid, vm.uid ?? process.getuid!());
 
     const ws = gw.open(`/api/sessions/${created.body.id}/vnc?token=${user.token}`, { protocols: ['binary'] });
     const banner = firstBytes(ws, 12);
@@ -67,19 +74,19 @@ describe('local VM sessions', { skip: localVncMissing() ?? websockifyMissing ?? 
     await closed(ws);
 
     assert.equal((await gw.api('DELETE', `/api/sessions/${created.body.id}`, { token: user.token })).status, 204);
-    assert.equal(xvncFor(port), null, 'Xvnc stopped');
+    assert.equal(xvncFor(vm.uid), null, 'Xvnc stopped');
     assert.equal((await gw.api('GET', '/api/sessions', { token: user.token })).body.length, 0);
   });
 
   test('the VM dying mid-session closes the viewer within 2 s with 1014 and marks the session stopped', async () => {
     const created = await gw.api('POST', '/api/sessions', { token: user.token, body: { name: 'doomed' } });
-    const port = Number(new URL((await gw.portico.sessions.byId(created.body.id))!.target).port);
+    const vm = gw.portico.localVnc!.get(created.body.id)!;
     const ws = gw.open(`/api/sessions/${created.body.id}/vnc?token=${user.token}`, { protocols: ['binary'] });
     const banner = firstBytes(ws, 12);
     await opened(ws);
     await banner;
     const killedAt = Date.now();
-    process.kill(xvncFor(port)!, 'SIGKILL');
+    process.kill(xvncFor(vm.uid)!, 'SIGKILL');
     const c = await closed(ws);
     assert.equal(c.code, 1014);
     assert.ok(Date.now() - killedAt < 2000);
@@ -90,9 +97,9 @@ describe('local VM sessions', { skip: localVncMissing() ?? websockifyMissing ?? 
 
   test("through Debian's websockify (a ws:// target), the `binary` subprotocol and RFB pass intact", async () => {
     const created = await gw.api('POST', '/api/sessions', { token: user.token, body: { name: 'behind websockify' } });
-    const vncPort = Number(new URL((await gw.portico.sessions.byId(created.body.id))!.target).port);
+    const vm = gw.portico.localVnc!.get(created.body.id)!;
     const wsPort = await freePort();
-    const websockify = spawn('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${vncPort}`], { stdio: 'ignore' });
+    const websockify = spawn('websockify', [`127.0.0.1:${wsPort}`, `--unix-target=${vm.socketPath}`], { stdio: 'ignore' });
     try {
       await waitForPort(wsPort);
       const external = await gw.api('POST', '/api/sessions', {

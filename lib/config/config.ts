@@ -37,6 +37,7 @@ const schema = z.object({
   HEARTBEAT_MS: int(25000, 100),
   VNC_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['local', 'external']).default('local')),
   VNC_TARGET_ALLOW: list,
+  VM_UID_BASE: int(200000, 1000, 2 ** 31 - 2000),
   EMIT_TOKEN: optionalString,
   UPLOAD_MAX_BYTES: int(10485760, 1),
   MAX_STORAGE_BYTES_PER_USER: int(524288000, 1),
@@ -82,6 +83,7 @@ export type Config = Readonly<{
   heartbeatMs: number;
   vncProvider: RawConfig['VNC_PROVIDER'];
   vncTargetAllow: readonly string[];
+  vmUidBase: number;
   emitToken: string | undefined;
   uploadMaxBytes: number;
   maxStorageBytesPerUser: number;
@@ -143,6 +145,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     heartbeatMs: c.HEARTBEAT_MS,
     vncProvider: c.VNC_PROVIDER,
     vncTargetAllow: Object.freeze([...c.VNC_TARGET_ALLOW]),
+    vmUidBase: c.VM_UID_BASE,
     emitToken: c.EMIT_TOKEN,
     uploadMaxBytes: c.UPLOAD_MAX_BYTES,
     maxStorageBytesPerUser: c.MAX_STORAGE_BYTES_PER_USER,

@@ -1,98 +1,139 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Logger } from '../observability/logger';
-import { portIsFree, waitForPort } from '../net/ports';
+import { desktopLaunch, passwdFiles, type SandboxStatus } from './vm-sandbox';
 
-// The `local` VM provider: TigerVNC's Xvnc on a free display, bound to 127.0.0.1 only, with an xterm in
-// it. Every process is started under `setpriv --pdeathsig KILL`, so the kernel kills it if this server
-// dies without cleaning up, and a pid file per session lets the next start sweep anything left anyway.
+// The `local` VM provider: per session, TigerVNC's Xvnc with an xterm in it, in a bubblewrap sandbox as
+// a uid of its own (vm-sandbox.ts), its RFB stream on a Unix socket only root and that uid can open. The
+// whole desktop is one process tree under `setpriv --pdeathsig KILL`, so the kernel ends it if this
+// server dies without cleaning up, and a pid file per session lets the next start sweep anything left.
 
-export type LocalVm = { sessionId: string; display: number; port: number; target: string; home: string };
+export type LocalVm = { sessionId: string; uid: number | null; socketPath: string; target: string; home: string; sandboxed: boolean };
 
+// Session uids are VM_UID_BASE + slot; a slot is free again when its desktop has exited.
+export const MAX_LOCAL_VMS = 1000;
 const FIRST_DISPLAY = 20;
 const LAST_DISPLAY = 199;
 const READY_TIMEOUT_MS = 8000;
+// sockaddr_un holds 108 bytes; a DATA_DIR deep enough to pass it cannot host local VMs.
+const MAX_SOCKET_PATH = 100;
 export const REQUIRED_PACKAGES = ['tigervnc-standalone-server', 'xterm'];
 
-type Running = LocalVm & { xvnc: ChildProcess; xterm: ChildProcess | null; stopping: boolean };
+type Running = LocalVm & { slot: number; display: number; proc: ChildProcess; stopping: boolean };
 
 export function localVncMissing(): string | null {
   const missing = [['/usr/bin/Xvnc', 'tigervnc-standalone-server'], ['/usr/bin/xterm', 'xterm']].filter(([bin]) => !fs.existsSync(bin)).map(([, pkg]) => pkg);
   return missing.length ? `The local VM provider needs ${missing.join(' and ')}: install with apt-get install -y ${missing.join(' ')}` : null;
 }
 
-export function createLocalVnc(deps: { dataDir: string; logger: Logger; onExit?(sessionId: string): void }) {
+export type LocalVncDeps = {
+  dataDir: string;
+  logger: Logger;
+  /** From probeSandbox at start-up. */
+  sandbox: SandboxStatus;
+  /** Whether the server runs as root, so a desktop can run as a uid of its own. */
+  isRoot: boolean;
+  uidBase: number;
+  onExit?(sessionId: string): void;
+};
+
+export function createLocalVnc(deps: LocalVncDeps) {
   const root = path.join(deps.dataDir, 'vnc');
   const running = new Map<string, Running>();
   const pidFile = (id: string) => path.join(root, `${id}.json`);
+  const sessionDir = (id: string) => path.join(root, id);
 
-  function displayFree(n: number): boolean {
-    if ([...running.values()].some((r) => r.display === n)) return false;
-    return !fs.existsSync(`/tmp/.X${n}-lock`) && !fs.existsSync(`/tmp/.X11-unix/X${n}`);
+  // A slot is free when no VM of ours holds it and no process on the host runs as its uid: another
+  // Portico on this host (or a test's) with the same VM_UID_BASE must never share a desktop's uid.
+  function freeSlot(): number {
+    const used = new Set([...running.values()].map((r) => r.slot));
+    const busyUids = deps.isRoot ? uidsInUse() : new Set<number>();
+    for (let s = 0; s < MAX_LOCAL_VMS; s++) if (!used.has(s) && !busyUids.has(deps.uidBase + s)) return s;
+    throw new Error(`All ${MAX_LOCAL_VMS} local VM slots are in use.`);
   }
 
-  async function pickDisplay(): Promise<number> {
-    for (let n = FIRST_DISPLAY; n <= LAST_DISPLAY; n++) if (displayFree(n) && (await portIsFree(5900 + n))) return n;
+  // Without a sandbox the desktops share the host's /tmp/.X11-unix, so each needs a display of its own.
+  function freeDisplay(): number {
+    if (deps.sandbox.sandboxed) return 1;
+    for (let n = FIRST_DISPLAY; n <= LAST_DISPLAY; n++) {
+      if ([...running.values()].some((r) => r.display === n)) continue;
+      if (!fs.existsSync(`/tmp/.X${n}-lock`) && !fs.existsSync(`/tmp/.X11-unix/X${n}`)) return n;
+    }
     throw new Error('No free X display between :20 and :199.');
   }
 
-  function supervised(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', cmd, ...args], { stdio: 'ignore', env: opts.env ?? process.env, cwd: opts.cwd });
-    child.on('error', (err) => deps.logger.error({ err, cmd }, 'VM process failed'));
-    return child;
+  /** The session's directory: root-owned and traverse-only, holding a home and a socket dir of the uid's own. */
+  function prepare(id: string, uid: number | null) {
+    fs.mkdirSync(root, { recursive: true, mode: 0o711 });
+    fs.chmodSync(root, 0o711);
+    const dir = sessionDir(id);
+    const home = path.join(dir, 'home');
+    const runDir = path.join(dir, 'run');
+    fs.mkdirSync(home, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o711);
+    fs.rmSync(runDir, { recursive: true, force: true });
+    fs.mkdirSync(runDir, { mode: 0o700 });
+    const passwd = path.join(dir, 'passwd');
+    const group = path.join(dir, 'group');
+    if (uid !== null) {
+      const files = passwdFiles(uid);
+      fs.writeFileSync(passwd, files.passwd, { mode: 0o644 });
+      fs.writeFileSync(group, files.group, { mode: 0o644 });
+      // A slot's uid may differ from the one that wrote this home last time.
+      chownTree(home, uid);
+      fs.chownSync(runDir, uid, uid);
+    }
+    fs.chmodSync(home, 0o700);
+    return { home, runDir, passwd, group, socketPath: path.join(runDir, 'rfb.sock') };
   }
 
   async function start(sessionId: string, name: string): Promise<LocalVm> {
-    fs.mkdirSync(root, { recursive: true });
-    const display = await pickDisplay();
-    const port = 5900 + display;
-    const home = path.join(root, sessionId, 'home');
-    fs.mkdirSync(home, { recursive: true });
-    const xvnc = supervised('Xvnc', [
-      `:${display}`,
-      '-localhost',
-      '-SecurityTypes', 'None',
-      '-rfbport', String(port),
-      '-geometry', '1280x800',
-      '-depth', '24',
-      '-AlwaysShared',
-      '-desktop', name.slice(0, 60),
-    ]);
-    const vm: Running = { sessionId, display, port, target: `tcp://127.0.0.1:${port}`, home, xvnc, xterm: null, stopping: false };
+    const slot = freeSlot();
+    const uid = deps.isRoot ? deps.uidBase + slot : null;
+    const display = freeDisplay();
+    if (uid !== null) assertTraversable(root);
+    const files = prepare(sessionId, uid);
+    if (files.socketPath.length > MAX_SOCKET_PATH) throw new Error(`DATA_DIR is too deep for a VNC socket path (${files.socketPath.length} > ${MAX_SOCKET_PATH} characters).`);
+    const launch = desktopLaunch({ sessionId, name, uid, display, sandboxed: deps.sandbox.sandboxed, ...files }, files.socketPath);
+    const proc = spawn(launch.cmd, launch.args, { stdio: ['ignore', 'ignore', 'pipe'], env: launch.env as NodeJS.ProcessEnv, cwd: launch.cwd, detached: true });
+    proc.on('error', (err) => deps.logger.error({ err, session: sessionId }, 'VM process failed'));
+    // The first words of what went wrong, kept for the error when the desktop dies before it listens.
+    let stderr = '';
+    proc.stderr!.on('data', (d: Buffer) => {
+      if (stderr.length < 2048) stderr += d.toString('utf8', 0, 2048 - stderr.length);
+    });
+    const vm: Running = { sessionId, uid, socketPath: files.socketPath, target: pathToFileURL(files.socketPath).href.replace(/^file:/, 'unix:'), home: files.home, sandboxed: deps.sandbox.sandboxed, slot, display, proc, stopping: false };
     running.set(sessionId, vm);
-    xvnc.once('exit', (code, signal) => {
+    proc.once('exit', (code, signal) => {
+      killGroup(proc);
       if (running.get(sessionId) !== vm) return;
       running.delete(sessionId);
-      vm.xterm?.kill('SIGKILL');
       fs.rmSync(pidFile(sessionId), { force: true });
       if (!vm.stopping) {
         deps.logger.warn({ event: 'vm_exit', session: sessionId, code, signal }, 'a local VM exited');
         deps.onExit?.(sessionId);
       }
     });
+    fs.writeFileSync(pidFile(sessionId), JSON.stringify({ pid: proc.pid, uid }), { mode: 0o600 });
     try {
-      await waitForPort(port, {
-        timeoutMs: READY_TIMEOUT_MS,
-        gaveUp: () => (xvnc.exitCode !== null || xvnc.signalCode !== null ? `Xvnc exited (${xvnc.exitCode ?? xvnc.signalCode}) before it listened.` : null),
+      await waitForSocket(files.socketPath, () => {
+        if (proc.exitCode === null && proc.signalCode === null) return null;
+        const why = stderr.split('\n').find((l) => /error|denied|fail|cannot|can't/i.test(l));
+        return `the desktop exited (${proc.exitCode ?? proc.signalCode}) before it listened${why ? `: ${why.trim().slice(0, 160)}` : ''}.`;
       });
     } catch (err) {
       await stop(sessionId);
       throw err;
     }
-    // 127×41 cells of a 12 pt monospace font fill the 1280×800 desktop (measured with xwininfo), so
-    // the viewer's scale-to-fit spends no pixels on black margins.
-    vm.xterm = supervised('xterm', ['-geometry', '127x41+0+0', '-fa', 'Monospace', '-fs', '12', '-bg', '#1b1c1a', '-fg', '#e6e6df', '-title', name.slice(0, 60)], {
-      env: { ...process.env, DISPLAY: `:${display}`, HOME: home },
-      cwd: home,
-    });
-    fs.writeFileSync(pidFile(sessionId), JSON.stringify({ xvnc: xvnc.pid, xterm: vm.xterm.pid, display }));
-    return { sessionId, display, port, target: vm.target, home };
+    return { sessionId, uid, socketPath: vm.socketPath, target: vm.target, home: vm.home, sandboxed: vm.sandboxed };
   }
 
   async function stop(sessionId: string, opts: { removeHome?: boolean } = {}): Promise<void> {
     // Deleting a session deletes its home folder too; a server stop keeps it for the restart.
-    const removeHome = () => opts.removeHome && fs.rmSync(path.join(root, sessionId), { recursive: true, force: true, maxRetries: 3 });
+    const removeHome = () => opts.removeHome && fs.rmSync(sessionDir(sessionId), { recursive: true, force: true, maxRetries: 3 });
     const vm = running.get(sessionId);
     if (!vm) {
       fs.rmSync(pidFile(sessionId), { force: true });
@@ -100,12 +141,14 @@ export function createLocalVnc(deps: { dataDir: string; logger: Logger; onExit?(
       return;
     }
     vm.stopping = true;
-    const exited = new Promise<void>((r) => (vm.xvnc.exitCode !== null || vm.xvnc.signalCode !== null ? r() : vm.xvnc.once('exit', () => r())));
-    vm.xterm?.kill('SIGTERM');
-    vm.xvnc.kill('SIGTERM');
-    const forced = setTimeout(() => vm.xvnc.kill('SIGKILL'), 2000);
+    const { proc } = vm;
+    const exited = new Promise<void>((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', () => r())));
+    // The whole tree: in a sandbox, bwrap's death takes its PID namespace with it; without one, the group.
+    killGroup(proc, 'SIGTERM');
+    const forced = setTimeout(() => killGroup(proc), 2000);
     await exited;
     clearTimeout(forced);
+    killGroup(proc);
     running.delete(sessionId);
     fs.rmSync(pidFile(sessionId), { force: true });
     removeHome();
@@ -120,34 +163,101 @@ export function createLocalVnc(deps: { dataDir: string; logger: Logger; onExit?(
     get count(): number {
       return running.size;
     },
+    get sandbox(): SandboxStatus {
+      return deps.sandbox;
+    },
     async stopAll(): Promise<void> {
       await Promise.all([...running.keys()].map((id) => stop(id)));
     },
     /** Kills what a previous process of this server left behind (it crashed, or was killed). */
     sweepOrphans(): number {
       if (!fs.existsSync(root)) return 0;
-      let killed = 0;
-      for (const f of fs.readdirSync(root).filter((n) => n.endsWith('.json'))) {
-        try {
-          const pids = JSON.parse(fs.readFileSync(path.join(root, f), 'utf8')) as { xvnc?: number; xterm?: number };
-          for (const pid of [pids.xterm, pids.xvnc]) if (pid && isOurs(pid)) (process.kill(pid, 'SIGKILL'), killed++);
-        } catch {
-          // A pid file we cannot read names nothing we can safely kill.
-        }
-        fs.rmSync(path.join(root, f), { force: true });
-      }
+      const ids = fs.readdirSync(root).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
+      const killed = killMarked(new Set(ids));
+      for (const id of ids) fs.rmSync(pidFile(id), { force: true });
       return killed;
     },
   };
 }
 
-/** Only kill a pid that is still an Xvnc or xterm: pids are reused. */
-function isOurs(pid: number): boolean {
+function killGroup(proc: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (!proc.pid) return;
   try {
-    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-    return /(^|\/)(Xvnc|xterm)$/.test(cmd);
+    process.kill(-proc.pid, signal);
   } catch {
-    return false;
+    // Gone already.
+  }
+}
+
+/**
+ * Kills every process that carries `PORTICO_VM=<id>` for one of `ids` in its environment. Pids are
+ * reused and an xterm's command line names no session, but the marker is in the environment of every
+ * process of a desktop started by this provider (outside the sandbox's clearenv: its outer chain).
+ */
+function killMarked(ids: Set<string>): number {
+  if (ids.size === 0) return 0;
+  let killed = 0;
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const marker = fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').find((v) => v.startsWith('PORTICO_VM='));
+      if (marker && ids.has(marker.slice('PORTICO_VM='.length))) {
+        process.kill(Number(pid), 'SIGKILL');
+        killed++;
+      }
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return killed;
+}
+
+/** A desktop's uid reaches its bind-mount sources through every directory above them. */
+function assertTraversable(dir: string): void {
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) {
+      throw new Error(`${d} is not traversable by other users, so a VM's own uid cannot reach DATA_DIR (chmod o+x it, or choose another DATA_DIR)`);
+    }
+    if (d === path.dirname(d)) return;
+  }
+}
+
+/** The uids that own a process on this host right now. */
+function uidsInUse(): Set<number> {
+  const uids = new Set<number>();
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      uids.add(fs.statSync(`/proc/${pid}`).uid);
+    } catch {
+      // Gone already.
+    }
+  }
+  return uids;
+}
+
+function chownTree(dir: string, uid: number): void {
+  fs.lchownSync(dir, uid, uid);
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) chownTree(p, uid);
+    else fs.lchownSync(p, uid, uid);
+  }
+}
+
+/** Resolves once the desktop accepts connections on its socket; `gaveUp` ends the wait early. */
+async function waitForSocket(socketPath: string, gaveUp: () => string | null): Promise<void> {
+  const until = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const why = gaveUp();
+    if (why) throw new Error(why);
+    const up = await new Promise<boolean>((r) => {
+      const c = net.connect({ path: socketPath });
+      c.once('connect', () => (c.destroy(), r(true)));
+      c.once('error', () => (c.destroy(), r(false)));
+    });
+    if (up) return;
+    if (Date.now() > until) throw new Error(`the desktop did not listen within ${READY_TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

@@ -7,6 +7,7 @@ import { toPublicSession, type PublicSession, type Sessions } from '../store/ses
 import type { Users } from '../store/users';
 import type { Session } from '../store/schema';
 import { localVncMissing, type LocalVnc } from './local-vnc';
+import { unsandboxedSentence } from './vm-sandbox';
 import { checkExternalTarget } from './target-allow';
 
 // VM sessions: the records, the local provider's processes, and the `sessions` hub topic kept in step.
@@ -21,15 +22,31 @@ export type SessionServiceDeps = {
   vncTargetAllow: readonly string[];
 };
 
+/** What the dashboard needs to know before it offers a user the "start a VM" form. */
+export type VmProviderInfo = { available: boolean; sandboxed: boolean; canStart: boolean; sentence: string | null };
+
 export function createSessionService(deps: SessionServiceDeps) {
   const announce = (s: PublicSession, change: 'created' | 'updated' | 'deleted') => deps.bus.publish('sessions', { change, session: s });
+
+  function providerInfo(user: TokenClaims): VmProviderInfo {
+    if (deps.provider !== 'local' || !deps.localVnc) {
+      return { available: false, sandboxed: false, canStart: false, sentence: 'This server has no local VM provider (VNC_PROVIDER=external); an admin registers external targets.' };
+    }
+    const missing = localVncMissing();
+    if (missing) return { available: false, sandboxed: false, canStart: false, sentence: `${missing}.` };
+    const sandbox = deps.localVnc.sandbox;
+    if (sandbox.sandboxed) return { available: true, sandboxed: true, canStart: true, sentence: null };
+    return { available: true, sandboxed: false, canStart: user.role === 'admin', sentence: unsandboxedSentence(sandbox.reason) };
+  }
 
   async function createLocal(user: TokenClaims, name: string): Promise<PublicSession> {
     if (deps.provider !== 'local' || !deps.localVnc) {
       throw new HttpError('unavailable', 'This server has no local VM provider (VNC_PROVIDER=external); an admin registers external targets.');
     }
-    const missing = localVncMissing();
-    if (missing) throw new HttpError('unavailable', `${missing}.`);
+    const info = providerInfo(user);
+    if (!info.available) throw new HttpError('unavailable', info.sentence!);
+    // Without a sandbox a desktop sees the host: only an admin may start one.
+    if (!info.canStart) throw new HttpError('forbidden', info.sentence!);
     const id = newId();
     let vm;
     try {
@@ -57,6 +74,7 @@ export function createSessionService(deps: SessionServiceDeps) {
   }
 
   return {
+    providerInfo,
     create(user: TokenClaims, body: { name: string; target?: string; ownerId?: string }) {
       return body.target === undefined ? createLocal(user, body.name) : createExternal(user, { ...body, target: body.target });
     },

@@ -15,7 +15,8 @@ import { rejectWithClose, rejectWithStatus } from './reject';
 import { matchRoute, type MatchedRoute } from './route-table';
 import type { OpenSocket, RouteName, SocketRegistry } from './socket-registry';
 import { buildUpstream, prepareUpstreamRequest, sessionUpstream, type Upstream } from './upstream';
-import { bridge, connectTcp } from './vnc-bridge';
+import { bridge, connectVm, VmConnectError } from './vnc-bridge';
+import { watchClient, type ClientWatch } from './client-gone';
 import type { WsProxy } from './ws-proxy';
 import { joinProxiedPair } from './proxied-socket';
 import { requestUrl } from '../http/request-url';
@@ -106,6 +107,8 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
       return rejectWithStatus(socket, 404, 'not_found', 'Nothing serves WebSockets under /_next/ here (HMR runs only in dev mode).');
     }
     const ctx: Ctx = { route: match.route, started: Date.now() };
+    // From here on a client that leaves is noticed at once, whatever step we are waiting in.
+    const watch = watchClient(socket);
     if (draining) return refuse(req, socket, ctx, CLOSE.TRY_AGAIN_LATER, 'server is shutting down');
     if (match.problem) return refuse(req, socket, ctx, CLOSE.BAD_REQUEST, match.problem);
 
@@ -140,15 +143,13 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     ctx.resource = describeResource(decision.resource);
 
     // Step 5: limits.
+    if (watch.signal.aborted) return clientLeft(socket, ctx);
     const refusal = deps.leases.acquire(verified.claims.userId);
     if (refusal) return refuse(req, socket, ctx, CLOSE.TOO_MANY, refusal === 'user' ? 'too many sockets for this user' : 'server socket limit reached');
     const release = once(() => deps.leases.release(verified.claims.userId));
     // The slot is held exactly as long as the client's TCP connection, however the socket ends.
     socket.on('close', release);
-    if (socket.destroyed) {
-      release();
-      return logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 });
-    }
+    if (watch.signal.aborted) return clientLeft(socket, ctx, release);
 
     // Step 6: resolve the target and connect.
     const upstream = resolveUpstream(match, decision.resource, url.searchParams);
@@ -160,12 +161,21 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     try {
       // A ticket is spent; the build backend (until it gets a minted token of its own) needs a session token.
       const upstreamToken = found.source === 'ticket' && upstream.kind === 'ws' ? (await deps.tokens.sign(verified.claims)).token : found.token;
-      await connect(req, socket as Socket, head, ctx, upstream, upstreamToken, release);
+      await connect(req, socket as Socket, head, ctx, upstream, upstreamToken, release, watch);
     } catch (err) {
       release();
+      if (watch.signal.aborted) return clientLeft(socket, ctx);
       logger.error({ err, route: ctx.route }, 'upgrade failed');
       refuse(req, socket, ctx, CLOSE.INTERNAL_ERROR, 'internal error');
     }
+  }
+
+  /** The client ended its connection (FIN, RST or close) before it was joined to anything: let go of it all. */
+  function clientLeft(socket: Duplex, ctx: Ctx, release?: () => void) {
+    release?.();
+    socket.destroy();
+    metrics.upgrades.inc({ route: ctx.route, outcome: 'client_left' });
+    logEnd(ctx, { outcome: 'client_left', endedBy: 'client', bytesIn: 0, bytesOut: 0 });
   }
 
   function resolveUpstream(match: MatchedRoute, resource: Resource, query: URLSearchParams): Upstream | null {
@@ -188,32 +198,40 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     });
   }
 
-  async function connect(req: IncomingMessage, socket: Socket, head: Buffer, ctx: Ctx, upstream: Upstream, token: string, release: () => void) {
+  async function connect(req: IncomingMessage, socket: Socket, head: Buffer, ctx: Ctx, upstream: Upstream, token: string, release: () => void, watch: ClientWatch) {
     if (upstream.kind === 'hub') {
-      const conn = await deps.hub.accept(req, socket, head, ctx.user!);
+      const conn = await deps.hub.accept(req, socket, watch.handOver(head), ctx.user!);
       if (!conn) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
       const done = conn.done.then(() => ({ endedBy: 'client', bytesIn: socket.bytesRead, bytesOut: socket.bytesWritten }));
       return opened(ctx, conn.close, done, release);
     }
-    if (upstream.kind === 'tcp') {
-      const tcp = await connectTcp(upstream.host, upstream.port, deps.upstreamConnectTimeoutMs).catch((err: Error) => err);
-      if (tcp instanceof Error) {
+    if (upstream.kind === 'tcp' || upstream.kind === 'unix') {
+      const vm = await connectVm(upstream, deps.upstreamConnectTimeoutMs, watch.signal).catch((err: VmConnectError) => err);
+      if (vm instanceof Error) {
+        if (watch.signal.aborted) return clientLeft(socket, ctx, release);
         release();
-        return refuse(req, socket, ctx, CLOSE.BAD_GATEWAY, `VM unreachable: ${(tcp as NodeJS.ErrnoException).code ?? tcp.message}`);
+        return refuse(req, socket, ctx, CLOSE.BAD_GATEWAY, `VM unreachable: ${vm.message}`);
       }
-      const b = await bridge(req, socket, head, tcp);
+      const b = await bridge(req, socket, watch.handOver(head), vm.socket, vm.greeting);
       if (!b) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
       return opened(ctx, b.close, b.done, release);
     }
     prepareUpstreamRequest(req, upstream.url, token);
-    deps.wsProxy.proxy(req, socket, head, upstream.url, {
+    // The watcher keeps reading while the proxy connects (the library is handed no early bytes); they are
+    // written upstream once the pair is joined, ahead of anything the client sends later.
+    deps.wsProxy.proxy(req, socket, head, upstream.url, watch.signal, {
       onOpen(upstreamSocket) {
+        const early = watch.handOver(Buffer.alloc(0));
+        if (early.length) upstreamSocket.write(early);
         const pair = joinProxiedPair(socket, upstreamSocket);
         opened(ctx, pair.close, pair.done, release);
       },
       onFail(code, reason) {
         release();
         refuse(req, socket, ctx, code, reason);
+      },
+      onAbort() {
+        clientLeft(socket, ctx, release);
       },
     });
   }
@@ -239,6 +257,7 @@ function describeResource(r: Resource): string {
 function describeUpstream(u: Upstream): string {
   if (u.kind === 'hub') return 'in-process';
   if (u.kind === 'tcp') return `tcp://${u.host}:${u.port}`;
+  if (u.kind === 'unix') return 'local VM socket';
   return u.url.origin + u.url.pathname;
 }
 

@@ -5,7 +5,7 @@ import { SESSION_COOKIE, withoutCookie } from '../auth/request-token';
 // rewritten so the token leaves the URL and travels as `Authorization: Bearer`, and the upstream learns
 // who the client was from X-Forwarded-*.
 
-export type Upstream = { kind: 'ws'; url: URL } | { kind: 'tcp'; host: string; port: number } | { kind: 'hub' };
+export type Upstream = { kind: 'ws'; url: URL } | { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string } | { kind: 'hub' };
 
 /** The build backend's socket for a project, keeping the client's query minus the token. */
 export function buildUpstream(base: URL, projectId: string, query: URLSearchParams): URL {
@@ -15,7 +15,10 @@ export function buildUpstream(base: URL, projectId: string, query: URLSearchPara
   return url;
 }
 
-/** A session's stored target: `ws://` (a websockify, proxied) or `tcp://` (a VNC server, bridged). */
+/**
+ * A session's stored target: `ws://` (a websockify, proxied), `tcp://` (a VNC server, bridged) or `unix:`
+ * (a local sandbox's VNC socket, bridged; only the local provider writes such a target, never a request).
+ */
 export function sessionUpstream(target: string): Upstream | null {
   let url: URL;
   try {
@@ -24,6 +27,7 @@ export function sessionUpstream(target: string): Upstream | null {
     return null;
   }
   if (url.protocol === 'ws:' || url.protocol === 'wss:') return { kind: 'ws', url };
+  if (url.protocol === 'unix:' && url.pathname.startsWith('/')) return { kind: 'unix', path: decodeURIComponent(url.pathname) };
   if (url.protocol === 'tcp:' && url.hostname && url.port) return { kind: 'tcp', host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port) };
   return null;
 }

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { bridge, connectTcp, type Bridge } from './vnc-bridge';
+import { bridge, connectVm, type Bridge } from './vnc-bridge';
 
 // The bridge on its own: an HTTP server whose upgrades are bridged to a TCP echo server, driven by `ws`
 // clients and by hand-made frames, so each framing rule is checked against what a real client sends.
@@ -13,18 +13,21 @@ let echo: net.Server;
 let server: http.Server;
 let url: string;
 const bridges: Bridge[] = [];
+const GREETING = Buffer.from('RFB 003.008\n', 'latin1');
 
 before(async () => {
+  // An RFB server speaks first; the bridge answers the browser only once it has.
   echo = net.createServer((c) => {
     c.on('error', () => undefined);
+    c.write(GREETING);
     c.pipe(c);
   });
   await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
   server = http.createServer();
   server.on('upgrade', async (req, socket, head) => {
     socket.on('error', () => undefined);
-    const vm = await connectTcp('127.0.0.1', (echo.address() as net.AddressInfo).port, 2000);
-    const b = await bridge(req, socket, head, vm);
+    const vm = await connectVm({ kind: 'tcp', host: '127.0.0.1', port: (echo.address() as net.AddressInfo).port }, 2000);
+    const b = await bridge(req, socket, head, vm.socket, vm.greeting);
     if (b) bridges.push(b);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -37,10 +40,11 @@ after(async () => {
   echo.close();
 });
 
+/** A client past the VM's greeting, which the bridge relays as the first message. */
 function open(): Promise<WebSocket> {
   const ws = new WebSocket(url, ['binary']);
   return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
+    ws.once('message', (d: Buffer) => (d.equals(GREETING) ? resolve(ws) : reject(new Error(`first message: ${d.toString('latin1')}`))));
     ws.once('error', reject);
   });
 }

@@ -14,6 +14,13 @@ import { closeFrame, parseHeader, unmask } from './ws-frames';
 // one binary frame, header and chunk in one writev. Pings are answered; close frames end the pair with
 // the closing handshake. A client that breaks the framing rules is disconnected.
 
+const ignore = () => undefined;
+
+// A client may owe (not have read) this much of what the bridge wrote to it. Reading from the VM and from
+// the client both stop once the client's queue passes its high-water mark, so the queue stays near that
+// mark; going past this bound means something wrote regardless, and the client is closed with 1013.
+export const MAX_OWED_BYTES = 1024 * 1024;
+
 // A gateway- or VM-initiated close waits this long for the client's answering close frame.
 const CLOSE_GRACE_MS = 1000;
 // RFC 6455 4.2.2: the accept key is the SHA-1 of the client's key and this GUID.
@@ -22,24 +29,69 @@ const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 export type BridgeEnd = { endedBy: 'client' | 'upstream' | 'gateway'; code: number | undefined; bytesIn: number; bytesOut: number };
 export type Bridge = { close(code: number, reason: string): Promise<void>; done: Promise<BridgeEnd> };
 
-export function connectTcp(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+/** Where a VM's VNC server listens: a TCP address (external targets) or a Unix socket (the local sandbox). */
+export type VmAddress = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
+
+// An RFB server speaks first: "RFB 003.008\n" (RFC 6143 7.1.1).
+export const RFB_GREETING_BYTES = 12;
+
+export class VmConnectError extends Error {
+  constructor(
+    message: string,
+    /** The client left while we were connecting: nothing is to be sent to it. */
+    readonly aborted = false,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Connects to a VM and waits for its RFB greeting, both within one deadline, so a VM that accepts and
+ * then stays silent (stopped, wedged) is reported as unreachable instead of answered with a 101 and
+ * nothing after it. Resolves with the socket (paused, nothing left listening on it) and the bytes the VM
+ * sent so far, which the bridge relays first. Gives up at once when `signal` aborts.
+ */
+export function connectVm(address: VmAddress, timeoutMs: number, signal?: AbortSignal): Promise<{ socket: net.Socket; greeting: Buffer }> {
   return new Promise((resolve, reject) => {
-    const tcp = net.connect({ host, port, noDelay: true, keepAlive: true });
-    const timer = setTimeout(() => tcp.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    tcp.once('connect', () => {
-      clearTimeout(timer);
-      tcp.removeAllListeners('error');
-      resolve(tcp);
-    });
-    tcp.once('error', (err) => {
-      clearTimeout(timer);
+    if (signal?.aborted) return reject(new VmConnectError('the client left', true));
+    const socket = address.kind === 'unix' ? net.connect({ path: address.path }) : net.connect({ host: address.host, port: address.port, noDelay: true, keepAlive: true });
+    const got: Buffer[] = [];
+    let size = 0;
+    let connected = false;
+    const fail = (err: VmConnectError) => {
+      cleanup();
+      socket.destroy();
       reject(err);
-    });
+    };
+    const onTimeout = () => fail(new VmConnectError(connected ? `the VM did not greet within ${timeoutMs} ms` : `no answer within ${timeoutMs} ms`));
+    const onAbort = () => fail(new VmConnectError('the client left', true));
+    const onError = (err: NodeJS.ErrnoException) => fail(new VmConnectError(err.code ?? err.message));
+    const onClose = () => fail(new VmConnectError('the VM closed the connection before its greeting'));
+    const onConnect = () => (connected = true);
+    const onData = (chunk: Buffer) => {
+      got.push(chunk);
+      size += chunk.length;
+      if (size < RFB_GREETING_BYTES) return;
+      cleanup();
+      socket.pause();
+      // Back to "no consumer yet", so the bridge's own 'data' listener starts the flow again.
+      (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+      socket.on('error', ignore);
+      resolve({ socket, greeting: Buffer.concat(got) });
+    };
+    const timer = setTimeout(onTimeout, timeoutMs);
+    function cleanup() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.off('error', onError).off('close', onClose).off('connect', onConnect).off('data', onData);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.on('error', onError).on('close', onClose).on('connect', onConnect).on('data', onData);
   });
 }
 
 /** Completes the client's handshake and joins it to an already connected TCP socket; null if it cannot. */
-export async function bridge(req: IncomingMessage, socket: Duplex, head: Buffer, tcp: net.Socket): Promise<Bridge | null> {
+export async function bridge(req: IncomingMessage, socket: Duplex, head: Buffer, tcp: net.Socket, greeting?: Buffer): Promise<Bridge | null> {
   const answer = handshakeAnswer(req);
   if (!answer || socket.destroyed || !socket.writable) {
     tcp.destroy();
@@ -48,7 +100,7 @@ export async function bridge(req: IncomingMessage, socket: Duplex, head: Buffer,
     return null;
   }
   socket.write(answer);
-  return new TcpBridge(socket as net.Socket, tcp, head);
+  return new TcpBridge(socket as net.Socket, tcp, head, greeting);
 }
 
 /** The 101 for a valid WebSocket handshake (RFC 6455 4.2.1), or null. */
@@ -91,23 +143,54 @@ class TcpBridge implements Bridge {
   private maskPhase = 0;
   private partialHeader: Buffer | null = null;
   private control: Buffer[] | null = null;
+  // Why reading from the client is stopped: the VM's queue is full, or the client's own queue is (it
+  // sends pings and does not read the pongs). Reading resumes when neither holds.
+  private vmFull = false;
+  private clientFull = false;
 
   constructor(
     private readonly client: net.Socket,
     private readonly tcp: net.Socket,
     head: Buffer,
+    greeting?: Buffer,
   ) {
     this.done = new Promise<BridgeEnd>((resolve) => (this.resolveDone = resolve));
     this.close = this.close.bind(this);
     tcp.on('error', () => undefined);
     tcp.on('data', (chunk: Buffer) => this.fromVm(chunk));
     client.on('data', (chunk: Buffer) => this.fromClient(chunk));
-    client.on('drain', () => tcp.resume());
-    tcp.on('drain', () => client.resume());
+    client.on('drain', () => {
+      this.clientFull = false;
+      tcp.resume();
+      this.resumeClient();
+    });
+    tcp.on('drain', () => {
+      this.vmFull = false;
+      this.resumeClient();
+    });
     tcp.on('close', () => this.vmClosed());
     client.on('end', () => client.end());
     client.on('close', () => this.clientClosed());
+    if (greeting && greeting.length > 0) this.fromVm(greeting);
     if (head.length > 0) this.fromClient(head);
+  }
+
+  private resumeClient(): void {
+    if (!this.vmFull && !this.clientFull) this.client.resume();
+  }
+
+  /** After a write to the client: stop feeding it while it does not read, and close it if it owes too much. */
+  private wroteToClient(flushed: boolean): void {
+    if (flushed) return;
+    this.clientFull = true;
+    this.tcp.pause();
+    this.client.pause();
+    if (this.client.writableLength > MAX_OWED_BYTES && !this.closeSent) {
+      this.endedBy = 'gateway';
+      this.code = CLOSE.TRY_AGAIN_LATER;
+      this.sendClose(CLOSE.TRY_AGAIN_LATER, `the client owes more than ${MAX_OWED_BYTES} bytes`);
+      this.tcp.destroy();
+    }
   }
 
   close(code: number, reason: string): Promise<void> {
@@ -135,8 +218,8 @@ class TcpBridge implements Bridge {
       flushed = client.write(chunk);
       client.uncork();
     }
-    // A browser that cannot keep up stops the VM rather than growing a queue here.
-    if (!flushed) this.tcp.pause();
+    // A browser that cannot keep up stops the VM (and its own pings) rather than growing a queue here.
+    this.wroteToClient(flushed);
   }
 
   private fromClient(chunk: Buffer): void {
@@ -176,7 +259,10 @@ class TcpBridge implements Bridge {
     }
     if (corked) tcp.uncork();
     else if (first !== null) flushed = tcp.write(first);
-    if (!flushed) this.client.pause();
+    if (!flushed) {
+      this.vmFull = true;
+      this.client.pause();
+    }
   }
 
   /** Reads a frame header at `off`: the bytes it used, or -1 when the rest of it is still to come. */
@@ -211,7 +297,9 @@ class TcpBridge implements Bridge {
     this.control = null;
     if (!control) return;
     const payload = control.length === 1 ? control[0] : Buffer.concat(control);
-    if (this.opcode === OP_PING && !this.closeSent && this.client.writable) this.client.write(Buffer.concat([Buffer.from([0x80 | OP_PONG, payload.length]), payload]));
+    if (this.opcode === OP_PING && !this.closeSent && this.client.writable) {
+      this.wroteToClient(this.client.write(Buffer.concat([Buffer.from([0x80 | OP_PONG, payload.length]), payload])));
+    }
     if (this.opcode !== OP_CLOSE) return;
     this.closeReceived = true;
     const code = payload.length >= 2 ? payload.readUInt16BE(0) : undefined;

@@ -12,10 +12,12 @@ export type ProxyHooks = {
   onOpen(upstream: Socket): void;
   /** The upstream could not be reached or refused the upgrade; nothing was sent to the client yet. */
   onFail(code: number, reason: string): void;
+  /** The client left before the pair was joined; the upstream attempt is already stopped. */
+  onAbort(): void;
 };
 
 export type WsProxy = {
-  proxy(req: IncomingMessage, socket: Socket, head: Buffer, target: URL, hooks: ProxyHooks): void;
+  proxy(req: IncomingMessage, socket: Socket, head: Buffer, target: URL, clientGone: AbortSignal, hooks: ProxyHooks): void;
   close(): void;
 };
 
@@ -75,23 +77,29 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
       if (state.settled) return;
       state.settled = true;
       clearTimeout(timer);
+      state.clientGone.removeEventListener('abort', onClientGone);
       state.hooks.onFail(code, reason);
     };
     const timer = setTimeout(() => {
       proxyReq.destroy(new Error(`upstream did not answer within ${connectTimeoutMs} ms`));
     }, connectTimeoutMs);
-    // The client left while we were still connecting: stop the upstream attempt too.
-    const onClientClose = () => {
+    // The client left while we were still connecting (the router's watcher saw its FIN, RST or close):
+    // stop the upstream attempt too.
+    const onClientGone = () => {
+      if (state.settled) return;
       state.settled = true;
       clearTimeout(timer);
-      proxyReq.destroy();
+      // With an error, so the upstream connection goes whatever agent made it (a request destroyed
+      // without one may hand its socket back to a keep-alive pool).
+      proxyReq.destroy(new Error('the client left'));
+      state.hooks.onAbort();
     };
-    socket.once('close', onClientClose);
+    state.clientGone.addEventListener('abort', onClientGone, { once: true });
     proxyReq.on('error', (err) => fail(CLOSE.BAD_GATEWAY, `upstream unreachable: ${describe(err)}`));
     // Registered before http-proxy-3's own listeners (it emits proxyReqWs first), so these run first.
     proxyReq.on('upgrade', (_res: IncomingMessage, upstream: Socket) => {
       clearTimeout(timer);
-      socket.off('close', onClientClose);
+      state.clientGone.removeEventListener('abort', onClientGone);
       if (state.settled) return upstream.destroy();
       state.settled = true;
       upstream.on('error', ignoreError);
@@ -110,9 +118,10 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
   });
 
   return {
-    proxy(req, socket, head, target, hooks) {
+    proxy(req, socket, head, target, clientGone, hooks) {
       shareCounterId(socket);
-      pending.set(req, { hooks, settled: false, clientBefore: listenerSnapshot(socket) });
+      if (clientGone.aborted) return hooks.onAbort();
+      pending.set(req, { hooks, settled: false, clientBefore: listenerSnapshot(socket), clientGone });
       proxy.ws(req, socket, head, { target: target.origin.replace(/^http/, 'ws') }, (err: Error) => {
         const state = pending.get(req);
         if (!state || state.settled) return;
@@ -126,7 +135,7 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
   };
 }
 
-type Pending = { hooks: ProxyHooks; settled: boolean; clientBefore: ListenerSnapshot };
+type Pending = { hooks: ProxyHooks; settled: boolean; clientBefore: ListenerSnapshot; clientGone: AbortSignal };
 type Joining = { hooks: ProxyHooks; client: Socket; clientBefore: ListenerSnapshot; upstreamBefore: ListenerSnapshot };
 
 const KEEPALIVE_MS = 30_000;

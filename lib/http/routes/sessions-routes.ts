@@ -51,4 +51,12 @@ export const sessionsRoutes: RouteDef<ApiDeps>[] = [
       ctx.res.writeHead(204).end();
     },
   },
+  {
+    method: 'GET',
+    pattern: '/api/vm-provider',
+    async handler(ctx) {
+      const user = await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins);
+      sendJson(ctx.res, 200, ctx.deps.sessionService.providerInfo(user));
+    },
+  },
 ];

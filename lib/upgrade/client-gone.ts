@@ -1,0 +1,47 @@
+import type { Duplex } from 'node:stream';
+
+// Noticing a client that leaves while the gateway is still authorising or connecting for it.
+//
+// An upgraded socket comes out of Node's HTTP server with nothing reading it and half-open allowed: a
+// client's FIN is not seen until someone reads, and then only as 'end' (no 'close' follows until we end
+// our side too). A listener attached once the upstream is ready has missed the event for good, so the
+// socket, its lease and the upstream connection stayed open with nobody on the other end. The watcher
+// reads from the start instead: an 'end', 'close' or error aborts `signal`, which every connect step
+// honours, and the bytes a client sent early are kept (bounded) and handed on in front of the rest.
+
+// RFC 6455 4.1: a client sends nothing after its handshake until the server answers it. A little is
+// tolerated (a client may pipeline its first frame); more than this is not a browser and is dropped.
+export const MAX_EARLY_BYTES = 64 * 1024;
+
+export type ClientWatch = {
+  readonly signal: AbortSignal;
+  /** Stops watching and gives the bytes received so far, `head` first; the socket is left for the next reader. */
+  handOver(head: Buffer): Buffer;
+};
+
+export function watchClient(socket: Duplex): ClientWatch {
+  const controller = new AbortController();
+  const early: Buffer[] = [];
+  let size = 0;
+  const gone = () => controller.abort();
+  const onData = (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > MAX_EARLY_BYTES) return socket.destroy();
+    early.push(chunk);
+  };
+  socket.on('data', onData);
+  socket.once('end', gone);
+  socket.once('close', gone);
+  if (socket.destroyed) gone();
+  return {
+    signal: controller.signal,
+    handOver(head) {
+      socket.pause();
+      socket.off('data', onData).off('end', gone).off('close', gone);
+      // "No consumer yet" rather than "paused": whoever attaches a 'data' listener next starts the flow,
+      // as on a socket fresh from the HTTP server.
+      (socket as { readableFlowing: boolean | null }).readableFlowing = null;
+      return early.length ? Buffer.concat([head, ...early]) : head;
+    },
+  };
+}
