@@ -143,10 +143,6 @@ class TcpBridge implements Bridge {
   private maskPhase = 0;
   private partialHeader: Buffer | null = null;
   private control: Buffer[] | null = null;
-  // Why reading from the client is stopped: the VM's queue is full, or the client's own queue is (it
-  // sends pings and does not read the pongs). Reading resumes when neither holds.
-  private vmFull = false;
-  private clientFull = false;
 
   constructor(
     private readonly client: net.Socket,
@@ -159,15 +155,8 @@ class TcpBridge implements Bridge {
     tcp.on('error', () => undefined);
     tcp.on('data', (chunk: Buffer) => this.fromVm(chunk));
     client.on('data', (chunk: Buffer) => this.fromClient(chunk));
-    client.on('drain', () => {
-      this.clientFull = false;
-      tcp.resume();
-      this.resumeClient();
-    });
-    tcp.on('drain', () => {
-      this.vmFull = false;
-      this.resumeClient();
-    });
+    client.on('drain', () => tcp.resume());
+    tcp.on('drain', () => client.resume());
     tcp.on('close', () => this.vmClosed());
     client.on('end', () => client.end());
     client.on('close', () => this.clientClosed());
@@ -175,16 +164,16 @@ class TcpBridge implements Bridge {
     if (head.length > 0) this.fromClient(head);
   }
 
-  private resumeClient(): void {
-    if (!this.vmFull && !this.clientFull) this.client.resume();
-  }
-
-  /** After a write to the client: stop feeding it while it does not read, and close it if it owes too much. */
+  /**
+   * After a write to the client: a client that does not keep up stops the VM's stream (so a slow browser
+   * never grows a queue here), and one that owes more than MAX_OWED_BYTES is closed. The client itself
+   * is still read — its keystrokes go to the VM whatever its own queue holds — so a peer that sends
+   * pings and never reads the pongs reaches the bound within a second and is closed, instead of sitting
+   * paused on its slot forever.
+   */
   private wroteToClient(flushed: boolean): void {
     if (flushed) return;
-    this.clientFull = true;
     this.tcp.pause();
-    this.client.pause();
     if (this.client.writableLength > MAX_OWED_BYTES && !this.closeSent) {
       this.endedBy = 'gateway';
       this.code = CLOSE.TRY_AGAIN_LATER;
@@ -259,10 +248,7 @@ class TcpBridge implements Bridge {
     }
     if (corked) tcp.uncork();
     else if (first !== null) flushed = tcp.write(first);
-    if (!flushed) {
-      this.vmFull = true;
-      this.client.pause();
-    }
+    if (!flushed) this.client.pause();
   }
 
   /** Reads a frame header at `off`: the bytes it used, or -1 when the rest of it is still to come. */

@@ -5,8 +5,8 @@ import { startGateway, type TestGateway } from '../helpers/gateway';
 import { maskedFrame, rawUpgrade, readUntil } from './raw-upgrade';
 
 // Finding 3 (bridge): "a client that sends pings and never reads raised RSS by ~700 MiB in 16 s". The
-// bridge answers each ping with a pong, and wrote them whether or not the client read. Now a client's
-// queue past its high-water mark stops the bridge reading from it, so the gateway's memory stays flat.
+// bridge answers each ping with a pong, and wrote them whether or not the client read. Now a client that
+// owes more than the bound (1 MiB) is closed with 1013 and dropped, so the gateway's memory stays flat.
 
 let gw: TestGateway;
 let vm: net.Server;
@@ -32,6 +32,9 @@ test('a client that floods pings and never reads does not grow the gateway', asy
   // The 101 and the greeting's frame, then never read again.
   await readUntil(c, (got) => got.includes('\r\n\r\n') && got.length >= got.indexOf('\r\n\r\n') + 4 + 14);
   c.pause();
+  let closedAt = 0;
+  c.once('close', () => (closedAt = Date.now()));
+  const floodStart = Date.now();
   // Big pings make big pongs: 125 bytes of payload each, 2000 to a write.
   const burst = Buffer.concat(Array.from({ length: 2000 }, () => maskedFrame(0x9, Buffer.alloc(125, 0x70))));
   global.gc?.();
@@ -52,5 +55,13 @@ test('a client that floods pings and never reads does not grow the gateway', asy
   });
   const growth = process.memoryUsage().rss - rssBefore;
   c.destroy();
+  assert.ok(closedAt > 0, 'the gateway kept a client that never reads');
+  assert.ok(closedAt - floodStart < 3000, `the gateway took ${closedAt - floodStart} ms to drop a client that never reads`);
+  // The log says why: the gateway ended it with 1013 (the close frame itself cannot reach a client that
+  // does not read).
+  const deadline = Date.now() + 2000;
+  let line: string | undefined;
+  while (!(line = gw.logs.lines.find((l) => l.includes('"socket_end"') && l.includes('"route":"vnc"'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.match(line ?? '', /"endedBy":"gateway".*"code":1013/);
   assert.ok(growth < 64 * 1024 * 1024, `the gateway's RSS grew by ${Math.round(growth / 1048576)} MiB while the client sent ${Math.round(sent / 1048576)} MiB of pings`);
 });
