@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { ConfigError, loadConfig, type Config } from './lib/config/config';
 import { resolveJwtSecret } from './lib/auth/jwt-secret';
 import { createTokens } from './lib/auth/tokens';
+import { createBackendTokens } from './lib/auth/backend-tokens';
 import { ensureAdmin } from './lib/auth/admin-bootstrap';
 import { openStore } from './lib/store/db';
 import { createUsers } from './lib/store/users';
@@ -53,7 +54,9 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const users = createUsers(store.db);
   const projects = createProjects(store.db);
   const sessions = createSessions(store.db);
-  const tokens = createTokens(resolveJwtSecret(config.jwtSecret, config.dataDir), config.tokenTtlS);
+  const jwtSecret = resolveJwtSecret(config.jwtSecret, config.dataDir);
+  const tokens = createTokens(jwtSecret, config.tokenTtlS);
+  const backendTokens = createBackendTokens(jwtSecret);
   const admin = await ensureAdmin(users, config.adminUsername, config.adminPassword);
   const bus = createMemoryBus();
 
@@ -62,7 +65,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const embedded = config.buildBackendUrl
     ? null
     : await startBuildBackend(
-        { config, db: store.db, tokens, logger, onBuildChange: (projectId, buildId, status) => bus.publish(`project:${projectId}:builds`, { buildId, status }) },
+        { config, db: store.db, backendTokens, logger, onBuildChange: (projectId, buildId, status) => bus.publish(`project:${projectId}:builds`, { buildId, status }) },
         { port: config.buildBackendPort, host: '127.0.0.1' },
       );
   const buildBackend = new URL(config.buildBackendUrl ?? embedded!.url);
@@ -94,7 +97,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   let draining = false;
   const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining });
   const builds = createBuilds(store.db);
-  const api = createApi({ config, tokens, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry });
+  const api = createApi({ config, tokens, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry });
 
   const server = http.createServer((req, res) => {
     if (api(req, res)) return;
@@ -111,6 +114,8 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     buildBackend,
     upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
     tokens,
+    backendTokens,
+    vncTargetAllow: config.vncTargetAllow,
     projects,
     sessions,
     leases,
@@ -166,7 +171,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     return closing;
   }
 
-  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, buildBackend: embedded, vncMissing, drain, close };
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, buildBackend: embedded, vncMissing, drain, close };
 }
 
 async function main() {

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config';
-import type { Tokens } from '../auth/tokens';
+import type { BackendTokens } from '../auth/backend-tokens';
 import type { Logger } from '../observability/logger';
 import type { Db } from '../store/db';
 import { createBuilds } from '../store/builds';
@@ -15,7 +15,7 @@ import { chooseProvider } from './providers/choose';
 export type BuildBackendOptions = {
   config: Config;
   db: Db;
-  tokens: Tokens;
+  backendTokens: BackendTokens;
   logger: Logger;
   onBuildChange?(projectId: string, buildId: string, status: string): void;
 };
@@ -36,7 +36,7 @@ export async function startBuildBackend(opts: BuildBackendOptions, listen: { por
   const recovered = await runner.recoverInterrupted();
   if (recovered) opts.logger.warn({ event: 'builds_recovered', count: recovered }, 'marked builds interrupted by a previous stop as failed');
   const server = createBackendServer({
-    tokens: opts.tokens,
+    backendTokens: opts.backendTokens,
     projects: createProjects(opts.db),
     builds,
     log,

@@ -1,5 +1,6 @@
 import type { Config } from '../config/config';
 import type { Tokens } from '../auth/tokens';
+import type { BackendTokens } from '../auth/backend-tokens';
 import type { Users } from '../store/users';
 import type { Projects } from '../store/projects';
 import type { Sessions } from '../store/sessions';
@@ -9,12 +10,17 @@ import type { Bus } from '../hub/bus';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { SocketRegistry } from '../upgrade/socket-registry';
+import type { Leases } from '../upgrade/leases';
 
 export type Health = () => Promise<Record<string, unknown>>;
 
 export type ApiDeps = {
   config: Config;
   tokens: Tokens;
+  /** Mints the per-request credential the build backend accepts (never the user's own token). */
+  backendTokens: BackendTokens;
+  /** Socket slots; an SSE stream holds one like a socket does. */
+  leases: Leases;
   users: Users;
   projects: Projects;
   sessions: Sessions;

@@ -3,6 +3,8 @@ import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CLOSE } from '../errors/close-codes';
 import type { TokenClaims, Tokens, Verified } from '../auth/tokens';
+import type { BackendTokens } from '../auth/backend-tokens';
+import { vetTarget } from '../sessions/target-allow';
 import { upgradeToken } from '../auth/request-token';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -13,7 +15,7 @@ import { checkOrigin } from './origin';
 import { rejectWithClose, rejectWithStatus } from './reject';
 import { matchRoute, type MatchedRoute } from './route-table';
 import type { OpenSocket, RouteName, SocketRegistry } from './socket-registry';
-import { buildUpstream, prepareUpstreamRequest, sessionUpstream, type Upstream } from './upstream';
+import { buildUpstream, pinnedAgent, prepareUpstreamRequest, sessionUpstream, type Upstream } from './upstream';
 import { bridge, connectTcp } from './vnc-bridge';
 import type { WsProxy } from './ws-proxy';
 import { joinProxiedPair } from './proxied-socket';
@@ -26,6 +28,10 @@ export type UpgradeRouterDeps = AuthoriseDeps & {
   buildBackend: URL;
   upstreamConnectTimeoutMs: number;
   tokens: Tokens;
+  /** Mints the build backend's credential; the user's own token never goes upstream. */
+  backendTokens: BackendTokens;
+  /** External VNC targets are vetted against it again at every connect. */
+  vncTargetAllow: readonly string[];
   leases: Leases;
   registry: SocketRegistry;
   hub: EventHub;
@@ -136,14 +142,17 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     }
 
     // Step 6: resolve the target and connect.
-    const upstream = resolveUpstream(match, decision.resource, url.searchParams);
-    if (!upstream) {
+    const upstream = await resolveUpstream(match, decision.resource, url.searchParams, verified.claims).catch((err: Error) => {
+      logger.error({ err, route: ctx.route }, 'resolving the upstream failed');
+      return { code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
+    });
+    if ('code' in upstream) {
       release();
-      return refuse(req, socket, ctx, CLOSE.INTERNAL_ERROR, 'session has no usable target');
+      return refuse(req, socket, ctx, upstream.code, upstream.reason);
     }
     ctx.upstream = describeUpstream(upstream);
     try {
-      await connect(req, socket as Socket, head, ctx, upstream, found.token, release);
+      await connect(req, socket as Socket, head, ctx, upstream, release);
     } catch (err) {
       release();
       logger.error({ err, route: ctx.route }, 'upgrade failed');
@@ -151,10 +160,24 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     }
   }
 
-  function resolveUpstream(match: MatchedRoute, resource: Resource, query: URLSearchParams): Upstream | null {
+  async function resolveUpstream(match: MatchedRoute, resource: Resource, query: URLSearchParams, user: TokenClaims): Promise<Upstream | { code: number; reason: string }> {
     if (resource.kind === 'hub') return { kind: 'hub' };
-    if (resource.kind === 'session') return sessionUpstream(resource.target);
-    return { kind: 'ws', url: buildUpstream(deps.buildBackend, (match as { projectId: string }).projectId, query) };
+    if (resource.kind === 'project') {
+      const url = buildUpstream(deps.buildBackend, (match as { projectId: string }).projectId, query);
+      return { kind: 'ws', url, bearer: await deps.backendTokens.mint({ user, projectId: resource.id }) };
+    }
+    const target = sessionUpstream(resource.target);
+    if (!target) return { code: CLOSE.INTERNAL_ERROR, reason: 'session has no usable target' };
+    if (!resource.external || target.kind === 'hub') return target;
+    // An admin's registration was checked then; the allow-list or the name's addresses may have changed.
+    const vetted = await vetTarget(resource.target, deps.vncTargetAllow);
+    if (!vetted.ok) {
+      return vetted.problem === 'unresolved'
+        ? { code: CLOSE.BAD_GATEWAY, reason: 'VM unreachable: its host does not resolve' }
+        : { code: CLOSE.FORBIDDEN, reason: 'VM target no longer allowed by VNC_TARGET_ALLOW' };
+    }
+    if (target.kind === 'tcp') return { ...target, host: vetted.address };
+    return { ...target, pinned: { address: vetted.address, family: vetted.family } };
   }
 
   function opened(ctx: Ctx, close: OpenSocket['close'], done: Promise<{ endedBy: string; code?: number; bytesIn: number; bytesOut: number }>, release: () => void) {
@@ -171,7 +194,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     });
   }
 
-  async function connect(req: IncomingMessage, socket: Socket, head: Buffer, ctx: Ctx, upstream: Upstream, token: string, release: () => void) {
+  async function connect(req: IncomingMessage, socket: Socket, head: Buffer, ctx: Ctx, upstream: Upstream, release: () => void) {
     if (upstream.kind === 'hub') {
       const conn = await deps.hub.accept(req, socket, head, ctx.user!);
       if (!conn) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
@@ -188,7 +211,8 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
       if (!b) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
       return opened(ctx, b.close, b.done, release);
     }
-    prepareUpstreamRequest(req, upstream.url, token);
+    prepareUpstreamRequest(req, upstream.url, upstream.bearer);
+    const agent = upstream.pinned ? pinnedAgent(upstream.url, upstream.pinned) : undefined;
     deps.wsProxy.proxy(req, socket, head, upstream.url, {
       onOpen(upstreamSocket) {
         const pair = joinProxiedPair(socket, upstreamSocket);
@@ -198,7 +222,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
         release();
         refuse(req, socket, ctx, code, reason);
       },
-    });
+    }, agent);
   }
 
   return {
