@@ -53,7 +53,8 @@ const STATUS: Record<string, [number, string]> = {
 };
 
 export function createBackendServer(deps: BackendDeps) {
-  const wss = new WebSocketServer({ noServer: true, clientTracking: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  // autoPong off: build-socket.ts answers pings only while the peer reads (lib/net/peer-bound.ts).
+  const wss = new WebSocketServer({ noServer: true, clientTracking: true, maxPayload: 64 * 1024, perMessageDeflate: false, autoPong: false });
 
   async function admit(req: http.IncomingMessage): Promise<{ ok: true; target: Target; user: TokenClaims } | { ok: false; why: string }> {
     const url = new URL(req.url ?? '/', 'http://backend.invalid');

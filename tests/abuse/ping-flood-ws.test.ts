@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startGateway, type TestGateway } from '../helpers/gateway';
+import { clientFrame, flood, rawWebSocket } from '../helpers/raw-ws';
+
+// Issue 10, point 3: `ws` answers every ping with a pong, whether or not the peer reads them (ws 8.23
+// at least cuts such a peer off after 60 unanswered pongs — with no close frame, so the client sees a
+// bare 1006). Now the gateway answers pings only while the peer reads, and a peer that owes more than
+// the bound is closed with 1013 and a reason that says so: on the hub (in process), and through the
+// proxy to the build backend, with the gateway's memory bounded all along.
+
+// Past what the kernel's socket buffers absorb on loopback (two hops for the build route), yet sent
+// quickly enough that the close frame is read within the server's grace period.
+const FLOOD_BYTES = { hub: 16 * 1024 * 1024, build: 40 * 1024 * 1024 };
+const RSS_BUDGET = 48 * 1024 * 1024;
+
+/** The highest RSS seen while `work` runs, sampled every 50 ms. */
+async function peakRssDuring<T>(work: Promise<T>): Promise<{ result: T; growth: number }> {
+  global.gc?.();
+  const start = process.memoryUsage().rss;
+  let peak = start;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  const result = await work;
+  clearInterval(timer);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return { result, growth: peak - start };
+}
+
+describe('a client that floods pings and never reads', () => {
+  let gw: TestGateway;
+  let user: { id: string; token: string };
+
+  before(async () => {
+    gw = await startGateway();
+    user = await gw.createUser('pinger');
+  });
+  after(() => gw.close());
+
+  const ping = clientFrame(0x9, Buffer.alloc(125, 0x61));
+
+  for (const route of ['hub', 'build'] as const) {
+    test(`is closed before it costs the gateway more than ${RSS_BUDGET >> 20} MiB (${route})`, async () => {
+      const path = route === 'hub' ? `/api/events?token=${user.token}` : `/api/build/${(await gw.createProject(user.token, 'p')).id}?token=${user.token}`;
+      const socket = await rawWebSocket(gw.url, path);
+      try {
+        const { result, growth } = await peakRssDuring(flood(socket, ping, FLOOD_BYTES[route], 15_000));
+        assert.ok(result.closedByServer, `the gateway kept taking pings: ${result.sent >> 20} MiB sent, connection still open`);
+        assert.ok(growth < RSS_BUDGET, `RSS grew by ${growth >> 20} MiB`);
+        assert.ok(result.close, 'the connection was cut without a close frame');
+        assert.equal(result.close.code, 1013);
+        assert.match(result.close.reason, /owes more than \d+ bytes/);
+      } finally {
+        socket.destroy();
+      }
+      // The slot the socket held is given back.
+      for (const until = Date.now() + 3000; gw.portico.registry.size > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(gw.portico.registry.size, 0);
+    });
+  }
+});
