@@ -131,14 +131,14 @@ describe('the build route through the proxy', () => {
     assert.equal((await closed(bare)).code, 4401);
   });
 
-  test('open sockets are counted per route in /healthz and /metrics', async () => {
+  test('open sockets are counted per route in the admin health details and /metrics', async () => {
     const ws = gw.open(`/api/build/${projectId}?token=${gw.adminToken}`);
     await opened(ws);
-    const health = await gw.api('GET', '/healthz');
+    const health = await gw.api('GET', '/api/admin/health', { token: gw.adminToken });
     assert.equal(health.status, 200);
     assert.equal(health.body.sockets.byRoute.build, 1);
     assert.equal(health.body.upstreams.build.reachable, true);
-    const metrics = await (await fetch(gw.url + '/metrics')).text();
+    const metrics = await (await fetch(gw.url + '/metrics', { headers: { authorization: `Bearer ${gw.adminToken}` } })).text();
     assert.match(metrics, /portico_open_sockets\{route="build"\} 1/);
     assert.match(metrics, /portico_upgrades_total\{route="build",outcome="accepted"\} \d+/);
     ws.close();
@@ -221,7 +221,7 @@ describe('an unreachable build backend', () => {
       const c = await closed(gw.open(`/api/build/${id}?token=${gw.adminToken}`));
       assert.equal(c.code, 1014);
       assert.match(c.reason, /ECONNREFUSED/);
-      const health = await gw.api('GET', '/healthz');
+      const health = await gw.api('GET', '/api/admin/health', { token: gw.adminToken });
       assert.equal(health.body.upstreams.build.reachable, false);
     } finally {
       await gw.close();

@@ -38,6 +38,7 @@ const schema = z.object({
   VNC_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['local', 'external']).default('local')),
   VNC_TARGET_ALLOW: list,
   EMIT_TOKEN: optionalString,
+  METRICS_TOKEN: optionalString,
   UPLOAD_MAX_BYTES: int(10485760, 1),
   TOKEN_TTL_S: int(43200, 60),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
@@ -68,6 +69,8 @@ export type Config = Readonly<{
   vncProvider: RawConfig['VNC_PROVIDER'];
   vncTargetAllow: readonly string[];
   emitToken: string | undefined;
+  /** Bearer token a Prometheus scraper sends for /metrics; without it, only admins read /metrics. */
+  metricsToken: string | undefined;
   uploadMaxBytes: number;
   tokenTtlS: number;
   logLevel: RawConfig['LOG_LEVEL'];
@@ -114,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     vncProvider: c.VNC_PROVIDER,
     vncTargetAllow: Object.freeze([...c.VNC_TARGET_ALLOW]),
     emitToken: c.EMIT_TOKEN,
+    metricsToken: c.METRICS_TOKEN,
     uploadMaxBytes: c.UPLOAD_MAX_BYTES,
     tokenTtlS: c.TOKEN_TTL_S,
     logLevel: c.LOG_LEVEL,

@@ -9,10 +9,9 @@ import type { SessionService } from '../sessions/session-service';
 import type { Bus } from '../hub/bus';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import type { Health } from '../observability/health';
 import type { SocketRegistry } from '../upgrade/socket-registry';
 import type { Leases } from '../upgrade/leases';
-
-export type Health = () => Promise<Record<string, unknown>>;
 
 export type ApiDeps = {
   config: Config;
