@@ -11,8 +11,11 @@ import { clientFrame, flood, rawWebSocket } from '../helpers/raw-ws';
 
 // Past what the kernel's socket buffers absorb on loopback (two hops for the build route), yet sent
 // quickly enough that the close frame is read within the server's grace period.
-const FLOOD_BYTES = { hub: 16 * 1024 * 1024, build: 40 * 1024 * 1024 };
-const RSS_BUDGET = 48 * 1024 * 1024;
+const FLOOD_BYTES = { hub: 16 * 1024 * 1024, build: 28 * 1024 * 1024 };
+// The issue's bound for the whole suite. What the gateway holds for such a peer is ~1 MiB (hub) or
+// ~8 MiB (build backend) plus kernel buffers; the rest of the peak is garbage from the flood itself
+// (every chunk read is a Buffer until the next GC), which grows with the flood, not with time.
+const RSS_BUDGET = 64 * 1024 * 1024;
 
 /** The highest RSS seen while `work` runs, sampled every 50 ms. */
 async function peakRssDuring<T>(work: Promise<T>): Promise<{ result: T; growth: number }> {
