@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startGateway, type TestGateway } from '../helpers/gateway';
+import { closed, opened, startGateway, type TestGateway } from '../helpers/gateway';
 import { clientFrame, flood, rawWebSocket } from '../helpers/raw-ws';
 
 // Issue 10, point 3: `ws` answers every ping with a pong, whether or not the peer reads them (ws 8.23
@@ -60,4 +60,38 @@ describe('a client that floods pings and never reads', () => {
       assert.equal(gw.portico.registry.size, 0);
     });
   }
+
+  test('a client that never reads a long replay is closed with 1013; the gateway holds none of it', async () => {
+    // A finished build of 320 events × 64 KiB (20 MiB), replayed from seq 0 to a client that reads nothing.
+    const { id: projectId } = await gw.createProject(user.token, 'long');
+    const backend = gw.portico.buildBackend!;
+    const build = await backend.builds.create({ projectId, userId: user.id, prompt: 'long' });
+    const text = 'y'.repeat(64 * 1024);
+    const db = gw.portico.store.db;
+    for (let seq = 1; seq <= 320; seq++) {
+      const event = { v: 1, type: 'output', text, buildId: build.id, seq, at: Date.now() };
+      await db.insertInto('build_events').values({ build_id: build.id, seq, event: JSON.stringify(event) }).execute();
+    }
+    await db.updateTable('builds').set({ last_seq: 320 }).where('id', '=', build.id).execute();
+    await backend.builds.finish(build.id, { status: 'succeeded', summary: 'long', files: [], startedAt: Date.now() });
+
+    const ws = gw.open(`/api/build/${projectId}?token=${user.token}&after=0`);
+    const end = closed(ws);
+    let events = 0;
+    ws.on('message', () => events++);
+    const { growth } = await peakRssDuring(
+      (async () => {
+        await opened(ws);
+        ws.pause();
+        // Nothing to await from a client that does not read: give the backend a moment to replay.
+        await new Promise((r) => setTimeout(r, 300));
+      })(),
+    );
+    ws.resume();
+    const c = await end;
+    assert.equal(c.code, 1013, `${c.code} ${c.reason}`);
+    assert.match(c.reason, /owes more than \d+ bytes/);
+    assert.ok(events < 320, `all ${events} events were queued for a client that did not read`);
+    assert.ok(growth < RSS_BUDGET, `RSS grew by ${growth >> 20} MiB`);
+  });
 });
