@@ -1,8 +1,6 @@
 import { ConfigError, loadConfig } from './lib/config/config';
 import { resolveJwtSecret } from './lib/auth/jwt-secret';
-import { createTokens } from './lib/auth/tokens';
-import { createSessionGuard } from './lib/auth/session-guard';
-import { createAuthSessionStore } from './lib/store/auth-sessions';
+import { createBackendTokens } from './lib/auth/backend-tokens';
 import { openStore } from './lib/store/db';
 import { createLogger } from './lib/observability/logger';
 import { startBuildBackend } from './lib/build/build-backend';
@@ -22,11 +20,9 @@ async function main() {
   }
   const logger = createLogger(config.logLevel);
   const store = await openStore(config.dataDir);
-  // The same store as the gateway, so a sign-in the gateway revoked is refused here too (within SESSION_CACHE_MS).
-  const guard = createSessionGuard({ store: createAuthSessionStore(store.db), idleMs: config.tokenTtlS * 1000, maxMs: config.sessionMaxS * 1000, cacheMs: config.sessionCacheMs });
-  const tokens = createTokens(resolveJwtSecret(config.jwtSecret, config.dataDir), config.sessionMaxS, guard);
+  const backendTokens = createBackendTokens(resolveJwtSecret(config.jwtSecret, config.dataDir));
   const host = process.env.BUILD_BACKEND_HOST ?? '127.0.0.1';
-  const backend = await startBuildBackend({ config, db: store.db, tokens, logger }, { port: config.buildBackendPort, host });
+  const backend = await startBuildBackend({ config, db: store.db, backendTokens, logger }, { port: config.buildBackendPort, host });
   process.stdout.write(`Portico build backend ready on ws://${host}:${backend.port}\n`);
   installSignalHandlers(
     async () => {

@@ -9,6 +9,7 @@ import { createSocketTickets } from './lib/auth/socket-tickets';
 import { createLoginLimits } from './lib/auth/login-limits';
 import { createHashPool } from './lib/auth/hash-pool';
 import { createAuthSessionStore } from './lib/store/auth-sessions';
+import { createBackendTokens } from './lib/auth/backend-tokens';
 import { ensureAdmin } from './lib/auth/admin-bootstrap';
 import { openStore } from './lib/store/db';
 import { createUsers } from './lib/store/users';
@@ -70,6 +71,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const guard = createSessionGuard({ store: authSessions, idleMs: config.tokenTtlS * 1000, maxMs: config.sessionMaxS * 1000, cacheMs: config.sessionCacheMs });
   const tokens = createTokens(jwtSecret, config.sessionMaxS, guard);
   const tickets = createSocketTickets(jwtSecret, guard);
+  const backendTokens = createBackendTokens(jwtSecret);
   const loginLimits = createLoginLimits({
     attemptsPerIp: config.loginAttemptsPerIp,
     failuresPerUser: config.loginFailuresPerUser,
@@ -88,7 +90,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const embedded = config.buildBackendUrl
     ? null
     : await startBuildBackend(
-        { config, db: store.db, tokens, logger, onBuildChange: (projectId, buildId, status) => bus.publish(`project:${projectId}:builds`, { buildId, status }) },
+        { config, db: store.db, backendTokens, logger, onBuildChange: (projectId, buildId, status) => bus.publish(`project:${projectId}:builds`, { buildId, status }) },
         { port: config.buildBackendPort, host: '127.0.0.1' },
       );
   const buildBackend = new URL(config.buildBackendUrl ?? embedded!.url);
@@ -128,7 +130,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   let draining = false;
   const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining });
   const builds = createBuilds(store.db);
-  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry });
+  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry });
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(req, res);
@@ -147,6 +149,8 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
     tokens,
     tickets,
+    backendTokens,
+    vncTargetAllow: config.vncTargetAllow,
     projects,
     sessions,
     leases,
@@ -203,7 +207,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     return closing;
   }
 
-  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, buildBackend: embedded, localVnc, vncMissing, vmSandboxProblem, drain, close };
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, leases, buildBackend: embedded, localVnc, vncMissing, vmSandboxProblem, drain, close };
 }
 
 async function main() {

@@ -14,7 +14,7 @@ import { LineChart } from './line-chart';
 import { Panel } from './panel';
 import { useCurrentUser } from './require-user';
 
-// The status page (design.md "Health and metrics", "Pages"): /healthz on load and every few seconds for
+// The status page (design.md "Health and metrics", "Pages"): /api/admin/health on load and every few seconds for
 // upstreams, and the `system` topic (a sample every 2 s) for the live numbers and the charts.
 
 type Route = 'build' | 'vnc' | 'events';
@@ -74,7 +74,7 @@ function AdminStatus() {
   });
 
   const last = samples.at(-1);
-  // The live sample is the fresher of the two; /healthz stands in until the first one arrives.
+  // The live sample is the fresher of the two; the health details stand in until the first one arrives.
   const byRoute = last?.sockets ?? health.data?.sockets.byRoute;
   const activeBuilds = last ? last.activeBuilds : health.data?.activeBuilds;
   const uptimeS = last?.uptimeS ?? health.data?.uptimeS;
@@ -168,7 +168,7 @@ function AdminStatus() {
           </table>
         </Panel>
 
-        <Panel id="upstreams" title="Upstreams" description={`Checked with GET /healthz every ${HEALTH_EVERY_MS / 1000} s.`} aside={health.checkedAt ? <SampleTime at={health.checkedAt} /> : null}>
+        <Panel id="upstreams" title="Upstreams" description={`Checked by the gateway every ${HEALTH_EVERY_MS / 1000} s.`} aside={health.checkedAt ? <SampleTime at={health.checkedAt} /> : null}>
           {health.error ? (
             <div className="px-5 py-4">
               <ErrorSentence>{health.error}</ErrorSentence>
@@ -200,14 +200,14 @@ function AdminStatus() {
   );
 }
 
-/** /healthz now and every few seconds. It answers 503 with the same body while the server drains. */
+/** The admin's health details now and every few seconds (503 with the same body while the server drains). */
 function useHealth() {
   const [state, setState] = useState<{ data: Health | null; error: string | null; checkedAt: number | null }>({ data: null, error: null, checkedAt: null });
   useEffect(() => {
     const ctrl = new AbortController();
     const check = async () => {
       try {
-        const res = await fetch('/healthz', { cache: 'no-store', signal: ctrl.signal });
+        const res = await fetch('/api/admin/health', { cache: 'no-store', signal: ctrl.signal });
         const body = (await res.json()) as Health;
         setState({ data: body, error: null, checkedAt: Date.now() });
       } catch {

@@ -38,7 +38,7 @@ test('a gateway builds through a build backend that runs alone', async () => {
     ws.send(JSON.stringify({ type: 'start', prompt: 'a counter' }));
     await w.until(() => Boolean(w.done()), 15_000);
     assert.equal(w.done()!.status, 'succeeded');
-    const health = await gw.api('GET', '/healthz');
+    const health = await gw.api('GET', '/api/admin/health', { token: gw.adminToken });
     assert.equal(health.body.upstreams.build.reachable, true);
     assert.equal(health.body.activeBuilds, 0);
     ws.close();

@@ -175,18 +175,23 @@ describe('builds that take a while', () => {
 });
 
 describe('the build backend on its own port', () => {
-  test('refuses anyone without a valid Bearer token', async () => {
+  test('refuses anyone without a backend token minted for that project, session tokens included', async () => {
     const gw = await startGateway();
     try {
       const port = gw.portico.buildBackend!.port;
       const { id } = await gw.createProject(gw.adminToken);
-      for (const headers of [{}, { authorization: 'Bearer forged.token.value' }]) {
+      const { id: other } = await gw.createProject(gw.adminToken, 'other');
+      const me = (await gw.api('GET', '/api/auth/me', { token: gw.adminToken })).body;
+      const admin = { userId: me.id, username: me.username, role: me.role };
+      const forOther = await gw.portico.backendTokens.mint({ user: admin, projectId: other });
+      for (const headers of [{}, { authorization: 'Bearer forged.token.value' }, { authorization: `Bearer ${gw.adminToken}` }, { authorization: `Bearer ${forOther}` }]) {
         const ws = new WebSocket(`ws://127.0.0.1:${port}/build/${id}`, { headers });
         assert.equal((await closed(ws)).status, 401);
       }
-      const sse = await fetch(`http://127.0.0.1:${port}/build/${id}/events`);
+      const sse = await fetch(`http://127.0.0.1:${port}/build/${id}/events`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
       assert.equal(sse.status, 401);
-      const ok = new WebSocket(`ws://127.0.0.1:${port}/build/${id}`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
+      const minted = await gw.portico.backendTokens.mint({ user: admin, projectId: id });
+      const ok = new WebSocket(`ws://127.0.0.1:${port}/build/${id}`, { headers: { authorization: `Bearer ${minted}` } });
       await opened(ok);
       ok.close();
       await closed(ok);

@@ -51,7 +51,7 @@ describe('the build route through the proxy', () => {
     assert.equal((await closed(ws)).code, 1000);
   });
 
-  test('the upstream sees the path without the token, the token as Bearer, the subprotocol and X-Forwarded-*', async () => {
+  test('the upstream sees the path without the token, a backend token as Bearer, the subprotocol and X-Forwarded-*', async () => {
     const before = upstream.seen.length;
     const ws = gw.open(`/api/build/${projectId}?token=${gw.adminToken}&after=7`, {
       protocols: ['portico.v1', 'other'],
@@ -61,7 +61,9 @@ describe('the build route through the proxy', () => {
     assert.equal(ws.protocol, 'portico.v1');
     const seen = upstream.seen[before];
     assert.equal(seen.url, `/build/${projectId}?after=7`);
-    assert.equal(seen.headers.authorization, `Bearer ${gw.adminToken}`);
+    const bearer = /^Bearer (\S+)$/.exec(seen.headers.authorization ?? '')?.[1];
+    assert.ok(bearer && bearer !== gw.adminToken, 'the backend gets a token of its own, not the user\'s');
+    assert.ok(await gw.portico.backendTokens.verify(bearer, projectId), 'minted for this project');
     assert.equal(seen.headers['sec-websocket-protocol'], 'portico.v1,other');
     assert.ok(seen.headers['sec-websocket-key']);
     assert.equal(seen.headers['sec-websocket-version'], '13');
@@ -72,15 +74,15 @@ describe('the build route through the proxy', () => {
     await closed(ws);
   });
 
-  test('the session cookie never reaches the upstream', async () => {
+  test('no cookie of the browser reaches the upstream', async () => {
     const before = upstream.seen.length;
     const ws = gw.open(`/api/build/${projectId}`, {
       headers: { origin: gw.url, cookie: `theme=dark; portico_session=${gw.adminToken}` },
     });
     await opened(ws);
     const seen = upstream.seen[before];
-    assert.equal(seen.headers.cookie, 'theme=dark');
-    assert.equal(seen.headers.authorization, `Bearer ${gw.adminToken}`);
+    assert.equal(seen.headers.cookie, undefined);
+    assert.notEqual(seen.headers.authorization, `Bearer ${gw.adminToken}`);
     ws.close();
     await closed(ws);
   });
@@ -129,14 +131,14 @@ describe('the build route through the proxy', () => {
     assert.equal((await closed(bare)).code, 4401);
   });
 
-  test('open sockets are counted per route in /healthz and /metrics', async () => {
+  test('open sockets are counted per route in the admin health details and /metrics', async () => {
     const ws = gw.open(`/api/build/${projectId}?token=${gw.adminToken}`);
     await opened(ws);
-    const health = await gw.api('GET', '/healthz');
+    const health = await gw.api('GET', '/api/admin/health', { token: gw.adminToken });
     assert.equal(health.status, 200);
     assert.equal(health.body.sockets.byRoute.build, 1);
     assert.equal(health.body.upstreams.build.reachable, true);
-    const metrics = await (await fetch(gw.url + '/metrics')).text();
+    const metrics = await (await fetch(gw.url + '/metrics', { headers: { authorization: `Bearer ${gw.adminToken}` } })).text();
     assert.match(metrics, /portico_open_sockets\{route="build"\} 1/);
     assert.match(metrics, /portico_upgrades_total\{route="build",outcome="accepted"\} \d+/);
     ws.close();
@@ -219,7 +221,7 @@ describe('an unreachable build backend', () => {
       const c = await closed(gw.open(`/api/build/${id}?token=${gw.adminToken}`));
       assert.equal(c.code, 1014);
       assert.match(c.reason, /ECONNREFUSED/);
-      const health = await gw.api('GET', '/healthz');
+      const health = await gw.api('GET', '/api/admin/health', { token: gw.adminToken });
       assert.equal(health.body.upstreams.build.reachable, false);
     } finally {
       await gw.close();

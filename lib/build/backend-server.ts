@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { bearerToken } from '../auth/request-token';
 import { requestUrl } from '../http/request-url';
-import type { Tokens } from '../auth/tokens';
+import type { BackendTokens } from '../auth/backend-tokens';
+import type { TokenClaims } from '../auth/tokens';
 import type { Logger } from '../observability/logger';
 import type { Builds } from '../store/builds';
 import { isValidId } from '../store/ids';
@@ -15,12 +16,12 @@ import { serveBuildEvents } from './build-sse';
 import type { EventLog } from './event-log';
 
 // The build backend: `/build/:projectId` (WebSocket) and `/build/:projectId/events` (SSE). It sits
-// behind the gateway but trusts nothing that reaches its port: every request must carry a valid
-// `Authorization: Bearer` token for a user who owns the project. It answers refusals as plain HTTP; the
-// gateway turns those into close codes for browsers.
+// behind the gateway but trusts nothing that reaches its port: every request must carry a backend token
+// the gateway minted for that project (lib/auth/backend-tokens.ts) as `Authorization: Bearer`; a user's
+// session token is refused. It answers refusals as plain HTTP; the gateway turns those into close codes.
 
 export type BackendDeps = {
-  tokens: Tokens;
+  backendTokens: BackendTokens;
   projects: Projects;
   builds: Builds;
   log: EventLog;
@@ -47,25 +48,27 @@ function parseTarget(url: URL, lastEventId: string | undefined): Target | string
 const STATUS: Record<string, [number, string]> = {
   not_found: [404, 'Not found.'],
   bad_request: [400, 'That address is not valid.'],
-  unauthorized: [401, 'A valid Authorization: Bearer token is required.'],
+  unauthorized: [401, 'A build-backend token for this project is required (Authorization: Bearer); session tokens are not accepted.'],
   forbidden: [403, "You don't have access to this project."],
   no_project: [404, 'No such project.'],
 };
 
 export function createBackendServer(deps: BackendDeps) {
-  const wss = new WebSocketServer({ noServer: true, clientTracking: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+  // autoPong off: build-socket.ts answers pings only while the peer reads (lib/net/peer-bound.ts).
+  const wss = new WebSocketServer({ noServer: true, clientTracking: true, maxPayload: 64 * 1024, perMessageDeflate: false, autoPong: false });
 
-  async function admit(req: http.IncomingMessage): Promise<{ ok: true; target: Target; user: import('../auth/tokens').TokenClaims } | { ok: false; why: string }> {
+  async function admit(req: http.IncomingMessage): Promise<{ ok: true; target: Target; user: TokenClaims } | { ok: false; why: string }> {
     const url = requestUrl(req.url);
     if (!url) return { ok: false, why: 'bad_request' };
     const target = parseTarget(url, req.headers['last-event-id'] as string | undefined);
     if (typeof target === 'string') return { ok: false, why: target };
-    const verified = await deps.tokens.verify(bearerToken(req.headers));
-    if (!verified.ok) return { ok: false, why: 'unauthorized' };
+    const grant = await deps.backendTokens.verify(bearerToken(req.headers), target.projectId);
+    if (!grant) return { ok: false, why: 'unauthorized' };
     const project = await deps.projects.byId(target.projectId);
     if (!project) return { ok: false, why: 'no_project' };
-    if (!owns(verified.claims, project.owner_id)) return { ok: false, why: 'forbidden' };
-    return { ok: true, target, user: verified.claims };
+    // The gateway authorised the user already; checked again because the owner may have changed since.
+    if (!owns(grant.user, project.owner_id)) return { ok: false, why: 'forbidden' };
+    return { ok: true, target, user: grant.user };
   }
 
   const server = http.createServer((req, res) => {

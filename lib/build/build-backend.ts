@@ -1,5 +1,5 @@
 import type { Config } from '../config/config';
-import type { Tokens } from '../auth/tokens';
+import type { BackendTokens } from '../auth/backend-tokens';
 import type { Logger } from '../observability/logger';
 import type { Db } from '../store/db';
 import { createBuilds } from '../store/builds';
@@ -17,7 +17,7 @@ import { sweepStaleTemp } from './workspace';
 export type BuildBackendOptions = {
   config: Config;
   db: Db;
-  tokens: Tokens;
+  backendTokens: BackendTokens;
   logger: Logger;
   onBuildChange?(projectId: string, buildId: string, status: string): void;
 };
@@ -54,7 +54,7 @@ export async function startBuildBackend(opts: BuildBackendOptions, listen: { por
   const recovered = await runner.recoverInterrupted();
   if (recovered) opts.logger.warn({ event: 'builds_recovered', count: recovered }, 'marked builds interrupted by a previous stop as failed');
   const server = createBackendServer({
-    tokens: opts.tokens,
+    backendTokens: opts.backendTokens,
     projects,
     builds,
     log,

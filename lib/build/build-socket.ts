@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
 import { keepAlive } from '../net/heartbeat';
+import { answerPings, sendWithinLimit } from '../net/peer-bound';
 import { CLOSE, closeReason } from '../errors/close-codes';
 import type { TokenClaims } from '../auth/tokens';
 import { toBuildInfo, type Builds } from '../store/builds';
@@ -14,16 +15,13 @@ export type BuildSocketDeps = { builds: Builds; log: EventLog; runner: BuildRunn
 
 export type BuildSocketParams = { projectId: string; buildId?: string; after: number; user: TokenClaims };
 
-// Stop reading a slow client's backlog into memory past this; it resumes from its last seq on reconnect.
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+// What a client may owe before it is dropped (1013); it resumes from its last seq on reconnect. Larger
+// than the hub's: a replay sends a whole build's stored events in one burst, to readers that are fine.
+export const BUILD_PEER_LIMIT_BYTES = 8 * 1024 * 1024;
 
 export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: BuildSocketDeps) {
   let unfollow: (() => void) | null = null;
-  const send = (m: ServerMessage) => {
-    if (ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return ws.close(CLOSE.TRY_AGAIN_LATER, 'client too slow; reconnect with after=<last seq>');
-    ws.send(JSON.stringify(m));
-  };
+  const send = (m: ServerMessage) => void sendWithinLimit(ws, JSON.stringify(m), BUILD_PEER_LIMIT_BYTES);
   const error = (code: number, message: string) => send({ type: 'error', code, message });
 
   async function watch(buildId: string | undefined, after: number) {
@@ -62,6 +60,7 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
   }
 
   keepAlive(ws, deps.heartbeatMs);
+  answerPings(ws, BUILD_PEER_LIMIT_BYTES);
   ws.on('error', () => undefined);
   // Messages and the initial watch run one after another, so a quick `start` cannot interleave with
   // the replay of the previous build.

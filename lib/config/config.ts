@@ -39,6 +39,7 @@ const schema = z.object({
   VNC_TARGET_ALLOW: list,
   VM_UID_BASE: int(200000, 1000, 2 ** 31 - 2000),
   EMIT_TOKEN: optionalString,
+  METRICS_TOKEN: optionalString,
   UPLOAD_MAX_BYTES: int(10485760, 1),
   MAX_STORAGE_BYTES_PER_USER: int(524288000, 1),
   MAX_PROJECTS_PER_USER: int(50, 1),
@@ -85,6 +86,8 @@ export type Config = Readonly<{
   vncTargetAllow: readonly string[];
   vmUidBase: number;
   emitToken: string | undefined;
+  /** Bearer token a Prometheus scraper sends for /metrics; without it, only admins read /metrics. */
+  metricsToken: string | undefined;
   uploadMaxBytes: number;
   maxStorageBytesPerUser: number;
   maxProjectsPerUser: number;
@@ -147,6 +150,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     vncTargetAllow: Object.freeze([...c.VNC_TARGET_ALLOW]),
     vmUidBase: c.VM_UID_BASE,
     emitToken: c.EMIT_TOKEN,
+    metricsToken: c.METRICS_TOKEN,
     uploadMaxBytes: c.UPLOAD_MAX_BYTES,
     maxStorageBytesPerUser: c.MAX_STORAGE_BYTES_PER_USER,
     maxProjectsPerUser: c.MAX_PROJECTS_PER_USER,

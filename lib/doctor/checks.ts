@@ -58,7 +58,7 @@ export async function checkHttp(t: Target): Promise<CheckResult> {
     const ms = Date.now() - started;
     if (res.status >= 500) return { name: 'http', ok: false, ms, detail: `GET /healthz answered ${res.status}.`, fix: res.status === 502 || res.status === 504 ? 'The proxy cannot reach Portico: check its upstream address and that server.ts is running.' : 'The server is failing; read its log.' };
     const body = await res.text();
-    const portico = /"uptimeS"/.test(body);
+    const portico = /^\{"status":"(ok|draining)"\}$/.test(body.trim());
     return { name: 'http', ok: true, ms, detail: `GET /healthz answered ${res.status}${portico ? ' from Portico' : ''}.` };
   } catch (err) {
     return { name: 'http', ok: false, ms: Date.now() - started, detail: `Plain HTTP failed: ${(err as Error).message}.`, fix: 'The port accepts connections but does not speak HTTP here: is it the right port, and TLS where it should be?' };

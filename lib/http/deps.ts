@@ -5,6 +5,7 @@ import type { SocketTickets } from '../auth/socket-tickets';
 import type { LoginLimits } from '../auth/login-limits';
 import type { HashPool } from '../auth/hash-pool';
 import type { AuthSessionStore } from '../store/auth-sessions';
+import type { BackendTokens } from '../auth/backend-tokens';
 import type { Users } from '../store/users';
 import type { Projects } from '../store/projects';
 import type { Sessions } from '../store/sessions';
@@ -13,10 +14,10 @@ import type { SessionService } from '../sessions/session-service';
 import type { Bus } from '../hub/bus';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import type { Health } from '../observability/health';
 import type { SocketRegistry } from '../upgrade/socket-registry';
 import type { AccountQuotas } from '../quotas/account-quotas';
-
-export type Health = () => Promise<Record<string, unknown>>;
+import type { Leases } from '../upgrade/leases';
 
 export type ApiDeps = {
   config: Config;
@@ -27,6 +28,10 @@ export type ApiDeps = {
   tickets: SocketTickets;
   loginLimits: LoginLimits;
   hashPool: HashPool;
+  /** Mints the per-request credential the build backend accepts (never the user's own token). */
+  backendTokens: BackendTokens;
+  /** Socket slots; an SSE stream holds one like a socket does. */
+  leases: Leases;
   users: Users;
   projects: Projects;
   sessions: Sessions;

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { keepAlive } from '../net/heartbeat';
+import { HUB_PEER_LIMIT_BYTES, answerPings, sendWithinLimit } from '../net/peer-bound';
 import { CLOSE, closeReason } from '../errors/close-codes';
 import type { TokenClaims } from '../auth/tokens';
 import type { Bus } from './bus';
@@ -22,7 +23,8 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 const MAX_TOPICS_PER_SOCKET = 256;
 
 export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic; heartbeatMs: number; canSee?: EventVisibility }) {
-  const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
+  // autoPong off: pongs are answered by answerPings, only to a peer that is reading (lib/net/peer-bound.ts).
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false, autoPong: false });
   const seqs = new Map<string, number>();
   // Sequence numbers are per topic and shared by every subscriber, so a client can tell a gap.
   const nextSeq = (topic: string) => {
@@ -40,7 +42,9 @@ export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic;
         // One frame for everyone who may see it; seq counts every event of the topic, so a subscriber
         // that is not shown some of them sees gaps, not a reordering.
         const frame = JSON.stringify({ type: 'event', topic, seq: nextSeq(topic), data });
-        for (const [s, who] of sockets) if (s.readyState === WebSocket.OPEN && (deps.canSee?.(who, topic, data) ?? true)) s.send(frame);
+        // A subscriber that stopped reading is dropped (1013) once it owes more than the bound, rather
+        // than every event it misses piling up in this process.
+        for (const [s, who] of sockets) if (s.readyState === WebSocket.OPEN && (deps.canSee?.(who, topic, data) ?? true)) sendWithinLimit(s, frame, HUB_PEER_LIMIT_BYTES);
       });
       f = { unsubscribe, sockets };
       fanouts.set(topic, f);
@@ -67,11 +71,12 @@ export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic;
         socket.off('close', onEarlyClose);
         const topics = new Set<string>();
         const done = new Promise<void>((r) => ws.once('close', () => r()));
-        const send = (msg: object) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(msg));
+        const send = (msg: object) => sendWithinLimit(ws, JSON.stringify(msg), HUB_PEER_LIMIT_BYTES);
         const fail = (topic: unknown, code: number, message: string) =>
           send({ type: 'error', ...(typeof topic === 'string' ? { topic } : {}), code, message });
 
         keepAlive(ws, deps.heartbeatMs);
+        answerPings(ws, HUB_PEER_LIMIT_BYTES);
         ws.on('error', () => undefined);
         ws.once('close', () => {
           for (const t of topics) removeSubscriber(t, ws);

@@ -1,44 +1,91 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { SocketRegistry } from '../upgrade/socket-registry';
 
-// GET /healthz. The build backend is asked for its own /healthz (reachability and active builds in one
-// request), cached briefly so a tight health-check loop cannot become a request storm against it.
+// Health, in two halves. The public `/healthz` says only ok / not ok — a load balancer needs no more, and
+// anyone on the internet gets no map of the upstreams. Admins get the details (sockets per route, the
+// build backend's reachability and builds) from `/api/admin/health`, which the status page reads. The
+// build backend is asked for its own /healthz, cached briefly so a tight loop cannot become a request
+// storm against it.
 
 const PROBE_TIMEOUT_MS = 1000;
 const CACHE_MS = 2000;
+const MAX_BODY_BYTES = 64 * 1024;
 
-type BackendHealth = { url: string; reachable: boolean; ms: number; activeBuilds?: number; error?: string };
+export type BackendHealth = { url: string; reachable: boolean; ms: number; activeBuilds?: number; error?: string };
 
-export async function probeBackend(httpOrigin: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<BackendHealth> {
+/**
+ * With `http.request`, not `fetch`: undici refuses the ports it deems "bad" (4190, 6000, 6665–6669, …)
+ * before connecting, and so reported a live backend on such a port as down.
+ */
+export function probeBackend(httpOrigin: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<BackendHealth> {
   const started = Date.now();
-  try {
-    const res = await fetch(`${httpOrigin}/healthz`, { signal: AbortSignal.timeout(timeoutMs) });
-    // Any HTTP answer means the backend is there; only Portico's own backend reports its builds.
-    const body = res.ok ? ((await res.json().catch(() => ({}))) as { activeBuilds?: number }) : {};
-    if (!res.ok) await res.body?.cancel();
-    return { url: httpOrigin, reachable: true, ms: Date.now() - started, activeBuilds: body.activeBuilds };
-  } catch (err) {
-    const e = err as { name?: string; cause?: { code?: string } };
-    const error = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? String(err));
-    return { url: httpOrigin, reachable: false, ms: Date.now() - started, error };
-  }
+  const done = (r: Omit<BackendHealth, 'url' | 'ms'>): BackendHealth => ({ url: httpOrigin, ms: Date.now() - started, ...r });
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (r: BackendHealth) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    const url = new URL('/healthz', httpOrigin);
+    const req = (url.protocol === 'https:' ? https : http).get(url, { agent: false, headers: { accept: 'application/json' } }, (res) => {
+      // Any HTTP answer means the backend is there; only Portico's own backend reports its builds.
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+        if (body.length > MAX_BODY_BYTES) res.destroy();
+      });
+      res.on('error', () => undefined);
+      res.on('close', () => {
+        let activeBuilds: number | undefined;
+        if (res.statusCode === 200) {
+          try {
+            const n = (JSON.parse(body) as { activeBuilds?: unknown }).activeBuilds;
+            if (typeof n === 'number') activeBuilds = n;
+          } catch {
+            // Not ours, or cut short: reachable all the same.
+          }
+        }
+        settle(done({ reachable: true, activeBuilds }));
+      });
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => settle(done({ reachable: false, error: err.code ?? err.message })));
+    const timer = setTimeout(() => {
+      settle(done({ reachable: false, error: `no answer within ${timeoutMs} ms` }));
+      req.destroy();
+    }, timeoutMs);
+  });
 }
+
+export type HealthStatus = 'ok' | 'draining';
 
 export function createHealth(deps: { registry: SocketRegistry; buildBackendHttp: URL; isDraining: () => boolean }) {
   const startedAt = Date.now();
-  let cached: { at: number; value: BackendHealth } | null = null;
-  async function build(): Promise<BackendHealth> {
-    if (cached && Date.now() - cached.at < CACHE_MS) return cached.value;
-    cached = { at: Date.now(), value: await probeBackend(deps.buildBackendHttp.origin) };
+  let cached: { at: number; value: Promise<BackendHealth> } | null = null;
+  function build(): Promise<BackendHealth> {
+    // Concurrent callers share one probe.
+    if (!cached || Date.now() - cached.at >= CACHE_MS) cached = { at: Date.now(), value: probeBackend(deps.buildBackendHttp.origin) };
     return cached.value;
   }
-  return async () => {
-    const backend = await build();
-    return {
-      status: deps.isDraining() ? 'draining' : 'ok',
-      uptimeS: Math.round((Date.now() - startedAt) / 1000),
-      sockets: { open: deps.registry.size, byRoute: deps.registry.byRoute() },
-      activeBuilds: backend.activeBuilds ?? null,
-      upstreams: { build: backend },
-    };
+  const status = (): HealthStatus => (deps.isDraining() ? 'draining' : 'ok');
+  return {
+    /** What the public `/healthz` says: 200 `ok`, or 503 while draining. */
+    status,
+    /** For admins: the whole picture. */
+    async details() {
+      const backend = await build();
+      return {
+        status: status(),
+        uptimeS: Math.round((Date.now() - startedAt) / 1000),
+        sockets: { open: deps.registry.size, byRoute: deps.registry.byRoute() },
+        activeBuilds: backend.activeBuilds ?? null,
+        upstreams: { build: backend },
+      };
+    },
   };
 }
+
+export type Health = ReturnType<typeof createHealth>;

@@ -8,7 +8,7 @@ import type { Users } from '../store/users';
 import type { Session } from '../store/schema';
 import { localVncMissing, type LocalVnc } from './local-vnc';
 import { unsandboxedSentence } from './vm-sandbox';
-import { checkExternalTarget } from './target-allow';
+import { vetTarget } from './target-allow';
 
 // VM sessions: the records, the local provider's processes, and the `sessions` hub topic kept in step.
 
@@ -63,7 +63,7 @@ export function createSessionService(deps: SessionServiceDeps) {
 
   async function createExternal(user: TokenClaims, body: { name: string; target: string; ownerId?: string }): Promise<PublicSession> {
     if (user.role !== 'admin') throw new HttpError('forbidden', 'Only an admin can register an external target.');
-    const check = checkExternalTarget(body.target, deps.vncTargetAllow);
+    const check = await vetTarget(body.target, deps.vncTargetAllow);
     if (!check.ok) throw new HttpError('bad_request', check.message);
     const ownerId = body.ownerId ?? user.userId;
     if (!(await deps.users.byId(ownerId))) throw new HttpError('bad_request', 'ownerId is not a known user.');

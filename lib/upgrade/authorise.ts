@@ -10,7 +10,7 @@ import type { MatchedRoute } from './route-table';
 
 export type Resource =
   | { kind: 'project'; id: string }
-  | { kind: 'session'; id: string; target: string }
+  | { kind: 'session'; id: string; target: string; /** Registered by an admin: vetted against VNC_TARGET_ALLOW at every connect. */ external: boolean }
   | { kind: 'hub' };
 
 export type Authorised = { ok: true; resource: Resource } | { ok: false; code: number; reason: string };
@@ -29,7 +29,7 @@ export async function authorise(match: MatchedRoute, user: TokenClaims, deps: Au
       const session = await deps.sessions.byId(match.sessionId);
       if (!session) return { ok: false, code: CLOSE.NOT_FOUND, reason: 'no such session' };
       if (!owns(user, session.owner_id)) return { ok: false, code: CLOSE.FORBIDDEN, reason: 'not your session' };
-      return { ok: true, resource: { kind: 'session', id: session.id, target: session.target } };
+      return { ok: true, resource: { kind: 'session', id: session.id, target: session.target, external: session.kind === 'external' } };
     }
     case 'events':
       // Each topic is authorised when it is subscribed to; the socket itself only needs a user.

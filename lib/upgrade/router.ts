@@ -3,6 +3,8 @@ import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CLOSE } from '../errors/close-codes';
 import type { TokenClaims, Tokens, Verified } from '../auth/tokens';
+import type { BackendTokens } from '../auth/backend-tokens';
+import { vetTarget } from '../sessions/target-allow';
 import { upgradeToken } from '../auth/request-token';
 import { ticketResource, type SocketTickets } from '../auth/socket-tickets';
 import type { Logger } from '../observability/logger';
@@ -14,7 +16,7 @@ import { checkOrigin } from './origin';
 import { rejectWithClose, rejectWithStatus } from './reject';
 import { matchRoute, type MatchedRoute } from './route-table';
 import type { OpenSocket, RouteName, SocketRegistry } from './socket-registry';
-import { buildUpstream, prepareUpstreamRequest, sessionUpstream, type Upstream } from './upstream';
+import { buildUpstream, pinnedAgent, prepareUpstreamRequest, sessionUpstream, type Upstream } from './upstream';
 import { bridge, connectVm, VmConnectError } from './vnc-bridge';
 import { watchClient, type ClientWatch } from './client-gone';
 import type { WsProxy } from './ws-proxy';
@@ -30,6 +32,10 @@ export type UpgradeRouterDeps = AuthoriseDeps & {
   upstreamConnectTimeoutMs: number;
   tokens: Tokens;
   tickets: SocketTickets;
+  /** Mints the build backend's credential; the user's own token never goes upstream. */
+  backendTokens: BackendTokens;
+  /** External VNC targets are vetted against it again at every connect. */
+  vncTargetAllow: readonly string[];
   leases: Leases;
   registry: SocketRegistry;
   hub: EventHub;
@@ -152,16 +158,18 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     if (watch.signal.aborted) return clientLeft(socket, ctx, release);
 
     // Step 6: resolve the target and connect.
-    const upstream = resolveUpstream(match, decision.resource, url.searchParams);
-    if (!upstream) {
+    const upstream = await resolveUpstream(match, decision.resource, url.searchParams, verified.claims).catch((err: Error) => {
+      logger.error({ err, route: ctx.route }, 'resolving the upstream failed');
+      return { code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
+    });
+    if (watch.signal.aborted) return clientLeft(socket, ctx, release);
+    if ('code' in upstream) {
       release();
-      return refuse(req, socket, ctx, CLOSE.INTERNAL_ERROR, 'session has no usable target');
+      return refuse(req, socket, ctx, upstream.code, upstream.reason);
     }
     ctx.upstream = describeUpstream(upstream);
     try {
-      // A ticket is spent; the build backend (until it gets a minted token of its own) needs a session token.
-      const upstreamToken = found.source === 'ticket' && upstream.kind === 'ws' ? (await deps.tokens.sign(verified.claims)).token : found.token;
-      await connect(req, socket as Socket, head, ctx, upstream, upstreamToken, release, watch);
+      await connect(req, socket as Socket, head, ctx, upstream, release, watch);
     } catch (err) {
       release();
       if (watch.signal.aborted) return clientLeft(socket, ctx);
@@ -178,10 +186,24 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     logEnd(ctx, { outcome: 'client_left', endedBy: 'client', bytesIn: 0, bytesOut: 0 });
   }
 
-  function resolveUpstream(match: MatchedRoute, resource: Resource, query: URLSearchParams): Upstream | null {
+  async function resolveUpstream(match: MatchedRoute, resource: Resource, query: URLSearchParams, user: TokenClaims): Promise<Upstream | { code: number; reason: string }> {
     if (resource.kind === 'hub') return { kind: 'hub' };
-    if (resource.kind === 'session') return sessionUpstream(resource.target);
-    return { kind: 'ws', url: buildUpstream(deps.buildBackend, (match as { projectId: string }).projectId, query) };
+    if (resource.kind === 'project') {
+      const url = buildUpstream(deps.buildBackend, (match as { projectId: string }).projectId, query);
+      return { kind: 'ws', url, bearer: await deps.backendTokens.mint({ user, projectId: resource.id }) };
+    }
+    const target = sessionUpstream(resource.target);
+    if (!target) return { code: CLOSE.INTERNAL_ERROR, reason: 'session has no usable target' };
+    if (!resource.external || target.kind === 'hub' || target.kind === 'unix') return target;
+    // An admin's registration was checked then; the allow-list or the name's addresses may have changed.
+    const vetted = await vetTarget(resource.target, deps.vncTargetAllow);
+    if (!vetted.ok) {
+      return vetted.problem === 'unresolved'
+        ? { code: CLOSE.BAD_GATEWAY, reason: 'VM unreachable: its host does not resolve' }
+        : { code: CLOSE.FORBIDDEN, reason: 'VM target no longer allowed by VNC_TARGET_ALLOW' };
+    }
+    if (target.kind === 'tcp') return { ...target, host: vetted.address };
+    return { ...target, pinned: { address: vetted.address, family: vetted.family } };
   }
 
   function opened(ctx: Ctx, close: OpenSocket['close'], done: Promise<{ endedBy: string; code?: number; bytesIn: number; bytesOut: number }>, release: () => void) {
@@ -198,7 +220,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     });
   }
 
-  async function connect(req: IncomingMessage, socket: Socket, head: Buffer, ctx: Ctx, upstream: Upstream, token: string, release: () => void, watch: ClientWatch) {
+  async function connect(req: IncomingMessage, socket: Socket, head: Buffer, ctx: Ctx, upstream: Upstream, release: () => void, watch: ClientWatch) {
     if (upstream.kind === 'hub') {
       const conn = await deps.hub.accept(req, socket, watch.handOver(head), ctx.user!);
       if (!conn) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
@@ -216,7 +238,8 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
       if (!b) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
       return opened(ctx, b.close, b.done, release);
     }
-    prepareUpstreamRequest(req, upstream.url, token);
+    prepareUpstreamRequest(req, upstream.url, upstream.bearer);
+    const agent = upstream.pinned ? pinnedAgent(upstream.url, upstream.pinned) : undefined;
     // The watcher keeps reading while the proxy connects (the library is handed no early bytes); they are
     // written upstream once the pair is joined, ahead of anything the client sends later.
     deps.wsProxy.proxy(req, socket, head, upstream.url, watch.signal, {
@@ -233,7 +256,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
       onAbort() {
         clientLeft(socket, ctx, release);
       },
-    });
+    }, agent);
   }
 
   return {

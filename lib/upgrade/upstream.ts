@@ -1,11 +1,24 @@
-import type { IncomingMessage } from 'node:http';
-import { SESSION_COOKIE, withoutCookie } from '../auth/request-token';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 
-// Step 6: what goes upstream. The target is resolved from server-side state only; the request is
-// rewritten so the token leaves the URL and travels as `Authorization: Bearer`, and the upstream learns
-// who the client was from X-Forwarded-*.
+// Step 6: what goes upstream. The target is resolved from server-side state only. No credential of the
+// user's goes upstream (design.md "Trust boundaries"): the token leaves the URL, the browser's cookies
+// and Authorization header are dropped, and only the build backend gets a bearer — one minted for it.
+// The upstream learns who the client was from X-Forwarded-*.
 
-export type Upstream = { kind: 'ws'; url: URL } | { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string } | { kind: 'hub' };
+export type Upstream =
+  | {
+      kind: 'ws';
+      url: URL;
+      /** A credential minted for this upstream (the build backend's); nothing of the user's. */
+      bearer?: string;
+      /** The address VNC_TARGET_ALLOW vetted: the connect goes there, the name is not resolved again. */
+      pinned?: { address: string; family: 4 | 6 };
+    }
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'unix'; path: string }
+  | { kind: 'hub' };
 
 /** The build backend's socket for a project, keeping the client's query minus the token. */
 export function buildUpstream(base: URL, projectId: string, query: URLSearchParams): URL {
@@ -40,16 +53,33 @@ export function withoutToken(query: URLSearchParams): string {
   return s ? `?${s}` : '';
 }
 
-/** Rewrites the client's request into the one the upstream receives. */
-export function prepareUpstreamRequest(req: IncomingMessage, upstream: URL, token: string): void {
+/**
+ * Rewrites the client's request into the one the upstream receives. `bearer` is a credential minted for
+ * that upstream (the build backend); without it, no Authorization header goes at all.
+ */
+export function prepareUpstreamRequest(req: IncomingMessage, upstream: URL, bearer?: string): void {
   req.url = upstream.pathname + upstream.search;
-  req.headers.authorization = `Bearer ${token}`;
-  const cookie = withoutCookie(req.headers.cookie, SESSION_COOKIE);
-  if (cookie) req.headers.cookie = cookie;
-  else delete req.headers.cookie;
+  delete req.headers.authorization;
+  delete req.headers['proxy-authorization'];
+  // Every cookie of the browser, not only ours: they belong to the dashboard's origin, not to a backend.
+  delete req.headers.cookie;
+  if (bearer) req.headers.authorization = `Bearer ${bearer}`;
   const remote = req.socket.remoteAddress ?? '';
   const prior = req.headers['x-forwarded-for'];
   req.headers['x-forwarded-for'] = prior ? `${prior}, ${remote}` : remote;
   req.headers['x-forwarded-proto'] ??= (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
   if (req.headers.host) req.headers['x-forwarded-host'] ??= req.headers.host;
+}
+
+/**
+ * An agent whose connections go to one vetted address whatever the name resolves to now, so the Host
+ * header, TLS server name and certificate check keep the target's name (no DNS rebinding between the
+ * check and the connect). One per connection; nothing is pooled, an upgraded socket leaves the agent.
+ */
+export function pinnedAgent(url: URL, pinned: { address: string; family: 4 | 6 }): http.Agent {
+  const lookup = ((_host: string, opts: { all?: boolean }, cb: (...args: unknown[]) => void) => {
+    if (opts?.all) cb(null, [{ address: pinned.address, family: pinned.family }]);
+    else cb(null, pinned.address, pinned.family);
+  }) as unknown as LookupFunction;
+  return url.protocol === 'wss:' ? new https.Agent({ lookup }) : new http.Agent({ lookup });
 }

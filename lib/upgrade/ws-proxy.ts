@@ -1,4 +1,4 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
 import { CLOSE } from '../errors/close-codes';
@@ -17,7 +17,8 @@ export type ProxyHooks = {
 };
 
 export type WsProxy = {
-  proxy(req: IncomingMessage, socket: Socket, head: Buffer, target: URL, clientGone: AbortSignal, hooks: ProxyHooks): void;
+  /** `agent`: set to connect to a vetted address rather than what the target's name resolves to now. */
+  proxy(req: IncomingMessage, socket: Socket, head: Buffer, target: URL, clientGone: AbortSignal, hooks: ProxyHooks, agent?: Agent): void;
   close(): void;
 };
 
@@ -118,11 +119,11 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
   });
 
   return {
-    proxy(req, socket, head, target, clientGone, hooks) {
+    proxy(req, socket, head, target, clientGone, hooks, agent) {
       shareCounterId(socket);
       if (clientGone.aborted) return hooks.onAbort();
       pending.set(req, { hooks, settled: false, clientBefore: listenerSnapshot(socket), clientGone });
-      proxy.ws(req, socket, head, { target: target.origin.replace(/^http/, 'ws') }, (err: Error) => {
+      proxy.ws(req, socket, head, { target: target.origin.replace(/^http/, 'ws'), ...(agent ? { agent } : {}) }, (err: Error) => {
         const state = pending.get(req);
         if (!state || state.settled) return;
         state.settled = true;

@@ -6,11 +6,15 @@ import { WebSocketServer, type WebSocket } from 'ws';
 
 export type SeenUpgrade = { url: string; headers: http.IncomingHttpHeaders };
 
-/** A WebSocket echo backend that records every handshake it sees. */
+/** A WebSocket echo backend that records every handshake (and every plain HTTP request) it sees. */
 export async function startEchoUpstream(opts: { greeting?: string } = {}) {
   const seen: SeenUpgrade[] = [];
+  const seenHttp: SeenUpgrade[] = [];
   const sockets = new Set<WebSocket>();
-  const server = http.createServer((_req, res) => res.writeHead(404).end());
+  const server = http.createServer((req, res) => {
+    seenHttp.push({ url: req.url ?? '', headers: req.headers });
+    res.writeHead(404).end();
+  });
   const wss = new WebSocketServer({ server, handleProtocols: (p) => p.values().next().value ?? false });
   wss.on('connection', (ws, req) => {
     seen.push({ url: req.url ?? '', headers: req.headers });
@@ -25,6 +29,7 @@ export async function startEchoUpstream(opts: { greeting?: string } = {}) {
   return {
     url: `ws://127.0.0.1:${port}`,
     seen,
+    seenHttp,
     sockets,
     /** Resolves with the next backend-side socket. */
     nextConnection: () => new Promise<WebSocket>((r) => wss.once('connection', (ws) => r(ws))),

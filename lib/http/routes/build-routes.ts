@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createProxyServer } from 'http-proxy-3';
+import { HttpError } from '../../errors/http-errors';
 import { toBuildInfo } from '../../store/builds';
 import { withoutToken } from '../../upgrade/upstream';
 import { requireOwnedProject } from '../owned';
@@ -7,8 +8,9 @@ import type { ApiDeps } from '../deps';
 import { sendError, sendJson } from '../json';
 import type { RouteDef } from '../route';
 
-// Build history, and the SSE stream of a build: authorised here like the socket, then proxied to the
-// build backend with the token as `Authorization: Bearer`, exactly as the upgrade is.
+// Build history, and the SSE stream of a build: authorised here like the socket, holding a socket slot
+// like the socket (an open stream costs the server what a socket does), then proxied to the build
+// backend with a token minted for it, exactly as the upgrade is.
 
 const sseProxy = createProxyServer({ xfwd: true });
 sseProxy.on('error', (_err, _req, res) => {
@@ -31,16 +33,26 @@ export const buildRoutes: RouteDef<ApiDeps>[] = [
     method: 'GET',
     pattern: '/api/build/:projectId/events',
     async handler(ctx) {
-      const { user } = await requireOwnedProject(ctx, ctx.params.projectId, { queryToken: true });
-      const token = user.token;
-      proxyToBackend(ctx.req, ctx.res, ctx.deps.buildBackendHttp, `/build/${encodeURIComponent(ctx.params.projectId)}/events${withoutToken(ctx.url.searchParams)}`, token);
+      const { user, project } = await requireOwnedProject(ctx, ctx.params.projectId, { queryToken: true });
+      const refusal = ctx.deps.leases.acquire(user.userId);
+      if (refusal === 'user') throw new HttpError('too_many_requests', `Too many open connections: you already have ${ctx.deps.config.maxSocketsPerUser} sockets and event streams open.`);
+      if (refusal) throw new HttpError('too_many_requests', 'Too many open connections: the server is at its limit of open sockets and event streams.');
+      // The slot is held exactly as long as the client's connection, however the stream ends.
+      let held = true;
+      ctx.res.once('close', () => {
+        if (held) ctx.deps.leases.release(user.userId);
+        held = false;
+      });
+      const bearer = await ctx.deps.backendTokens.mint({ user, projectId: project.id });
+      proxyToBackend(ctx.req, ctx.res, ctx.deps.buildBackendHttp, `/build/${encodeURIComponent(project.id)}/events${withoutToken(ctx.url.searchParams)}`, bearer);
     },
   },
 ];
 
-function proxyToBackend(req: IncomingMessage, res: ServerResponse, backend: URL, path: string, token: string) {
+function proxyToBackend(req: IncomingMessage, res: ServerResponse, backend: URL, path: string, bearer: string) {
   req.url = path;
-  req.headers.authorization = `Bearer ${token}`;
   delete req.headers.cookie;
+  delete req.headers['proxy-authorization'];
+  req.headers.authorization = `Bearer ${bearer}`;
   sseProxy.web(req, res, { target: backend.origin });
 }

@@ -51,19 +51,39 @@ async function emit(ctx: RouteContext<ApiDeps>) {
   sendJson(ctx.res, 202, { accepted: true });
 }
 
+// Prometheus scrapes with `Authorization: Bearer $METRICS_TOKEN`; an admin's sign-in works too. The
+// counts (users' sockets, routes, upstreams) are nobody else's business.
+async function requireMetricsReader(ctx: RouteContext<ApiDeps>) {
+  const expected = ctx.deps.config.metricsToken;
+  const given = bearerToken(ctx.req.headers);
+  if (expected && given && sameSecret(given, expected)) return;
+  requireAdmin(await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins));
+}
+
 export const opsRoutes: RouteDef<ApiDeps>[] = [
   {
     method: 'GET',
     pattern: '/healthz',
     async handler(ctx) {
-      const health = await ctx.deps.health();
-      sendJson(ctx.res, health.status === 'ok' ? 200 : 503, health);
+      // Public: ok or not, nothing more (details are for admins, below).
+      const status = ctx.deps.health.status();
+      sendJson(ctx.res, status === 'ok' ? 200 : 503, { status });
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/api/admin/health',
+    async handler(ctx) {
+      requireAdmin(await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins));
+      const details = await ctx.deps.health.details();
+      sendJson(ctx.res, details.status === 'ok' ? 200 : 503, details);
     },
   },
   {
     method: 'GET',
     pattern: '/metrics',
     async handler(ctx) {
+      await requireMetricsReader(ctx);
       const text = await ctx.deps.metrics.registry.metrics();
       ctx.res.writeHead(200, { 'Content-Type': ctx.deps.metrics.registry.contentType });
       ctx.res.end(text);
