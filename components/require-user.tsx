@@ -5,6 +5,7 @@ import { createContext, use, useEffect, useState, type ReactNode } from 'react';
 import type { PublicUser } from '@/lib/store/users';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { loginHref } from '@/lib/client/next-path';
+import { useActivityKeepalive } from '@/lib/client/use-activity-keepalive';
 import { Button } from './button';
 import { ErrorSentence } from './error-sentence';
 
@@ -25,6 +26,7 @@ type Check = { state: 'checking' } | { state: 'signed-in'; user: PublicUser } | 
  */
 export function RequireUser({ children }: { children: ReactNode }) {
   const router = useRouter();
+  useActivityKeepalive();
   const [check, setCheck] = useState<Check>({ state: 'checking' });
   const [attempt, setAttempt] = useState(0);
 

@@ -8,6 +8,7 @@ import { useVnc } from '@/lib/client/use-vnc';
 import { Button } from './button';
 import { ConnectionBadge } from './connection-badge';
 import { ErrorSentence } from './error-sentence';
+import { useActivityKeepalive } from '@/lib/client/use-activity-keepalive';
 
 /** What the viewer tells the page that frames it (the session page), so that page can refresh the session. */
 export type VncFrameMessage = { type: 'portico:vnc'; sessionId: string; state: string };
@@ -16,6 +17,9 @@ export type VncFrameMessage = { type: 'portico:vnc'; sessionId: string; state: s
 // then the desktop scaled to fit below it.
 export function VncViewer({ sessionId }: { sessionId: string }) {
   const screen = useRef<HTMLDivElement>(null);
+  // Typing into the desktop is using the dashboard: it keeps the sign-in alive (the frame's input never
+  // reaches the framing page).
+  useActivityKeepalive();
   const { state, problem, desktopName, rfb, reconnect } = useVnc(sessionId, screen);
   const [pasting, setPasting] = useState<{ hint: string | null } | null>(null);
 
