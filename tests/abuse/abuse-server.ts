@@ -16,6 +16,9 @@ export type AbuseServer = Awaited<ReturnType<typeof startAbuseServer>>;
 
 const ADMIN_PASSWORD = 'admin-password-abuse-1';
 
+/** MAX_PROJECTS_PER_USER of this server, small enough for the table to reach. */
+export const PROJECT_QUOTA = 5;
+
 export async function startAbuseServer(env: Record<string, string> = {}) {
   const jwtSecret = randomBytes(48).toString('base64url');
   const echo = await startEchoUpstream();
@@ -29,6 +32,9 @@ export async function startAbuseServer(env: Record<string, string> = {}) {
       VNC_PROVIDER: 'external',
       VNC_TARGET_ALLOW: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      // Every test user signs in from 127.0.0.1; the per-username limit is what the table exercises.
+      LOGIN_ATTEMPTS_PER_IP: '100000',
+      MAX_PROJECTS_PER_USER: String(PROJECT_QUOTA),
       ...env,
     });
   } catch (err) {

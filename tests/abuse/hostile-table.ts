@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { createBackendTokens } from '../../lib/auth/backend-tokens';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens';
 import { clientFrame, describeOutcome, findClose, rawExchange, upgradeRequest, type Outcome } from '../helpers/raw-exchange';
-import { forgeToken, type AbuseServer } from './abuse-server';
+import { PROJECT_QUOTA, forgeToken, type AbuseServer } from './abuse-server';
 
 // What a hostile signed-in user tries, one row each: the input, and the one answer the server must give
 // (a close code from the table, an HTTP status, or an `error` message on a socket that stays open).
@@ -84,6 +85,23 @@ async function signed(claims: Record<string, unknown>, sub: string, opts: { alg?
     .sign(new TextEncoder().encode(opts.key ?? OTHER_KEY));
 }
 
+async function ticket(f: Fixtures, token: string, route: string, resource?: string): Promise<string> {
+  const r = await f.server.api('POST', '/api/socket-tickets', { token, body: { route, resource } });
+  if (r.status !== 200) throw new Error(`ticket: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body.ticket as string;
+}
+
+/** Opens a socket with a ticket and closes it again, so the ticket is spent. */
+async function spend(f: Fixtures, path: string): Promise<void> {
+  const first = await upgrade(f, path);
+  if (first !== 'open') throw new Error(`the ticket's first use should open the socket, got ${first}`);
+}
+
+/** A new sign-in of a new user, for rows that end it. */
+async function freshUser(f: Fixtures) {
+  return f.server.createUser();
+}
+
 export const HOSTILE_ROWS: Row[] = [
   // Step 1: the route table.
   { name: 'an upgrade to a path no route claims', expect: 'HTTP 404', run: (f) => upgrade(f, '/api/not-a-socket') },
@@ -136,6 +154,105 @@ export const HOSTILE_ROWS: Row[] = [
   { name: "subscribing to another user's project files", expect: 'message 4403', run: (f) => hubMessage(f, { type: 'subscribe', topic: `project:${f.victim.project}:files` }) },
   { name: 'subscribing to system stats as a normal user', expect: 'message 4403', run: (f) => hubMessage(f, { type: 'subscribe', topic: 'system' }) },
   { name: 'a hub message with a made-up type', expect: 'message 4400', run: (f) => hubMessage(f, { type: 'publish', topic: 'sessions', data: 'x' }) },
+  // Socket tickets (single use, one route, one resource, never a sign-in).
+  {
+    name: 'a socket ticket used a second time',
+    expect: 'close 4401',
+    run: async (f) => {
+      const t = await ticket(f, f.mallory.token, 'build', f.mallory.project);
+      await spend(f, `/api/build/${f.mallory.project}?ticket=${t}`);
+      return upgrade(f, `/api/build/${f.mallory.project}?ticket=${t}`);
+    },
+  },
+  { name: "a ticket for one's own project used on another user's", expect: 'close 4401', run: async (f) => upgrade(f, `/api/build/${f.victim.project}?ticket=${await ticket(f, f.mallory.token, 'build', f.mallory.project)}`) },
+  { name: 'a ticket for the hub used on a build socket', expect: 'close 4401', run: async (f) => upgrade(f, `/api/build/${f.mallory.project}?ticket=${await ticket(f, f.mallory.token, 'events')}`) },
+  { name: 'a ticket passed as a sign-in token', expect: 'close 4401', run: async (f) => upgrade(f, `/api/events?token=${await ticket(f, f.mallory.token, 'events')}`) },
+  { name: 'a ticket as Bearer on the API', expect: 'HTTP 401', run: async (f) => http(f, 'GET', '/api/projects', { token: await ticket(f, f.mallory.token, 'events') }) },
+  { name: 'a sign-in token passed as a ticket', expect: 'close 4401', run: (f) => upgrade(f, `/api/events?ticket=${f.mallory.token}`) },
+  { name: "asking for a ticket to another user's project", expect: 'HTTP 403', run: (f) => http(f, 'POST', '/api/socket-tickets', { token: f.mallory.token, body: JSON.stringify({ route: 'build', resource: f.victim.project }), headers: { 'content-type': 'application/json' } }) },
+  // Credentials that outlived their purpose.
+  {
+    name: 'the token of a signed-out session, on a socket',
+    expect: 'close 4401',
+    run: async (f) => {
+      const u = await freshUser(f);
+      const out = await f.server.api('POST', '/api/auth/logout', { token: u.token });
+      if (out.status !== 204) throw new Error(`logout: ${out.status}`);
+      return upgrade(f, `/api/events?token=${u.token}`);
+    },
+  },
+  {
+    name: 'the token of a deleted user, on the API',
+    expect: 'HTTP 401',
+    run: async (f) => {
+      const u = await freshUser(f);
+      const del = await f.server.api('DELETE', `/api/users/${u.id}`, { token: f.server.adminToken });
+      if (del.status !== 204) throw new Error(`delete: ${del.status}`);
+      return http(f, 'GET', '/api/projects', { token: u.token });
+    },
+  },
+  {
+    name: "the build backend's minted token replayed against the API",
+    expect: 'HTTP 401',
+    run: async (f) => http(f, 'GET', '/api/projects', { token: await createBackendTokens(f.server.jwtSecret).mint({ user: { userId: f.mallory.id, username: 'x', role: 'admin' }, projectId: f.mallory.project }) }),
+  },
+  {
+    name: "the build backend's minted token on a socket",
+    expect: 'close 4401',
+    run: async (f) => upgrade(f, `/api/build/${f.mallory.project}?token=${await createBackendTokens(f.server.jwtSecret).mint({ user: { userId: f.mallory.id, username: 'x', role: 'user' }, projectId: f.mallory.project })}`),
+  },
+  {
+    name: 'a browser login gets no token to keep',
+    expect: 'HTTP 200 without a token',
+    run: async (f) => {
+      const u = await freshUser(f);
+      const r = await f.server.api('POST', '/api/auth/login', { body: { username: u.username, password: u.password }, headers: { origin: f.server.url } });
+      return `HTTP ${r.status} ${r.body && 'token' in r.body ? 'with' : 'without'} a token`;
+    },
+  },
+  { name: 'logout from a foreign Origin with the cookie', expect: 'HTTP 403', run: (f) => http(f, 'POST', '/api/auth/logout', { headers: { cookie: `portico_session=${f.mallory.token}`, origin: 'https://evil.example' } }) },
+  { name: 'a cookie-authenticated change from the right host over the wrong scheme', expect: 'HTTP 403', run: (f) => http(f, 'POST', '/api/projects', { body: '{"name":"csrf"}', headers: { 'content-type': 'application/json', cookie: `portico_session=${f.mallory.token}`, origin: f.server.url.replace('http:', 'https:') } }) },
+  {
+    name: 'the eleventh wrong password for one username within a minute',
+    expect: 'HTTP 429',
+    run: async (f) => {
+      const u = await freshUser(f);
+      let last = '';
+      for (let i = 0; i < 11; i++) last = await http(f, 'POST', '/api/auth/login', { body: JSON.stringify({ username: u.username, password: `wrong-${i}-password` }), headers: { 'content-type': 'application/json' } });
+      return last;
+    },
+  },
+  // Operations endpoints.
+  { name: 'metrics without a credential', expect: 'HTTP 401', run: (f) => http(f, 'GET', '/metrics') },
+  { name: 'metrics as a normal user', expect: 'HTTP 403', run: (f) => http(f, 'GET', '/metrics', { token: f.mallory.token }) },
+  { name: 'health details as a normal user', expect: 'HTTP 403', run: (f) => http(f, 'GET', '/api/admin/health', { token: f.mallory.token }) },
+  {
+    name: 'the public health check tells nothing but ok',
+    expect: 'HTTP 200 {"status":"ok"}',
+    run: async (f) => {
+      const r = await fetch(`${f.server.url}/healthz`);
+      return `HTTP ${r.status} ${await r.text()}`;
+    },
+  },
+  // Files and quotas.
+  {
+    name: 'an upload to a path under a file',
+    expect: 'HTTP 400',
+    run: async (f) => {
+      await http(f, 'PUT', `/api/projects/${f.mallory.project}/files/notes.txt`, { token: f.mallory.token, body: 'x' });
+      return http(f, 'PUT', `/api/projects/${f.mallory.project}/files/notes.txt/inner.txt`, { token: f.mallory.token, body: 'y' });
+    },
+  },
+  {
+    name: 'one project more than the quota',
+    expect: 'HTTP 403',
+    run: async (f) => {
+      const u = await freshUser(f);
+      let last = '';
+      for (let i = 0; i <= PROJECT_QUOTA; i++) last = await http(f, 'POST', '/api/projects', { token: u.token, body: JSON.stringify({ name: `p${i}` }), headers: { 'content-type': 'application/json' } });
+      return last;
+    },
+  },
   // HTTP.
   { name: 'a request line that is not HTTP', expect: 'HTTP 400', run: (f) => raw(f, 'HELLO THERE\r\n\r\n') },
   { name: 'a 20 KiB header', expect: 'HTTP 431', run: (f) => raw(f, `GET /api/projects HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`) },
