@@ -4,7 +4,8 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
-import { bridge, connectVm, type Bridge } from './vnc-bridge';
+import { bridge, type Bridge } from './vnc-bridge';
+import { connectVm } from './vm-connect';
 
 // The bridge on its own: an HTTP server whose upgrades are bridged to a TCP echo server, driven by `ws`
 // clients and by hand-made frames, so each framing rule is checked against what a real client sends.

@@ -14,11 +14,9 @@ import { closeFrame, parseHeader, unmask } from './ws-frames';
 // one binary frame, header and chunk in one writev. Pings are answered; close frames end the pair with
 // the closing handshake. A client that breaks the framing rules is disconnected.
 
-const ignore = () => undefined;
-
-// A client may owe (not have read) this much of what the bridge wrote to it. Reading from the VM and from
-// the client both stop once the client's queue passes its high-water mark, so the queue stays near that
-// mark; going past this bound means something wrote regardless, and the client is closed with 1013.
+// A client may owe (not have read) this much of what the bridge wrote to it. The VM's stream stops once the
+// client's queue passes its high-water mark, so only what the client itself provokes (pongs to its pings)
+// can go past this bound: such a client is closed with 1013.
 export const MAX_OWED_BYTES = 1024 * 1024;
 
 // A gateway- or VM-initiated close waits this long for the client's answering close frame.
@@ -28,67 +26,6 @@ const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export type BridgeEnd = { endedBy: 'client' | 'upstream' | 'gateway'; code: number | undefined; bytesIn: number; bytesOut: number };
 export type Bridge = { close(code: number, reason: string): Promise<void>; done: Promise<BridgeEnd> };
-
-/** Where a VM's VNC server listens: a TCP address (external targets) or a Unix socket (the local sandbox). */
-export type VmAddress = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
-
-// An RFB server speaks first: "RFB 003.008\n" (RFC 6143 7.1.1).
-export const RFB_GREETING_BYTES = 12;
-
-export class VmConnectError extends Error {
-  constructor(
-    message: string,
-    /** The client left while we were connecting: nothing is to be sent to it. */
-    readonly aborted = false,
-  ) {
-    super(message);
-  }
-}
-
-/**
- * Connects to a VM and waits for its RFB greeting, both within one deadline, so a VM that accepts and
- * then stays silent (stopped, wedged) is reported as unreachable instead of answered with a 101 and
- * nothing after it. Resolves with the socket (paused, nothing left listening on it) and the bytes the VM
- * sent so far, which the bridge relays first. Gives up at once when `signal` aborts.
- */
-export function connectVm(address: VmAddress, timeoutMs: number, signal?: AbortSignal): Promise<{ socket: net.Socket; greeting: Buffer }> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new VmConnectError('the client left', true));
-    const socket = address.kind === 'unix' ? net.connect({ path: address.path }) : net.connect({ host: address.host, port: address.port, noDelay: true, keepAlive: true });
-    const got: Buffer[] = [];
-    let size = 0;
-    let connected = false;
-    const fail = (err: VmConnectError) => {
-      cleanup();
-      socket.destroy();
-      reject(err);
-    };
-    const onTimeout = () => fail(new VmConnectError(connected ? `the VM did not greet within ${timeoutMs} ms` : `no answer within ${timeoutMs} ms`));
-    const onAbort = () => fail(new VmConnectError('the client left', true));
-    const onError = (err: NodeJS.ErrnoException) => fail(new VmConnectError(err.code ?? err.message));
-    const onClose = () => fail(new VmConnectError('the VM closed the connection before its greeting'));
-    const onConnect = () => (connected = true);
-    const onData = (chunk: Buffer) => {
-      got.push(chunk);
-      size += chunk.length;
-      if (size < RFB_GREETING_BYTES) return;
-      cleanup();
-      socket.pause();
-      // Back to "no consumer yet", so the bridge's own 'data' listener starts the flow again.
-      (socket as { readableFlowing: boolean | null }).readableFlowing = null;
-      socket.on('error', ignore);
-      resolve({ socket, greeting: Buffer.concat(got) });
-    };
-    const timer = setTimeout(onTimeout, timeoutMs);
-    function cleanup() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      socket.off('error', onError).off('close', onClose).off('connect', onConnect).off('data', onData);
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-    socket.on('error', onError).on('close', onClose).on('connect', onConnect).on('data', onData);
-  });
-}
 
 /** Completes the client's handshake and joins it to an already connected TCP socket; null if it cannot. */
 export async function bridge(req: IncomingMessage, socket: Duplex, head: Buffer, tcp: net.Socket, greeting?: Buffer): Promise<Bridge | null> {
