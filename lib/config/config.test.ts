@@ -38,3 +38,11 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({ ALLOWED_ORIGINS: 'https://a.example/, http://b.example:8080/x' }).allowedOrigins, ['https://a.example', 'http://b.example:8080']);
   });
 });
+
+test('TRUSTED_PROXIES: loopback by default, "none" for none, anything but addresses and CIDRs refused', () => {
+  assert.deepEqual(loadConfig({}).trustedProxies, ['127.0.0.1', '::1']);
+  assert.deepEqual(loadConfig({ TRUSTED_PROXIES: 'none' }).trustedProxies, []);
+  assert.deepEqual(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, fd00::1' }).trustedProxies, ['10.0.0.0/8', 'fd00::1']);
+  assert.throws(() => loadConfig({ TRUSTED_PROXIES: 'proxy.lan' }), /TRUSTED_PROXIES/);
+  assert.throws(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/33' }), /TRUSTED_PROXIES/);
+});

@@ -1,8 +1,18 @@
 import path from 'node:path';
+import net from 'node:net';
 import { z } from 'zod';
 
 // Every setting Portico reads, with the defaults of design.md ("Environment"). Parsed once at start-up
 // into a frozen object that is passed in; nothing below server.ts reads process.env.
+
+function isAddressOrCidr(entry: string): boolean {
+  const [base, bits, extra] = entry.split('/');
+  const family = net.isIP(base);
+  if (!family || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
 
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
@@ -37,6 +47,11 @@ const schema = z.object({
   HEARTBEAT_MS: int(25000, 100),
   VNC_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['local', 'external']).default('local')),
   VNC_TARGET_ALLOW: list,
+  // Proxies whose X-Forwarded-For is believed (addresses or CIDRs): nginx on the same host by default.
+  TRUSTED_PROXIES: z.preprocess(
+    (v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? '127.0.0.1,::1' : v === 'none' ? '' : v),
+    list.pipe(z.array(z.string().refine(isAddressOrCidr, 'each entry must be an IP address or a CIDR such as 10.0.0.0/8'))),
+  ),
   VM_UID_BASE: int(200000, 1000, 2 ** 31 - 2000),
   EMIT_TOKEN: optionalString,
   METRICS_TOKEN: optionalString,
@@ -84,6 +99,7 @@ export type Config = Readonly<{
   heartbeatMs: number;
   vncProvider: RawConfig['VNC_PROVIDER'];
   vncTargetAllow: readonly string[];
+  trustedProxies: readonly string[];
   vmUidBase: number;
   emitToken: string | undefined;
   /** Bearer token a Prometheus scraper sends for /metrics; without it, only admins read /metrics. */
@@ -148,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     heartbeatMs: c.HEARTBEAT_MS,
     vncProvider: c.VNC_PROVIDER,
     vncTargetAllow: Object.freeze([...c.VNC_TARGET_ALLOW]),
+    trustedProxies: Object.freeze([...c.TRUSTED_PROXIES]),
     vmUidBase: c.VM_UID_BASE,
     emitToken: c.EMIT_TOKEN,
     metricsToken: c.METRICS_TOKEN,

@@ -10,6 +10,16 @@ import type { ApiDeps } from '../deps';
 import { readJson, sendJson } from '../json';
 import type { RouteContext, RouteDef } from '../route';
 import { parseBody } from '../validate';
+import { clientAddress, trustedProxies, type TrustedProxies } from '../client-address';
+import type { Config } from '../../config/config';
+
+// Config is frozen and read once; its proxy list is turned into a lookup once per config.
+const proxies = new WeakMap<Config, TrustedProxies>();
+function proxiesOf(config: Config): TrustedProxies {
+  let p = proxies.get(config);
+  if (!p) proxies.set(config, (p = trustedProxies(config.trustedProxies)));
+  return p;
+}
 
 const loginBody = z.object({
   username: z.string({ error: 'Enter your username.' }).min(1, 'Enter your username.').max(64),
@@ -48,7 +58,7 @@ async function login(ctx: RouteContext<ApiDeps>) {
   requireAllowedOrigin(ctx.req, ctx.deps.config.allowedOrigins);
   const { username, password } = parseBody(loginBody, await readJson(ctx.req));
   const { loginLimits, users, guard, tokens, logger } = ctx.deps;
-  const ip = ctx.req.socket.remoteAddress ?? 'unknown';
+  const ip = clientAddress(ctx.req, proxiesOf(ctx.deps.config));
   const refusal = await loginLimits.admit(ip, username);
   if (refusal) {
     logger.info({ event: 'login_limited', username, retryAfterS: refusal.retryAfterS }, 'login refused by a rate limit');
