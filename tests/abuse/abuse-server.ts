@@ -6,6 +6,7 @@ import { SignJWT } from 'jose';
 import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../../lib/auth/tokens';
 import { startServer, type ServerProcess } from '../helpers/server-process';
 import { startEchoUpstream } from '../helpers/upstreams';
+import { jsonApi } from '../helpers/json-api';
 
 // The server the hostile table and the fuzz run against: server.ts as its own process, in production
 // mode with the dashboard's pages, the way `npm start` runs it, so that its RSS is the server's alone.
@@ -43,25 +44,7 @@ export async function startAbuseServer(env: Record<string, string> = {}) {
   }
   const url = proc.url;
 
-  async function api(method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-    const res = await fetch(url + path, {
-      method,
-      headers: {
-        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-        ...opts.headers,
-      },
-      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-    });
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = text;
-    }
-    return { status: res.status, headers: res.headers, body: body as any };
-  }
+  const api = jsonApi(url);
 
   async function login(username: string, password: string): Promise<string> {
     const r = await api('POST', '/api/auth/login', { body: { username, password } });

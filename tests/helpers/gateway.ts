@@ -5,6 +5,7 @@ import { WebSocket, type ClientOptions } from 'ws';
 import { createPortico, type Portico } from '../../server';
 import { loadConfig } from '../../lib/config/config';
 import { captureLogs } from './log-capture';
+import { jsonApi } from './json-api';
 
 // Starts a real gateway (API + upgrade router, no pages) on 127.0.0.1 and an ephemeral port, with its own
 // DATA_DIR, and everything a test needs to talk to it.
@@ -40,19 +41,7 @@ export async function startGateway(env: Record<string, string> = {}) {
   const portico: Portico = await createPortico({ config, next: false, logDestination: logs.stream });
   const issuedTokens: string[] = [];
 
-  async function api(method: string, pathname: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-    const res = await fetch(portico.url + pathname, {
-      method,
-      headers: {
-        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-        ...opts.headers,
-      },
-      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-  }
+  const api = jsonApi(portico.url);
 
   async function login(username: string, password: string): Promise<string> {
     const r = await api('POST', '/api/auth/login', { body: { username, password } });
