@@ -1,18 +1,17 @@
 'use client';
 
-import { Activity, ShieldAlert } from 'lucide-react';
-import Link from 'next/link';
+import { Activity } from 'lucide-react';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { SystemSample } from '@/lib/hub/system-stats';
 import { OFFLINE_SENTENCE } from '@/lib/client/api';
 import { formatBytes, formatDuration } from '@/lib/client/format-units';
 import { useHubTopic } from '@/lib/client/use-hub-topic';
 import { ConnectionBadge } from './connection-badge';
-import { EmptyState } from './empty-state';
 import { ErrorSentence } from './error-sentence';
 import { LineChart } from './line-chart';
 import { Panel } from './panel';
 import { useCurrentUser } from './require-user';
+import { AdminOnlyNotice } from './admin-only-notice';
 
 // The status page (design.md "Health and metrics", "Pages"): /api/admin/health on load and every few seconds for
 // upstreams, and the `system` topic (a sample every 2 s) for the live numbers and the charts.
@@ -45,18 +44,7 @@ const MAX_SAMPLES = WINDOW_MS / 2000 + 5;
 export function StatusBoard() {
   const user = useCurrentUser();
   if (user.role !== 'admin') {
-    return (
-      <div className="mx-auto max-w-md pt-10">
-        <EmptyState icon={ShieldAlert} title="Only an admin can see this.">
-          The status page shows every socket the server holds. Ask an admin if you need it.
-        </EmptyState>
-        <p className="text-center">
-          <Link href="/" className="text-sm font-medium text-accent hover:underline">
-            Back to the dashboard
-          </Link>
-        </p>
-      </div>
-    );
+    return <AdminOnlyNotice>The status page shows every socket the server holds. Ask an admin if you need it.</AdminOnlyNotice>;
   }
   return <AdminStatus />;
 }

@@ -1,7 +1,6 @@
 'use client';
 
-import { ShieldAlert, Users } from 'lucide-react';
-import Link from 'next/link';
+import { Users } from 'lucide-react';
 import { useState } from 'react';
 import type { ManagedUser, PublicUser } from '@/lib/store/users';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
@@ -17,6 +16,7 @@ import { Panel } from './panel';
 import { useCurrentUser } from './require-user';
 import { ResetPasswordDialog } from './reset-password-dialog';
 import { UserRow, type UserAction } from './user-row';
+import { AdminOnlyNotice } from './admin-only-notice';
 
 // The users screen (admins): every account, and what an admin may do to it, over the same JSON API a
 // script would use. Each change that ends someone's sign-ins says so in the row's confirmation.
@@ -32,18 +32,7 @@ export function UsersPanel() {
   const [dialogError, setDialogError] = useState<string | null>(null);
 
   if (me.role !== 'admin') {
-    return (
-      <div className="mx-auto max-w-md pt-10">
-        <EmptyState icon={ShieldAlert} title="Only an admin can see this.">
-          The users screen manages every account. Ask an admin if you need a change.
-        </EmptyState>
-        <p className="text-center">
-          <Link href="/" className="text-sm font-medium text-accent hover:underline">
-            Back to the dashboard
-          </Link>
-        </p>
-      </div>
-    );
+    return <AdminOnlyNotice>The users screen manages every account. Ask an admin if you need a change.</AdminOnlyNotice>;
   }
 
   const replace = (user: ManagedUser) => update((list) => list.map((u) => (u.id === user.id ? user : u)));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { test as base, expect, request as playwrightRequest, type Page } from '@playwright/test';
+import { test as base, expect, request as playwrightRequest, type APIRequestContext, type Page } from '@playwright/test';
 import type { Role } from '@/lib/store/schema';
 import { ENV, fromEnv } from './server-env';
 
@@ -51,4 +51,14 @@ export async function signIn(page: Page, { username, password }: Credentials): P
   await form.getByLabel('Username').fill(username);
   await form.getByLabel('Password').fill(password);
   await form.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** An API client signed in as `who` with a bearer token (no cookie, so no Origin rules apply). */
+export async function apiAs(baseURL: string | undefined, who: Credentials): Promise<APIRequestContext> {
+  const login = await playwrightRequest.newContext({ baseURL });
+  const res = await login.post('/api/auth/login', { data: who });
+  expect(res.status(), await res.text()).toBe(200);
+  const { token } = (await res.json()) as { token: string };
+  await login.dispose();
+  return playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
 }

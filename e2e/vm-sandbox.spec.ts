@@ -1,22 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { request as playwrightRequest, type APIRequestContext } from '@playwright/test';
+import type { APIRequestContext } from '@playwright/test';
 import type { PublicSession } from '@/lib/store/sessions';
-import { expect, signIn, test, type Credentials } from './fixtures';
+import { apiAs, expect, signIn, test } from './fixtures';
 import { ENV, fromEnv } from './server-env';
 
 // Issue 10, finding 1, in Chromium: a normal user types into their own VM's terminal through noVNC and
 // finds a sandbox, not a shell of the server. Each command writes its answer into a file of the VM's home
 // (the one place the sandbox shares with the host), which the test reads on the host.
 
-async function apiAs(baseURL: string | undefined, who: Credentials): Promise<APIRequestContext> {
-  const login = await playwrightRequest.newContext({ baseURL });
-  const res = await login.post('/api/auth/login', { data: who });
-  expect(res.status(), await res.text()).toBe(200);
-  const { token } = (await res.json()) as { token: string };
-  await login.dispose();
-  return playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
-}
 
 async function startVm(api: APIRequestContext, name: string): Promise<PublicSession> {
   const res = await api.post('/api/sessions', { data: { name } });

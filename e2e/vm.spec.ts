@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { request as playwrightRequest, type APIRequestContext, type FrameLocator, type Page } from '@playwright/test';
+import type { APIRequestContext, FrameLocator, Page } from '@playwright/test';
 import type { PublicSession } from '@/lib/store/sessions';
-import { expect, signIn, test, type Credentials } from './fixtures';
+import { apiAs, expect, signIn, test } from './fixtures';
 import { ENV, fromEnv } from './server-env';
 
 // The VM-terminal journey (issue 4) in Chromium against the production server with the local provider:
@@ -37,15 +37,6 @@ function xvncOf(sessionId: string): number {
   throw new Error(`no Xvnc runs as uid ${want}`);
 }
 
-/** An API client signed in as `who` with a bearer token (no cookie, so no Origin rules apply). */
-async function apiAs(baseURL: string | undefined, who: Credentials): Promise<APIRequestContext> {
-  const login = await playwrightRequest.newContext({ baseURL });
-  const res = await login.post('/api/auth/login', { data: who });
-  expect(res.status(), await res.text()).toBe(200);
-  const { token } = (await res.json()) as { token: string };
-  await login.dispose();
-  return playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
-}
 
 async function createSession(api: APIRequestContext, data: { name: string; target?: string; ownerId?: string }): Promise<PublicSession> {
   const res = await api.post('/api/sessions', { data });
