@@ -38,6 +38,7 @@ const schema = z.object({
   VNC_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['local', 'external']).default('local')),
   VNC_TARGET_ALLOW: list,
   VM_UID_BASE: int(200000, 1000, 2 ** 31 - 2000),
+  VM_HOME_MAX_BYTES: int(1073741824, 16 * 1024 ** 2, 2 ** 44),
   EMIT_TOKEN: optionalString,
   METRICS_TOKEN: optionalString,
   UPLOAD_MAX_BYTES: int(10485760, 1),
@@ -85,6 +86,8 @@ export type Config = Readonly<{
   vncProvider: RawConfig['VNC_PROVIDER'];
   vncTargetAllow: readonly string[];
   vmUidBase: number;
+  /** What one local VM's home may hold (an ext4 image of this size where loop mounts work). */
+  vmHomeMaxBytes: number;
   emitToken: string | undefined;
   /** Bearer token a Prometheus scraper sends for /metrics; without it, only admins read /metrics. */
   metricsToken: string | undefined;
@@ -149,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     vncProvider: c.VNC_PROVIDER,
     vncTargetAllow: Object.freeze([...c.VNC_TARGET_ALLOW]),
     vmUidBase: c.VM_UID_BASE,
+    vmHomeMaxBytes: c.VM_HOME_MAX_BYTES,
     emitToken: c.EMIT_TOKEN,
     metricsToken: c.METRICS_TOKEN,
     uploadMaxBytes: c.UPLOAD_MAX_BYTES,

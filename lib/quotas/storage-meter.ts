@@ -1,10 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Projects } from '../store/projects';
+import type { Sessions } from '../store/sessions';
+import { vmHomeBytes } from '../sessions/vm-home';
 import { workspaceDir } from '../build/workspace';
 import { formatBytes } from '../client/format-units';
 
-// How many bytes a user's workspaces hold, against MAX_STORAGE_BYTES_PER_USER. Walking the disk on every
+// How many bytes a user's workspaces (and, given `sessions`, their VM homes: what each costs the host's
+// disk) hold, against MAX_STORAGE_BYTES_PER_USER. Walking the disk on every
 // write would cost more than the write, so the figure is cached per user for a few seconds; bytes still
 // streaming in (uploads in DATA_DIR/tmp, not yet in any workspace) are counted on top as they arrive, so
 // concurrent uploads cannot each see the same room and together pass the limit.
@@ -26,7 +29,7 @@ export type StorageCharge = {
   cancel(): void;
 };
 
-export function createStorageMeter(opts: { dataDir: string; projects: Projects; limitBytes: number }) {
+export function createStorageMeter(opts: { dataDir: string; projects: Projects; limitBytes: number; sessions?: Sessions }) {
   const cache = new Map<string, Entry>();
   const computing = new Map<string, Promise<Entry>>();
   const inFlight = new Map<string, number>();
@@ -43,6 +46,9 @@ export function createStorageMeter(opts: { dataDir: string; projects: Projects; 
       }
     }
     for (const p of await opts.projects.listFor(ownerId)) await walk(workspaceDir(opts.dataDir, p.id));
+    for (const s of (await opts.sessions?.listFor(ownerId)) ?? []) {
+      if (s.kind === 'local') bytes += await vmHomeBytes(path.join(opts.dataDir, 'vnc', s.id));
+    }
     return { bytes, at: Date.now() };
   }
 
@@ -62,7 +68,7 @@ export function createStorageMeter(opts: { dataDir: string; projects: Projects; 
 
   const used = (ownerId: string, disk: Entry) => disk.bytes + (inFlight.get(ownerId) ?? 0);
   const refusal = (total: number) =>
-    new StorageQuotaExceeded(`This would bring your projects to ${formatBytes(total)}; your account may store ${formatBytes(opts.limitBytes)}. Delete files or projects to make room.`);
+    new StorageQuotaExceeded(`This would bring your files to ${formatBytes(total)}; your account may store ${formatBytes(opts.limitBytes)}. Delete files, projects or VM sessions to make room.`);
   const moveInFlight = (ownerId: string, n: number) => {
     const left = (inFlight.get(ownerId) ?? 0) + n;
     if (left > 0) inFlight.set(ownerId, left);

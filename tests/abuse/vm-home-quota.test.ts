@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { localVncMissing } from '../../lib/sessions/local-vnc';
+import { opened, startGateway, type TestGateway } from '../helpers/gateway';
+import { rfbSession } from './rfb-typist';
+import { waitUntil } from './raw-upgrade';
+
+// Issue 10 point 9: a VM's home had no size limit, so a normal user typing a loop of `head -c … > f$i`
+// into their xterm filled the host's disk (each file was capped at 2 GiB, the total was not). Here alice
+// types exactly that, through the gateway as the viewer does, and tries to write 16 × 64 MiB into a home
+// limited to 32 MiB.
+
+const MiB = 1024 ** 2;
+const LIMIT = 32 * MiB;
+const needsRoot = process.getuid?.() !== 0 ? 'needs root (the sandbox and loop mounts)' : false;
+
+/** Mount points under `dir`, from the kernel's table. */
+function mountsUnder(dir: string): string[] {
+  return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((p) => p.startsWith(dir + '/'));
+}
+
+/** Bytes a directory tree really takes on the host's disk (allocated blocks). */
+function allocated(dir: string): number {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const st = fs.lstatSync(path.join(e.parentPath, e.name));
+    if (!st.isDirectory()) n += st.blocks * 512;
+  }
+  return n;
+}
+
+describe("a VM's home cannot fill the host's disk", { skip: localVncMissing() ?? needsRoot }, () => {
+  let dataDir: string;
+  let gw: TestGateway;
+  let alice: { id: string; token: string };
+
+  const env = () => ({ VNC_PROVIDER: 'local', VM_HOME_MAX_BYTES: String(LIMIT), DATA_DIR: dataDir });
+  const start = async (token: string) => {
+    const r = await gw.api('POST', '/api/sessions', { token, body: { name: 'vm' } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body.id as string;
+  };
+
+  before(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-vm-home-'));
+    fs.chmodSync(dataDir, 0o711);
+    gw = await startGateway(env());
+    alice = await gw.createUser('alice');
+  });
+  after(async () => {
+    await gw?.close().catch(() => undefined);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('writing 1 GiB into a 32 MiB home: No space left on device, and the host keeps its space', { timeout: 120_000 }, async () => {
+    const id = await start(alice.token);
+    const dir = path.join(dataDir, 'vnc', id);
+    const home = path.join(dir, 'home');
+    assert.ok(mountsUnder(dir).includes(home), 'the home is not a mount of its own');
+    const freeBefore = fs.statfsSync(dataDir).bavail * fs.statfsSync(dataDir).bsize;
+
+    const ws = gw.open(`/api/sessions/${id}/vnc?token=${alice.token}`, { protocols: ['binary'] });
+    const rfb = rfbSession(ws);
+    await opened(ws);
+    const term = await rfb;
+    // Fill, note what the programs were told and how much the home holds, then make room to report it.
+    const line =
+      'for i in $(seq 16); do head -c 64M /dev/zero > ~/f$i; done 2> /tmp/err; d=$(du -sb ~ | cut -f1); ' +
+      'rm -f ~/f*; echo $d > ~/du; cp /tmp/err ~/err; echo ok > ~/done';
+    // The xterm maps a moment after Xvnc listens; keys sent before that are lost, so type again.
+    for (let attempt = 1; !fs.existsSync(path.join(home, 'done')); attempt++) {
+      term.type(line);
+      await waitUntil(() => fs.existsSync(path.join(home, 'done')), 30_000, () => `no result in ${home}: ${fs.readdirSync(home).join(' ')}`).catch((err) => {
+        if (attempt === 3) throw err;
+      });
+    }
+    ws.terminate();
+    const read = (f: string) => fs.readFileSync(path.join(home, f), 'utf8').trim();
+
+    assert.match(read('err'), /No space left on device|File size limit exceeded/, read('err'));
+    const held = Number(read('du'));
+    assert.ok(held <= LIMIT, `the home held ${held} bytes past its ${LIMIT}-byte limit`);
+    assert.ok(held > LIMIT / 2, `the home held only ${held} bytes: the test wrote too little to show anything`);
+    // What the session costs the host: its directory's blocks, and the disk's free space.
+    assert.ok(allocated(dir) <= LIMIT + 4 * MiB, `the session takes ${allocated(dir)} bytes of the host's disk`);
+    const freeAfter = fs.statfsSync(dataDir).bavail * fs.statfsSync(dataDir).bsize;
+    // A loose margin: other processes on this host write too.
+    assert.ok(freeBefore - freeAfter < LIMIT + 256 * MiB, `the host lost ${freeBefore - freeAfter} bytes of free space`);
+
+    // The account's figure counts what the home costs the host.
+    const usage = await gw.api('GET', '/api/usage', { token: alice.token });
+    assert.ok(usage.body.storageBytes.used >= LIMIT / 2 && usage.body.storageBytes.used <= LIMIT + 4 * MiB, JSON.stringify(usage.body.storageBytes));
+
+    assert.equal((await gw.api('DELETE', `/api/sessions/${id}`, { token: alice.token })).status, 204);
+    assert.deepEqual(mountsUnder(dir), [], 'a deleted session left a mount behind');
+    assert.ok(!fs.existsSync(dir), 'a deleted session left its files');
+  });
+
+  test('a home keeps its files across a restart, and a stopped server leaves no mount behind', { timeout: 60_000 }, async () => {
+    const id = await start(alice.token);
+    const home = path.join(dataDir, 'vnc', id, 'home');
+    fs.writeFileSync(path.join(home, 'notes.txt'), 'still here');
+    await gw.close();
+    assert.deepEqual(mountsUnder(dataDir), [], 'a stopped server left a mount behind');
+    assert.ok(!fs.existsSync(path.join(home, 'notes.txt')), 'the file is in the home image, not on the host');
+
+    gw = await startGateway(env());
+    const s = await gw.api('GET', `/api/sessions/${id}`, { token: alice.token });
+    assert.equal(s.body.status, 'running');
+    assert.equal(fs.readFileSync(path.join(home, 'notes.txt'), 'utf8'), 'still here');
+  });
+});
