@@ -18,7 +18,9 @@ const CACHE_MS = 10_000;
 // A walk past this many entries stops counting: the figure is then a floor, and the walk stays cheap.
 const MAX_WALK_ENTRIES = 100_000;
 
-type Entry = { bytes: number; at: number };
+// `homes`: what the owner's VM homes cost the disk, read again on every look (a stat per home), since
+// they grow without any write of ours to count.
+type Entry = { bytes: number; homes: number; at: number };
 
 export type StorageCharge = {
   /** Counts `n` more bytes; throws StorageQuotaExceeded past the limit. */
@@ -46,13 +48,24 @@ export function createStorageMeter(opts: { dataDir: string; projects: Projects; 
       }
     }
     for (const p of await opts.projects.listFor(ownerId)) await walk(workspaceDir(opts.dataDir, p.id));
+    return { bytes, homes: 0, at: Date.now() };
+  }
+
+  async function homes(ownerId: string): Promise<number> {
+    let bytes = 0;
     for (const s of (await opts.sessions?.listFor(ownerId)) ?? []) {
       if (s.kind === 'local') bytes += await vmHomeBytes(path.join(opts.dataDir, 'vnc', s.id));
     }
-    return { bytes, at: Date.now() };
+    return bytes;
   }
 
   async function onDisk(ownerId: string): Promise<Entry> {
+    const [entry, h] = await Promise.all([workspaces(ownerId), homes(ownerId)]);
+    entry.homes = h;
+    return entry;
+  }
+
+  async function workspaces(ownerId: string): Promise<Entry> {
     const hit = cache.get(ownerId);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit;
     let pending = computing.get(ownerId);
@@ -66,7 +79,7 @@ export function createStorageMeter(opts: { dataDir: string; projects: Projects; 
     return pending;
   }
 
-  const used = (ownerId: string, disk: Entry) => disk.bytes + (inFlight.get(ownerId) ?? 0);
+  const used = (ownerId: string, disk: Entry) => disk.bytes + disk.homes + (inFlight.get(ownerId) ?? 0);
   const refusal = (total: number) =>
     new StorageQuotaExceeded(`This would bring your files to ${formatBytes(total)}; your account may store ${formatBytes(opts.limitBytes)}. Delete files, projects or VM sessions to make room.`);
   const moveInFlight = (ownerId: string, n: number) => {

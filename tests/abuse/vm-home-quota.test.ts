@@ -66,17 +66,19 @@ describe("a VM's home cannot fill the host's disk", { skip: localVncMissing() ??
     const rfb = rfbSession(ws);
     await opened(ws);
     const term = await rfb;
-    // Fill, note what the programs were told and how much the home holds, then make room to report it.
-    const line =
-      'for i in $(seq 16); do head -c 64M /dev/zero > ~/f$i; done 2> /tmp/err; d=$(du -sb ~ | cut -f1); ' +
-      'rm -f ~/f*; echo $d > ~/du; cp /tmp/err ~/err; echo ok > ~/done';
-    // The xterm maps a moment after Xvnc listens; keys sent before that are lost, so type again.
-    for (let attempt = 1; !fs.existsSync(path.join(home, 'done')); attempt++) {
-      term.type(line);
-      await waitUntil(() => fs.existsSync(path.join(home, 'done')), 30_000, () => `no result in ${home}: ${fs.readdirSync(home).join(' ')}`).catch((err) => {
-        if (attempt === 3) throw err;
+    // The xterm maps a moment after Xvnc listens; keys sent before that are lost, so type until it answers.
+    for (let attempt = 1; !fs.existsSync(path.join(home, 'ready')); attempt++) {
+      term.type('touch ~/ready');
+      await waitUntil(() => fs.existsSync(path.join(home, 'ready')), 3000, () => `no answer in ${home}`).catch((err) => {
+        if (attempt === 5) throw err;
       });
     }
+    // Fill, note what the programs were told and how much the home holds, then make room to report it.
+    term.type(
+      'for i in $(seq 16); do head -c 64M /dev/zero > ~/f$i; done 2> /tmp/err; d=$(du -sb ~ | cut -f1); ' +
+        'rm -f ~/f*; echo $d > ~/du; cp /tmp/err ~/err; echo ok > ~/done',
+    );
+    await waitUntil(() => fs.existsSync(path.join(home, 'done')), 60_000, () => `no result in ${home}: ${fs.readdirSync(home).join(' ')}`);
     ws.terminate();
     const read = (f: string) => fs.readFileSync(path.join(home, f), 'utf8').trim();
 
