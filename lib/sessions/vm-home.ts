@@ -75,7 +75,8 @@ export async function mountHomeImage(sessionDir: string, home: string, limitByte
   const migrate = fresh && fs.existsSync(home) && fs.readdirSync(home).length > 0;
   if (migrate) fs.renameSync(home, old);
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });
-  await tool('/usr/bin/mount', ['-o', 'loop,nosuid,nodev,noatime,noinit_itable', img, home]);
+  // discard: a file deleted in the VM is a hole again in the sparse image, so the host gets its space back.
+  await tool('/usr/bin/mount', ['-o', 'loop,nosuid,nodev,noatime,noinit_itable,discard', img, home]);
   fs.rmSync(path.join(home, 'lost+found'), { recursive: true, force: true });
   if (migrate) {
     await tool('/usr/bin/cp', ['-a', '--', `${old}/.`, `${home}/`]).catch(() => undefined);

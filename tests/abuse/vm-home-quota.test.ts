@@ -22,12 +22,13 @@ function mountsUnder(dir: string): string[] {
   return fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((p) => p.startsWith(dir + '/'));
 }
 
-/** Bytes a directory tree really takes on the host's disk (allocated blocks). */
-function allocated(dir: string): number {
+/** Bytes a directory tree takes on the host's disk it is on (allocated blocks; other mounts not entered). */
+function allocated(dir: string, dev = fs.statSync(dir).dev): number {
   let n = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    const st = fs.lstatSync(path.join(e.parentPath, e.name));
-    if (!st.isDirectory()) n += st.blocks * 512;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const st = fs.lstatSync(path.join(dir, e.name));
+    if (st.dev !== dev) continue;
+    n += st.isDirectory() ? allocated(path.join(dir, e.name), dev) : st.blocks * 512;
   }
   return n;
 }
@@ -59,7 +60,6 @@ describe("a VM's home cannot fill the host's disk", { skip: localVncMissing() ??
     const id = await start(alice.token);
     const dir = path.join(dataDir, 'vnc', id);
     const home = path.join(dir, 'home');
-    assert.ok(mountsUnder(dir).includes(home), 'the home is not a mount of its own');
     const freeBefore = fs.statfsSync(dataDir).bavail * fs.statfsSync(dataDir).bsize;
 
     const ws = gw.open(`/api/sessions/${id}/vnc?token=${alice.token}`, { protocols: ['binary'] });
@@ -73,14 +73,13 @@ describe("a VM's home cannot fill the host's disk", { skip: localVncMissing() ??
         if (attempt === 5) throw err;
       });
     }
-    // Fill, note what the programs were told and how much the home holds, then make room to report it.
-    term.type(
-      'for i in $(seq 16); do head -c 64M /dev/zero > ~/f$i; done 2> /tmp/err; d=$(du -sb ~ | cut -f1); ' +
-        'rm -f ~/f*; echo $d > ~/du; cp /tmp/err ~/err; echo ok > ~/done',
-    );
-    await waitUntil(() => fs.existsSync(path.join(home, 'done')), 60_000, () => `no result in ${home}: ${fs.readdirSync(home).join(' ')}`);
+    // Fill, and report what the programs were told and what the home holds in the socket directory (the
+    // home is full by then).
+    const run = path.join(dir, 'run');
+    term.type('for i in $(seq 16); do head -c 64M /dev/zero > ~/f$i; done 2> /run/vnc/err; du -sb ~ | cut -f1 > /run/vnc/du; echo ok > /run/vnc/done');
+    await waitUntil(() => fs.existsSync(path.join(run, 'done')), 60_000, () => `no result in ${run}: ${fs.readdirSync(run).join(' ')}`);
     ws.terminate();
-    const read = (f: string) => fs.readFileSync(path.join(home, f), 'utf8').trim();
+    const read = (f: string) => fs.readFileSync(path.join(run, f), 'utf8').trim();
 
     assert.match(read('err'), /No space left on device|File size limit exceeded/, read('err'));
     const held = Number(read('du'));
@@ -96,6 +95,7 @@ describe("a VM's home cannot fill the host's disk", { skip: localVncMissing() ??
     const usage = await gw.api('GET', '/api/usage', { token: alice.token });
     assert.ok(usage.body.storageBytes.used >= LIMIT / 2 && usage.body.storageBytes.used <= LIMIT + 4 * MiB, JSON.stringify(usage.body.storageBytes));
 
+    assert.ok(mountsUnder(dir).includes(home), 'the home is not a mount of its own');
     assert.equal((await gw.api('DELETE', `/api/sessions/${id}`, { token: alice.token })).status, 204);
     assert.deepEqual(mountsUnder(dir), [], 'a deleted session left a mount behind');
     assert.ok(!fs.existsSync(dir), 'a deleted session left its files');
