@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { localVncMissing } from '../../lib/sessions/local-vnc';
-import { opened, startGateway, type TestGateway } from '../helpers/gateway';
+import { ADMIN, opened, startGateway, type TestGateway } from '../helpers/gateway';
 import { rfbSession } from './rfb-typist';
 import { waitUntil } from './raw-upgrade';
 
@@ -113,5 +114,56 @@ describe("a VM's home cannot fill the host's disk", { skip: localVncMissing() ??
     const s = await gw.api('GET', `/api/sessions/${id}`, { token: alice.token });
     assert.equal(s.body.status, 'running');
     assert.equal(fs.readFileSync(path.join(home, 'notes.txt'), 'utf8'), 'still here');
+  });
+});
+
+// Where loop mounts are impossible (here: the server is not root), the home is measured instead, and a VM
+// whose home passes the limit is stopped, with the reason in the log.
+describe('without loop mounts, a home past its limit stops the VM', { skip: localVncMissing() ?? needsRoot }, () => {
+  const NOBODY = 65534;
+  let proc: ChildProcess;
+  let url: string;
+  let out = '';
+  let dir: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-vm-home-nobody-'));
+    fs.chmodSync(dir, 0o711);
+    fs.chownSync(dir, NOBODY, NOBODY);
+    proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'api-server.ts')], {
+      uid: NOBODY,
+      gid: NOBODY,
+      cwd: path.join(__dirname, '../..'),
+      env: { PATH: process.env.PATH, HOME: dir, PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), BUILD_BACKEND_PORT: '0', LLM_PROVIDER: 'offline', ADMIN_PASSWORD: ADMIN.password, VNC_PROVIDER: 'local', VM_HOME_MAX_BYTES: String(16 * MiB) } as unknown as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => (out += d));
+    await waitUntil(() => /Portico ready on (\S+)/.test(out), 30_000, () => out);
+    url = /Portico ready on (\S+)/.exec(out)![1];
+  });
+  after(async () => {
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    await exited;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the log says the homes are measured; 20 MiB in a 16 MiB home: the session is stopped within a walk', { timeout: 60_000 }, async () => {
+    const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const token = ((await login.json()) as { token: string }).token;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const started = await fetch(`${url}/api/sessions`, { method: 'POST', headers, body: '{"name":"vm"}' });
+    assert.equal(started.status, 201);
+    const { id } = (await started.json()) as { id: string };
+    assert.match(out, /VM homes cannot be loop-mounted here \(.+\), so each is measured every 10 s/);
+    fs.writeFileSync(path.join(dir, 'data', 'vnc', id, 'home', 'big'), Buffer.alloc(20 * MiB, 1));
+    let status = '';
+    // The session's record is what the dashboard shows; ask for it until the walk has found the file.
+    for (const until = Date.now() + 30_000; status !== 'stopped' && Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+      status = ((await (await fetch(`${url}/api/sessions/${id}`, { headers })).json()) as { status: string }).status;
+    }
+    assert.equal(status, 'stopped', out);
+    assert.match(out, /This VM's home went past its 16 MiB limit, so the VM was stopped/);
   });
 });
