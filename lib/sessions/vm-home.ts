@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import { formatBytes } from '../client/format-units';
 
 // A VM's home holds at most VM_HOME_MAX_BYTES. Where the server can loop-mount (root, /dev/loop-control),
 // the home is an ext4 image of that size (DATA_DIR/vnc/<id>/home.img, sparse, so it costs the host only
@@ -19,10 +20,8 @@ const TOOL_TIMEOUT_MS = 30_000;
 export const homeImage = (sessionDir: string) => path.join(sessionDir, 'home.img');
 
 export function measuredSentence(limitBytes: number): string {
-  return `This VM's home went past its ${formatMiB(limitBytes)} limit, so the VM was stopped; delete files in it to use it again.`;
+  return `This VM's home went past its ${formatBytes(limitBytes)} limit, so the VM was stopped; delete files in it to use it again.`;
 }
-
-const formatMiB = (n: number) => `${Math.round(n / 1024 ** 2)} MiB`;
 
 function tool(cmd: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {

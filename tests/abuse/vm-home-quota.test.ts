@@ -134,7 +134,7 @@ describe('without loop mounts, a home past its limit stops the VM', { skip: loca
       uid: NOBODY,
       gid: NOBODY,
       cwd: path.join(__dirname, '../..'),
-      env: { PATH: process.env.PATH, HOME: dir, PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), BUILD_BACKEND_PORT: '0', LLM_PROVIDER: 'offline', ADMIN_PASSWORD: ADMIN.password, VNC_PROVIDER: 'local', VM_HOME_MAX_BYTES: String(16 * MiB) } as unknown as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH, HOME: dir, PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), BUILD_BACKEND_PORT: '0', LLM_PROVIDER: 'offline', ADMIN_PASSWORD: ADMIN.password, VNC_PROVIDER: 'local', VM_HOME_MAX_BYTES: String(16 * MiB), MAX_STORAGE_BYTES_PER_USER: String(16 * MiB) } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc.stdout!.on('data', (d) => (out += d));
@@ -164,6 +164,13 @@ describe('without loop mounts, a home past its limit stops the VM', { skip: loca
       status = ((await (await fetch(`${url}/api/sessions/${id}`, { headers })).json()) as { status: string }).status;
     }
     assert.equal(status, 'stopped', out);
-    assert.match(out, /This VM's home went past its 16 MiB limit, so the VM was stopped/);
+    assert.match(out, /This VM's home went past its 16\.8 MB limit, so the VM was stopped/);
+
+    // A stopped session keeps its home, and it counts: at the storage limit, no VM starts to add another.
+    const usage = (await (await fetch(`${url}/api/usage`, { headers })).json()) as { storageBytes: { used: number } };
+    assert.ok(usage.storageBytes.used >= 20 * MiB, JSON.stringify(usage));
+    const refused = await fetch(`${url}/api/sessions`, { method: 'POST', headers, body: '{"name":"another"}' });
+    assert.equal(refused.status, 403);
+    assert.match(((await refused.json()) as { error: { message: string } }).error.message, /^Your files take 21\.0 MB of the 16\.8 MB your account may store; delete files, projects or VM sessions to start another VM\.$/);
   });
 });
