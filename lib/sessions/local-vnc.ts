@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../observability/logger';
 import { desktopLaunch, passwdFiles, type SandboxStatus } from './vm-sandbox';
-import { MEASURE_MS, measuredSentence, mountHomeImage, mountRunDir, sweepHomeMounts, treeBytes, unmountAll, type HomeLimit } from './vm-home';
+import { measuredLogSentence, measuredSentence, mountHome, sweepHomeMounts, unmountAll, watchHome, type HomeLimit } from './vm-home';
 
 // The `local` VM provider: per session, TigerVNC's Xvnc with an xterm in it, in a bubblewrap sandbox as
 // a uid of its own (vm-sandbox.ts), its RFB stream on a Unix socket only root and that uid can open. The
@@ -50,22 +50,11 @@ export function createLocalVnc(deps: LocalVncDeps) {
   const sessionDir = (id: string) => path.join(root, id);
   const warnedMeasured = new Set<string>();
 
-  /** Mounts the home's image; where that is impossible the home stays a directory, measured instead. */
   async function limitHome(dir: string, home: string, runDir: string, uid: number | null): Promise<HomeLimit> {
-    let limit: HomeLimit;
-    if (uid === null) limit = { kind: 'measured', reason: 'the server does not run as root, so it cannot mount a home of its own' };
-    else {
-      try {
-        await mountHomeImage(dir, home, deps.homeMaxBytes);
-        await mountRunDir(runDir, uid);
-        return { kind: 'image' };
-      } catch (err) {
-        limit = { kind: 'measured', reason: (err as Error).message };
-      }
-    }
-    if (!warnedMeasured.has(limit.reason)) {
+    const limit = await mountHome({ dir, home, runDir, uid, limitBytes: deps.homeMaxBytes });
+    if (limit.kind === 'measured' && !warnedMeasured.has(limit.reason)) {
       warnedMeasured.add(limit.reason);
-      deps.logger.warn({ event: 'vm_home_measured' }, `VM homes cannot be loop-mounted here (${limit.reason}), so each is measured every ${MEASURE_MS / 1000} s and a VM past VM_HOME_MAX_BYTES is stopped.`);
+      deps.logger.warn({ event: 'vm_home_measured' }, measuredLogSentence(limit.reason));
     }
     return limit;
   }
@@ -77,21 +66,14 @@ export function createLocalVnc(deps: LocalVncDeps) {
     return vm.released;
   }
 
-  // The fallback limit: a bounded walk every MEASURE_MS; past the limit the desktop is killed, and the
-  // session ends as a VM that exited, with the sentence in the log.
+  // The fallback limit: past it the desktop is killed, and the session ends as a VM that exited, with the
+  // sentence in the log.
   function measureHome(vm: Running): NodeJS.Timeout {
-    let walking = false;
-    const timer = setInterval(async () => {
-      if (walking) return;
-      walking = true;
-      const bytes = await treeBytes(vm.home).finally(() => (walking = false));
-      if (bytes > deps.homeMaxBytes && running.get(vm.sessionId) === vm) {
-        deps.logger.warn({ event: 'vm_home_over_limit', session: vm.sessionId, bytes }, measuredSentence(deps.homeMaxBytes));
-        killGroup(vm.proc);
-      }
-    }, MEASURE_MS);
-    timer.unref();
-    return timer;
+    return watchHome(vm.home, deps.homeMaxBytes, (bytes) => {
+      if (running.get(vm.sessionId) !== vm) return;
+      deps.logger.warn({ event: 'vm_home_over_limit', session: vm.sessionId, bytes }, measuredSentence(deps.homeMaxBytes));
+      killGroup(vm.proc);
+    });
   }
 
   // A slot is free when no VM of ours holds it and no process on the host runs as its uid: another

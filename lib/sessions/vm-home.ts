@@ -92,6 +92,36 @@ export async function mountRunDir(runDir: string, uid: number): Promise<void> {
   await tool('/usr/bin/mount', ['-t', 'tmpfs', '-o', `size=64k,nr_inodes=16,mode=0700,uid=${uid},gid=${uid},nosuid,nodev,noexec`, 'portico-vm-run', runDir]);
 }
 
+/** Mounts a session's home image and socket tmpfs; where that is impossible, says why (the fallback). */
+export async function mountHome(s: { dir: string; home: string; runDir: string; uid: number | null; limitBytes: number }): Promise<HomeLimit> {
+  if (s.uid === null) return { kind: 'measured', reason: 'the server does not run as root, so it cannot mount a home of its own' };
+  try {
+    await mountHomeImage(s.dir, s.home, s.limitBytes);
+    await mountRunDir(s.runDir, s.uid);
+    return { kind: 'image' };
+  } catch (err) {
+    await unmountAll(s.dir).catch(() => undefined);
+    return { kind: 'measured', reason: (err as Error).message };
+  }
+}
+
+export function measuredLogSentence(reason: string): string {
+  return `VM homes cannot be loop-mounted here (${reason}), so each is measured every ${MEASURE_MS / 1000} s and a VM past VM_HOME_MAX_BYTES is stopped.`;
+}
+
+/** The fallback limit: a bounded walk of the home every MEASURE_MS; `over` hears of each one past it. */
+export function watchHome(home: string, limitBytes: number, over: (bytes: number) => void): NodeJS.Timeout {
+  let walking = false;
+  const timer = setInterval(async () => {
+    if (walking) return;
+    walking = true;
+    const bytes = await treeBytes(home).finally(() => (walking = false));
+    if (bytes > limitBytes) over(bytes);
+  }, MEASURE_MS);
+  timer.unref();
+  return timer;
+}
+
 /** Unmounts one of a session's mounts; one still busy a second later is detached lazily, so none is left. */
 export async function unmountAt(point: string): Promise<void> {
   for (let attempt = 0; isMounted(point); attempt++) {
