@@ -76,7 +76,8 @@ export async function mountHomeImage(sessionDir: string, home: string, limitByte
   fs.mkdirSync(home, { recursive: true, mode: 0o700 });
   // discard: a file deleted in the VM is a hole again in the sparse image, so the host gets its space back.
   await tool('/usr/bin/mount', ['-o', 'loop,nosuid,nodev,noatime,noinit_itable,discard', img, home]);
-  fs.rmSync(path.join(home, 'lost+found'), { recursive: true, force: true });
+  // Only in a fresh image: later, a lost+found there is the VM's own.
+  if (fresh) fs.rmSync(path.join(home, 'lost+found'), { recursive: true, force: true });
   if (migrate) {
     await tool('/usr/bin/cp', ['-a', '--', `${old}/.`, `${home}/`]).catch(() => undefined);
     fs.rmSync(old, { recursive: true, force: true });
