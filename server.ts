@@ -103,7 +103,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const vmSandboxProblem = sandbox && !sandbox.sandboxed ? unsandboxedSentence(sandbox.reason) : null;
   if (vmSandboxProblem) logger.warn({ event: 'vm_sandbox_unavailable' }, vmSandboxProblem);
   const localVnc = sandbox
-    ? createLocalVnc({ dataDir: config.dataDir, logger, sandbox, isRoot, uidBase: config.vmUidBase, onExit: (id) => void sessionService.vmExited(id) })
+    ? createLocalVnc({ dataDir: config.dataDir, logger, sandbox, isRoot, uidBase: config.vmUidBase, homeMaxBytes: config.vmHomeMaxBytes, onExit: (id) => void sessionService.vmExited(id) })
     : null;
   const sessionService = createSessionService({ sessions, users, bus, logger, provider: config.vncProvider, localVnc, vncTargetAllow: config.vncTargetAllow });
   const vncMissing = localVnc ? localVncMissing() : null;

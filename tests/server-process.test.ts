@@ -114,6 +114,9 @@ describe('no orphaned VM after any exit', { skip: localVncMissing() ?? false }, 
       const first = await serverWithSession(dataDir);
       const mine = xvncPids().filter((p) => !before.has(p));
       assert.equal(mine.length, 1);
+      // The home is an image mounted by the server; a crash leaves it mounted, the next start sweeps it.
+      const home = path.join(dataDir, 'vnc', first.session.id, 'home');
+      fs.writeFileSync(path.join(home, 'notes.txt'), 'still here');
       first.server.proc.kill('SIGKILL');
       await first.server.exited;
       assert.ok(await until(() => !xvncPids().includes(mine[0]), 2000), 'Xvnc outlived a killed server');
@@ -124,11 +127,13 @@ describe('no orphaned VM after any exit', { skip: localVncMissing() ?? false }, 
         const s = await (await fetch(`${second.url}/api/sessions/${first.session.id}`, { headers: { authorization: `Bearer ${token}` } })).json() as { status: string };
         assert.equal(s.status, 'running');
         assert.equal(xvncPids().filter((p) => !before.has(p)).length, 1);
+        assert.equal(fs.readFileSync(path.join(home, 'notes.txt'), 'utf8'), 'still here');
       } finally {
         second.proc.kill('SIGTERM');
         await second.exited;
       }
       assert.equal(xvncPids().filter((p) => !before.has(p)).length, 0);
+      assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(dataDir), 'a stopped server left a mount behind');
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

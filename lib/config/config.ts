@@ -53,6 +53,7 @@ const schema = z.object({
     list.pipe(z.array(z.string().refine(isAddressOrCidr, 'each entry must be an IP address or a CIDR such as 10.0.0.0/8'))),
   ),
   VM_UID_BASE: int(200000, 1000, 2 ** 31 - 2000),
+  VM_HOME_MAX_BYTES: int(1073741824, 16 * 1024 ** 2, 2 ** 44),
   EMIT_TOKEN: optionalString,
   METRICS_TOKEN: optionalString,
   UPLOAD_MAX_BYTES: int(10485760, 1),
@@ -101,6 +102,8 @@ export type Config = Readonly<{
   vncTargetAllow: readonly string[];
   trustedProxies: readonly string[];
   vmUidBase: number;
+  /** What one local VM's home may hold (an ext4 image of this size where loop mounts work). */
+  vmHomeMaxBytes: number;
   emitToken: string | undefined;
   /** Bearer token a Prometheus scraper sends for /metrics; without it, only admins read /metrics. */
   metricsToken: string | undefined;
@@ -166,6 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     vncTargetAllow: Object.freeze([...c.VNC_TARGET_ALLOW]),
     trustedProxies: Object.freeze([...c.TRUSTED_PROXIES]),
     vmUidBase: c.VM_UID_BASE,
+    vmHomeMaxBytes: c.VM_HOME_MAX_BYTES,
     emitToken: c.EMIT_TOKEN,
     metricsToken: c.METRICS_TOKEN,
     uploadMaxBytes: c.UPLOAD_MAX_BYTES,

@@ -50,6 +50,11 @@ export function createAccountQuotas(deps: {
         if (n >= maxSessionsPerUser) {
           throw new HttpError('quota_exceeded', `You have ${n} of ${plural(maxSessionsPerUser, 'VM session')} allowed; delete one to start another.`);
         }
+        // Stopped sessions keep their homes: without this, stopping and starting VMs would add homes forever.
+        const stored = await deps.storage.usage(ownerId);
+        if (stored >= deps.storage.limitBytes) {
+          throw new HttpError('quota_exceeded', `Your files take ${formatBytes(stored)} of the ${formatBytes(deps.storage.limitBytes)} your account may store; delete files, projects or VM sessions to start another VM.`);
+        }
         return create();
       });
     },

@@ -1,10 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Projects } from '../store/projects';
+import type { Sessions } from '../store/sessions';
+import { vmHomeBytes } from '../sessions/vm-home';
 import { workspaceDir } from '../build/workspace';
 import { formatBytes } from '../client/format-units';
 
-// How many bytes a user's workspaces hold, against MAX_STORAGE_BYTES_PER_USER. Walking the disk on every
+// How many bytes a user's workspaces (and, given `sessions`, their VM homes: what each costs the host's
+// disk) hold, against MAX_STORAGE_BYTES_PER_USER. Walking the disk on every
 // write would cost more than the write, so the figure is cached per user for a few seconds; bytes still
 // streaming in (uploads in DATA_DIR/tmp, not yet in any workspace) are counted on top as they arrive, so
 // concurrent uploads cannot each see the same room and together pass the limit.
@@ -15,7 +18,9 @@ const CACHE_MS = 10_000;
 // A walk past this many entries stops counting: the figure is then a floor, and the walk stays cheap.
 const MAX_WALK_ENTRIES = 100_000;
 
-type Entry = { bytes: number; at: number };
+// `homes`: what the owner's VM homes cost the disk, read again on every look (a stat per home), since
+// they grow without any write of ours to count.
+type Entry = { bytes: number; homes: number; at: number };
 
 export type StorageCharge = {
   /** Counts `n` more bytes; throws StorageQuotaExceeded past the limit. */
@@ -26,7 +31,7 @@ export type StorageCharge = {
   cancel(): void;
 };
 
-export function createStorageMeter(opts: { dataDir: string; projects: Projects; limitBytes: number }) {
+export function createStorageMeter(opts: { dataDir: string; projects: Projects; limitBytes: number; sessions?: Sessions }) {
   const cache = new Map<string, Entry>();
   const computing = new Map<string, Promise<Entry>>();
   const inFlight = new Map<string, number>();
@@ -43,10 +48,24 @@ export function createStorageMeter(opts: { dataDir: string; projects: Projects; 
       }
     }
     for (const p of await opts.projects.listFor(ownerId)) await walk(workspaceDir(opts.dataDir, p.id));
-    return { bytes, at: Date.now() };
+    return { bytes, homes: 0, at: Date.now() };
+  }
+
+  async function homes(ownerId: string): Promise<number> {
+    let bytes = 0;
+    for (const s of (await opts.sessions?.listFor(ownerId)) ?? []) {
+      if (s.kind === 'local') bytes += await vmHomeBytes(path.join(opts.dataDir, 'vnc', s.id));
+    }
+    return bytes;
   }
 
   async function onDisk(ownerId: string): Promise<Entry> {
+    const [entry, h] = await Promise.all([workspaces(ownerId), homes(ownerId)]);
+    entry.homes = h;
+    return entry;
+  }
+
+  async function workspaces(ownerId: string): Promise<Entry> {
     const hit = cache.get(ownerId);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit;
     let pending = computing.get(ownerId);
@@ -60,9 +79,9 @@ export function createStorageMeter(opts: { dataDir: string; projects: Projects; 
     return pending;
   }
 
-  const used = (ownerId: string, disk: Entry) => disk.bytes + (inFlight.get(ownerId) ?? 0);
+  const used = (ownerId: string, disk: Entry) => disk.bytes + disk.homes + (inFlight.get(ownerId) ?? 0);
   const refusal = (total: number) =>
-    new StorageQuotaExceeded(`This would bring your projects to ${formatBytes(total)}; your account may store ${formatBytes(opts.limitBytes)}. Delete files or projects to make room.`);
+    new StorageQuotaExceeded(`This would bring your files to ${formatBytes(total)}; your account may store ${formatBytes(opts.limitBytes)}. Delete files, projects or VM sessions to make room.`);
   const moveInFlight = (ownerId: string, n: number) => {
     const left = (inFlight.get(ownerId) ?? 0) + n;
     if (left > 0) inFlight.set(ownerId, left);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../observability/logger';
 import { desktopLaunch, passwdFiles, type SandboxStatus } from './vm-sandbox';
+import { measuredLogSentence, measuredSentence, mountHome, sweepHomeMounts, unmountAll, watchHome, type HomeLimit } from './vm-home';
 
 // The `local` VM provider: per session, TigerVNC's Xvnc with an xterm in it, in a bubblewrap sandbox as
 // a uid of its own (vm-sandbox.ts), its RFB stream on a Unix socket only root and that uid can open. The
@@ -22,7 +23,7 @@ const READY_TIMEOUT_MS = 8000;
 const MAX_SOCKET_PATH = 100;
 export const REQUIRED_PACKAGES = ['tigervnc-standalone-server', 'xterm'];
 
-type Running = LocalVm & { slot: number; display: number; proc: ChildProcess; stopping: boolean };
+type Running = LocalVm & { slot: number; display: number; proc: ChildProcess; stopping: boolean; measure: NodeJS.Timeout | null; released: Promise<void> | null };
 
 export function localVncMissing(): string | null {
   const missing = [['/usr/bin/Xvnc', 'tigervnc-standalone-server'], ['/usr/bin/xterm', 'xterm']].filter(([bin]) => !fs.existsSync(bin)).map(([, pkg]) => pkg);
@@ -37,6 +38,8 @@ export type LocalVncDeps = {
   /** Whether the server runs as root, so a desktop can run as a uid of its own. */
   isRoot: boolean;
   uidBase: number;
+  /** VM_HOME_MAX_BYTES: what one session's home may hold. */
+  homeMaxBytes: number;
   onExit?(sessionId: string): void;
 };
 
@@ -45,6 +48,33 @@ export function createLocalVnc(deps: LocalVncDeps) {
   const running = new Map<string, Running>();
   const pidFile = (id: string) => path.join(root, `${id}.json`);
   const sessionDir = (id: string) => path.join(root, id);
+  const warnedMeasured = new Set<string>();
+
+  async function limitHome(dir: string, home: string, runDir: string, uid: number | null): Promise<HomeLimit> {
+    const limit = await mountHome({ dir, home, runDir, uid, limitBytes: deps.homeMaxBytes });
+    if (limit.kind === 'measured' && !warnedMeasured.has(limit.reason)) {
+      warnedMeasured.add(limit.reason);
+      deps.logger.warn({ event: 'vm_home_measured' }, measuredLogSentence(limit.reason));
+    }
+    return limit;
+  }
+
+  /** Unmounts a session's home once, however many paths (exit, stop, delete) ask for it. */
+  function release(vm: Running): Promise<void> {
+    if (vm.measure) clearInterval(vm.measure);
+    vm.released ??= unmountAll(path.dirname(vm.home)).catch((err) => deps.logger.error({ err, session: vm.sessionId }, 'could not unmount a VM home'));
+    return vm.released;
+  }
+
+  // The fallback limit: past it the desktop is killed, and the session ends as a VM that exited, with the
+  // sentence in the log.
+  function measureHome(vm: Running): NodeJS.Timeout {
+    return watchHome(vm.home, deps.homeMaxBytes, (bytes) => {
+      if (running.get(vm.sessionId) !== vm) return;
+      deps.logger.warn({ event: 'vm_home_over_limit', session: vm.sessionId, bytes }, measuredSentence(deps.homeMaxBytes));
+      killGroup(vm.proc);
+    });
+  }
 
   // A slot is free when no VM of ours holds it and no process on the host runs as its uid: another
   // Portico on this host (or a test's) with the same VM_UID_BASE must never share a desktop's uid.
@@ -66,7 +96,7 @@ export function createLocalVnc(deps: LocalVncDeps) {
   }
 
   /** The session's directory: root-owned and traverse-only, holding a home and a socket dir of the uid's own. */
-  function prepare(id: string, uid: number | null) {
+  async function prepare(id: string, uid: number | null) {
     fs.mkdirSync(root, { recursive: true, mode: 0o711 });
     fs.chmodSync(root, 0o711);
     const dir = sessionDir(id);
@@ -76,6 +106,7 @@ export function createLocalVnc(deps: LocalVncDeps) {
     fs.chmodSync(dir, 0o711);
     fs.rmSync(runDir, { recursive: true, force: true });
     fs.mkdirSync(runDir, { mode: 0o700 });
+    const homeLimit = await limitHome(dir, home, runDir, uid);
     const passwd = path.join(dir, 'passwd');
     const group = path.join(dir, 'group');
     if (uid !== null) {
@@ -87,7 +118,7 @@ export function createLocalVnc(deps: LocalVncDeps) {
       fs.chownSync(runDir, uid, uid);
     }
     fs.chmodSync(home, 0o700);
-    return { home, runDir, passwd, group, socketPath: path.join(runDir, 'rfb.sock') };
+    return { home, runDir, passwd, group, socketPath: path.join(runDir, 'rfb.sock'), homeLimit };
   }
 
   async function start(sessionId: string, name: string): Promise<LocalVm> {
@@ -95,9 +126,12 @@ export function createLocalVnc(deps: LocalVncDeps) {
     const uid = deps.isRoot ? deps.uidBase + slot : null;
     const display = freeDisplay();
     if (uid !== null) assertTraversable(root);
-    const files = prepare(sessionId, uid);
-    if (files.socketPath.length > MAX_SOCKET_PATH) throw new Error(`DATA_DIR is too deep for a VNC socket path (${files.socketPath.length} > ${MAX_SOCKET_PATH} characters).`);
-    const launch = desktopLaunch({ sessionId, name, uid, display, sandboxed: deps.sandbox.sandboxed, ...files }, files.socketPath);
+    const { homeLimit, ...files } = await prepare(sessionId, uid);
+    if (files.socketPath.length > MAX_SOCKET_PATH) {
+      await unmountAll(path.dirname(files.home));
+      throw new Error(`DATA_DIR is too deep for a VNC socket path (${files.socketPath.length} > ${MAX_SOCKET_PATH} characters).`);
+    }
+    const launch = desktopLaunch({ sessionId, name, uid, display, sandboxed: deps.sandbox.sandboxed, fsizeBytes: deps.homeMaxBytes, ...files }, files.socketPath);
     const proc = spawn(launch.cmd, launch.args, { stdio: ['ignore', 'ignore', 'pipe'], env: launch.env as NodeJS.ProcessEnv, cwd: launch.cwd, detached: true });
     proc.on('error', (err) => deps.logger.error({ err, session: sessionId }, 'VM process failed'));
     // The first words of what went wrong, kept for the error when the desktop dies before it listens.
@@ -105,10 +139,12 @@ export function createLocalVnc(deps: LocalVncDeps) {
     proc.stderr!.on('data', (d: Buffer) => {
       if (stderr.length < 2048) stderr += d.toString('utf8', 0, 2048 - stderr.length);
     });
-    const vm: Running = { sessionId, uid, socketPath: files.socketPath, target: pathToFileURL(files.socketPath).href.replace(/^file:/, 'unix:'), home: files.home, sandboxed: deps.sandbox.sandboxed, slot, display, proc, stopping: false };
+    const vm: Running = { sessionId, uid, socketPath: files.socketPath, target: pathToFileURL(files.socketPath).href.replace(/^file:/, 'unix:'), home: files.home, sandboxed: deps.sandbox.sandboxed, slot, display, proc, stopping: false, measure: null, released: null };
+    if (homeLimit.kind === 'measured') vm.measure = measureHome(vm);
     running.set(sessionId, vm);
     proc.once('exit', (code, signal) => {
       killGroup(proc);
+      void release(vm);
       if (running.get(sessionId) !== vm) return;
       running.delete(sessionId);
       fs.rmSync(pidFile(sessionId), { force: true });
@@ -137,6 +173,7 @@ export function createLocalVnc(deps: LocalVncDeps) {
     const vm = running.get(sessionId);
     if (!vm) {
       fs.rmSync(pidFile(sessionId), { force: true });
+      await unmountAll(sessionDir(sessionId));
       removeHome();
       return;
     }
@@ -151,6 +188,7 @@ export function createLocalVnc(deps: LocalVncDeps) {
     killGroup(proc);
     running.delete(sessionId);
     fs.rmSync(pidFile(sessionId), { force: true });
+    await release(vm);
     removeHome();
   }
 
@@ -175,6 +213,9 @@ export function createLocalVnc(deps: LocalVncDeps) {
       const ids = fs.readdirSync(root).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
       const killed = killMarked(new Set(ids));
       for (const id of ids) fs.rmSync(pidFile(id), { force: true });
+      // Homes stay mounted when the server dies; their files are in the images, mounted again on resume.
+      const unmounted = sweepHomeMounts(root);
+      if (unmounted) deps.logger.warn({ event: 'vm_homes_unmounted', count: unmounted }, 'unmounted VM homes left mounted by a previous run');
       return killed;
     },
   };

@@ -35,6 +35,8 @@ export type DesktopSpec = {
   sandboxed: boolean;
   /** X display number; always 1 in a sandbox (its /tmp and abstract sockets are private). */
   display: number;
+  /** Largest file the desktop may write: never more than its home may hold. */
+  fsizeBytes?: number;
 };
 
 export type Launch = { cmd: string; args: string[]; env: Record<string, string>; cwd: string };
@@ -66,8 +68,8 @@ export function passwdFiles(uid: number): { passwd: string; group: string } {
 // (x-terminal-emulator, fonts), X11 and locale settings. Nothing else of /etc (no shadow, no secrets).
 const ETC = ['/etc/fonts', '/etc/ld.so.cache', '/etc/alternatives', '/etc/X11', '/etc/localtime', '/etc/nsswitch.conf', '/etc/bash.bashrc', '/etc/profile', '/etc/inputrc', '/etc/terminfo'];
 
-function dropPrivileges(uid: number | null, inner: string[]): string[] {
-  const limits = ['/usr/bin/prlimit', `--nproc=${VM_LIMITS.nproc}`, `--nofile=${VM_LIMITS.nofile}`, `--fsize=${VM_LIMITS.fsize}`, '--'];
+function dropPrivileges(uid: number | null, inner: string[], fsize: number = VM_LIMITS.fsize): string[] {
+  const limits = ['/usr/bin/prlimit', `--nproc=${VM_LIMITS.nproc}`, `--nofile=${VM_LIMITS.nofile}`, `--fsize=${Math.min(fsize, VM_LIMITS.fsize)}`, '--'];
   const setpriv = uid === null ? ['/usr/bin/setpriv', '--pdeathsig', 'KILL', '--'] : ['/usr/bin/setpriv', '--reuid', String(uid), '--regid', String(uid), '--clear-groups', '--pdeathsig', 'KILL', '--'];
   return [...limits, ...setpriv, ...inner];
 }
@@ -92,13 +94,13 @@ export function desktopLaunch(spec: DesktopSpec, hostSocket: string): Launch {
   if (spec.sandboxed && spec.uid !== null) {
     const env = { ...desktopEnv(SANDBOX_HOME, 1), DISPLAYNUM: '1' };
     const inner = [...bwrapArgs({ uid: spec.uid, home: spec.home, runDir: spec.runDir, passwd: spec.passwd, group: spec.group, env }), '--', '/bin/sh', '-c', INIT, 'sh', name, SANDBOX_SOCKET];
-    const [cmd, ...args] = dropPrivileges(spec.uid, inner);
+    const [cmd, ...args] = dropPrivileges(spec.uid, inner, spec.fsizeBytes);
     return { cmd, args, env: marker, cwd: '/' };
   }
   // No sandbox (admins only): still another uid where the server is root, and still an environment built
   // from nothing, but the host's file system and network are visible.
   const env = { ...desktopEnv(spec.home, spec.display), DISPLAYNUM: String(spec.display), ...marker };
-  const [cmd, ...args] = dropPrivileges(spec.uid, ['/bin/sh', '-c', INIT, 'sh', name, hostSocket]);
+  const [cmd, ...args] = dropPrivileges(spec.uid, ['/bin/sh', '-c', INIT, 'sh', name, hostSocket], spec.fsizeBytes);
   return { cmd, args, env, cwd: spec.home };
 }
 
