@@ -20,6 +20,9 @@ export const VM_LIMITS = { nproc: 256, nofile: 1024, fsize: 2 * 1024 ** 3 } as c
 
 const PATH = '/usr/local/bin:/usr/bin:/bin';
 
+/** Size of the desktop's /tmp and /dev/shm (each): memory, so small, and the home is where files go. */
+export const VM_TMPFS_BYTES = 64 * 1024 * 1024;
+
 export type SandboxStatus = { sandboxed: true } | { sandboxed: false; reason: string };
 
 export type DesktopSpec = {
@@ -81,8 +84,13 @@ export function bwrapArgs(spec: { uid: number; home: string; runDir: string; pas
   if (fs.existsSync('/usr/lib64')) args.push('--symlink', 'usr/lib64', '/lib64');
   for (const p of ETC) if (fs.existsSync(p)) args.push('--ro-bind', p, p);
   args.push('--ro-bind', spec.passwd, '/etc/passwd', '--ro-bind', spec.group, '/etc/group');
-  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--dir', '/tmp/.X11-unix');
+  // Every file system the desktop can write to has a size: memory-backed ones (/tmp, /dev/shm) included,
+  // since a tmpfs of no given size may take half the host's memory. bwrap's own root and /dev are tmpfs
+  // owned by the sandbox's uid: both are made read-only once everything is in place.
+  args.push('--proc', '/proc', '--dev', '/dev', '--size', String(VM_TMPFS_BYTES), '--tmpfs', '/dev/shm');
+  args.push('--size', String(VM_TMPFS_BYTES), '--tmpfs', '/tmp', '--dir', '/tmp/.X11-unix');
   args.push('--bind', spec.home, SANDBOX_HOME, '--bind', spec.runDir, '/run/vnc', '--chdir', SANDBOX_HOME);
+  args.push('--remount-ro', '/dev', '--remount-ro', '/');
   return args;
 }
 

@@ -54,7 +54,8 @@ describe('a local VM is a sandbox', { skip: localVncMissing() ?? false }, () => 
     for (const f of ['unix.py', 'tcp.py', 'tcp5901.py']) fs.chmodSync(path.join(home, f), 0o644);
     const line =
       `id -u > ~/uid; env > ~/env; (ls ${dataDir} ; cat ${dataDir}/jwt-secret ${dataDir}/portico.db) > ~/data 2>&1; ` +
-        `python3 ~/unix.py > ~/unix; python3 ~/tcp.py > ~/tcp; python3 ~/tcp5901.py > ~/tcp5901; ls /proc | grep -c '^[0-9]' > ~/procs; echo ok > ~/done`;
+        `python3 ~/unix.py > ~/unix; python3 ~/tcp.py > ~/tcp; python3 ~/tcp5901.py > ~/tcp5901; ls /proc | grep -c '^[0-9]' > ~/procs; ` +
+        `(touch /x /dev/x; head -c 100000000 /dev/zero > /tmp/big; head -c 100000000 /dev/zero > /dev/shm/big; ls -l /tmp/big /dev/shm/big) > ~/memfs 2>&1; rm -f /tmp/big /dev/shm/big; echo ok > ~/done`;
     // The xterm maps a moment after Xvnc listens; keys sent before that are lost, so type again until the
     // last command has run (each command only overwrites its own file).
     for (let attempt = 1; !fs.existsSync(path.join(home, 'done')); attempt++) {
@@ -82,6 +83,13 @@ describe('a local VM is a sandbox', { skip: localVncMissing() ?? false }, () => 
     assert.match(read('tcp'), /^refused/, 'the gateway is reachable over TCP');
     assert.match(read('tcp5901'), /^refused/);
     assert.ok(Number(read('procs')) < 10, `the VM sees ${read('procs')} processes`);
+    // Nothing memory-backed grows without a size: the sandbox's root and /dev are read-only, /tmp and
+    // /dev/shm stop at their size (64 MiB), well short of the 100 MB each write asked for.
+    const memfs = read('memfs');
+    assert.match(memfs, /touch: cannot touch '\/x': Read-only file system/);
+    assert.match(memfs, /touch: cannot touch '\/dev\/x': Read-only file system/);
+    assert.equal((memfs.match(/No space left on device/g) ?? []).length, 2, memfs);
+    for (const m of memfs.matchAll(/ (\d+) \w+ +\d+ [\d:]+ (\/\S+)$/gm)) assert.ok(Number(m[1]) <= 64 * 1024 * 1024, `${m[2]} holds ${m[1]} bytes`);
   });
 
   test("on the host too, alice's uid cannot open bob's socket, nor read DATA_DIR's files", () => {
