@@ -38,3 +38,25 @@ test('an expired backend token is refused', async () => {
   const bt = createBackendTokens(SECRET, -1);
   assert.equal(await bt.verify(await bt.mint({ user: alice, projectId: 'p1' }), 'p1'), null);
 });
+
+test("one user's sockets to one project share a token for half its life; anything else gets its own", async () => {
+  const bt = createBackendTokens(SECRET, 1);
+  const first = await bt.mint({ user: alice, projectId: 'p1' });
+  assert.equal(await bt.mint({ user: alice, projectId: 'p1' }), first);
+  assert.notEqual(await bt.mint({ user: alice, projectId: 'p2' }), first);
+  assert.notEqual(await bt.mint({ user: { ...alice, role: 'admin' }, projectId: 'p1' }), first);
+  assert.notEqual(await bt.mint({ user: { ...alice, userId: 'u2' }, projectId: 'p1' }), first);
+  await new Promise((r) => setTimeout(r, 600));
+  assert.notEqual(await bt.mint({ user: alice, projectId: 'p1' }), first);
+});
+
+test('a remembered verification still checks the project and the expiry', async () => {
+  // exp is in whole seconds: a 2 s lifetime leaves at least one second for the checks below.
+  const bt = createBackendTokens(SECRET, 2);
+  const t = await bt.mint({ user: alice, projectId: 'p1' });
+  assert.equal((await bt.verify(t, 'p1'))?.user.userId, 'u1');
+  assert.equal(await bt.verify(t, 'p2'), null);
+  assert.equal((await bt.verify(t, 'p1'))?.projectId, 'p1');
+  await new Promise((r) => setTimeout(r, 2100));
+  assert.equal(await bt.verify(t, 'p1'), null);
+});

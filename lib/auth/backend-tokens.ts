@@ -16,6 +16,8 @@ const ALG = 'HS256';
 const KEY_LABEL = 'portico/build-backend-token/v1';
 /** Long enough for a slow handshake; the backend checks it once, at the start of a socket or stream. */
 export const BACKEND_TOKEN_TTL_S = 60;
+/** Distinct user × project tokens kept for reuse at once; the oldest goes first. */
+const MAX_REUSED = 4096;
 
 export type BackendGrant = { user: TokenClaims; projectId: string };
 
@@ -31,19 +33,40 @@ export function deriveBackendKey(secret: string): Uint8Array {
 
 export function createBackendTokens(secret: string, ttlS = BACKEND_TOKEN_TTL_S): BackendTokens {
   const key = deriveBackendKey(secret);
+  const recent = new Map<string, { token: Promise<string>; reuseUntil: number }>();
+  const verified = new Map<string, { grant: BackendGrant; expiresAt: number }>();
+  const sign = ({ user, projectId }: BackendGrant) =>
+    new SignJWT({ name: user.username, role: user.role, project: projectId })
+      .setProtectedHeader({ alg: ALG, typ: 'JWT' })
+      .setSubject(user.userId)
+      .setIssuer(BACKEND_TOKEN_ISSUER)
+      .setAudience(BACKEND_TOKEN_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlS)
+      .sign(key);
   return {
-    mint({ user, projectId }) {
-      return new SignJWT({ name: user.username, role: user.role, project: projectId })
-        .setProtectedHeader({ alg: ALG, typ: 'JWT' })
-        .setSubject(user.userId)
-        .setIssuer(BACKEND_TOKEN_ISSUER)
-        .setAudience(BACKEND_TOKEN_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + ttlS)
-        .sign(key);
+    mint(grant) {
+      // Signing goes through WebCrypto, a hop to the thread pool and back on every upgrade (bench/): the
+      // same user's sockets to the same project share one token for half its life instead. It names only
+      // that user and project and the gateway has authorised the upgrade before it asks, so sharing it
+      // hands nothing to anyone new.
+      const slot = `${grant.user.userId}\0${grant.user.username}\0${grant.user.role}\0${grant.projectId}`;
+      const now = Date.now();
+      const hit = recent.get(slot);
+      if (hit && hit.reuseUntil > now) return hit.token;
+      const token = sign(grant);
+      if (recent.size >= MAX_REUSED) recent.delete(recent.keys().next().value!);
+      recent.set(slot, { token, reuseUntil: now + (ttlS * 1000) / 2 });
+      // A failed signature is not remembered.
+      token.catch(() => recent.delete(slot));
+      return token;
     },
     async verify(token, projectId) {
       if (!token || token.length > 4096) return null;
+      // The same token now opens several sockets: a signature that verified once is remembered until the
+      // token expires (only good ones, at most MAX_REUSED; the project is compared every time).
+      const known = verified.get(token);
+      if (known && known.expiresAt > Date.now()) return known.grant.projectId === projectId ? known.grant : null;
       try {
         const { payload } = await jwtVerify(token, key, {
           algorithms: [ALG],
@@ -52,8 +75,11 @@ export function createBackendTokens(secret: string, ttlS = BACKEND_TOKEN_TTL_S):
           requiredClaims: ['sub', 'exp', 'project'],
           maxTokenAge: ttlS,
         });
-        if (payload.project !== projectId || typeof payload.sub !== 'string' || typeof payload.name !== 'string') return null;
-        return { projectId, user: { userId: payload.sub, username: payload.name, role: payload.role === 'admin' ? 'admin' : 'user' } };
+        if (typeof payload.project !== 'string' || typeof payload.sub !== 'string' || typeof payload.name !== 'string') return null;
+        const grant: BackendGrant = { projectId: payload.project, user: { userId: payload.sub, username: payload.name, role: payload.role === 'admin' ? 'admin' : 'user' } };
+        if (verified.size >= MAX_REUSED) verified.delete(verified.keys().next().value!);
+        verified.set(token, { grant, expiresAt: (payload.exp as number) * 1000 });
+        return grant.projectId === projectId ? grant : null;
       } catch (err) {
         if (err instanceof errors.JOSEError) return null;
         throw err;
