@@ -92,7 +92,12 @@ export function probeCgroups(opts: { isRoot: boolean; dataDir: string }): Cgroup
     if (!parents.some((p) => p.controllers.includes('memory'))) {
       return { kind: 'none', reason: v2 ? 'the cgroup2 mount has no memory controller and no cgroup v1 memory hierarchy is mounted' : 'no cgroup memory controller is mounted' };
     }
-    for (const p of parents) fs.mkdirSync(p.dir, { recursive: true });
+    // Made once to learn that it can be, then left to the first VM: a server that never starts one (or
+    // fails to start) leaves no trace.
+    for (const p of parents) {
+      fs.mkdirSync(p.dir, { recursive: true });
+      rmdirIfEmpty(p.dir);
+    }
     return { kind: 'v1', parents, missing };
   } catch (err) {
     return { kind: 'none', reason: `the cgroup file system refused (${(err as Error).message.slice(0, 120)})` };
@@ -124,7 +129,16 @@ function setUpV2(ownDir: string, name: string): CgroupSupport {
   const dir = path.join(ownDir, name);
   fs.mkdirSync(dir, { recursive: true });
   enable(dir);
+  rmdirIfEmpty(dir);
   return { kind: 'v2', parents: [{ dir, controllers: [...wanted] }], missing: (['memory', 'pids', 'cpu'] as const).filter((c) => !wanted.includes(c)) };
+}
+
+function rmdirIfEmpty(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // Holds a group a crash left: the sweep's.
+  }
 }
 
 function readOr(file: string, fallback: string): string {
@@ -153,6 +167,10 @@ export async function createSessionCgroups(s: CgroupSupport, sessionId: string, 
   const made: string[] = [];
   try {
     for (const p of s.parents) {
+      if (!fs.existsSync(p.dir)) {
+        fs.mkdirSync(p.dir, { recursive: true });
+        if (s.kind === 'v2') fs.writeFileSync(path.join(p.dir, 'cgroup.subtree_control'), p.controllers.map((c) => `+${c}`).join(' '));
+      }
       const dir = path.join(p.dir, sessionId);
       // A group of the same name is a leftover of this session: empty it, its limits are written again.
       if (fs.existsSync(dir)) await removeCgroup(dir);
@@ -249,6 +267,7 @@ export function sweepCgroups(s: CgroupSupport): number {
   if (s.kind === 'none') return 0;
   let n = 0;
   for (const p of s.parents) {
+    if (!fs.existsSync(p.dir)) continue;
     const children = fs.readdirSync(p.dir, { withFileTypes: true }).filter((e) => e.isDirectory());
     for (const child of children) {
       const dir = path.join(p.dir, child.name);
@@ -264,12 +283,5 @@ export function sweepCgroups(s: CgroupSupport): number {
 
 /** Shutdown: the parent groups go too once empty, so a host that ran many servers keeps no trace of them. */
 export function removeCgroupParents(s: CgroupSupport): void {
-  if (s.kind === 'none') return;
-  for (const p of s.parents) {
-    try {
-      fs.rmdirSync(p.dir);
-    } catch {
-      // Not empty (a VM that could not be stopped), or gone: the next start sweeps it.
-    }
-  }
+  if (s.kind !== 'none') for (const p of s.parents) rmdirIfEmpty(p.dir);
 }
