@@ -25,9 +25,9 @@ const REMOVE_TIMEOUT_MS = 5000;
 
 type Mount = { root: string; point: string; fstype: string; options: string[] };
 
-function mounts(): Mount[] {
+function mounts(mountinfo: string): Mount[] {
   const out: Mount[] = [];
-  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+  for (const line of mountinfo.split('\n')) {
     const [left, right] = line.split(' - ');
     if (!right) continue;
     const f = left.split(' ');
@@ -62,11 +62,12 @@ const parentName = (dataDir: string) => `portico-vms-${createHash('sha256').upda
  * Finds the cgroup hierarchy this server can put desktops in and makes its parent group. Never throws:
  * where no limit can be set (not root, a read-only cgroupfs, no memory controller) it answers why.
  */
-export function probeCgroups(opts: { isRoot: boolean; dataDir: string }): CgroupSupport {
+export function probeCgroups(opts: { isRoot: boolean; dataDir: string; mountinfo?: string; selfCgroup?: string }): CgroupSupport {
   if (!opts.isRoot) return { kind: 'none', reason: 'the server does not run as root, so it cannot create cgroups' };
   try {
-    const all = mounts();
-    const own = ownCgroups(fs.readFileSync('/proc/self/cgroup', 'utf8'));
+    // The kernel's own tables; a test may hand in others that describe a tree of its own.
+    const all = mounts(opts.mountinfo ?? fs.readFileSync('/proc/self/mountinfo', 'utf8'));
+    const own = ownCgroups(opts.selfCgroup ?? fs.readFileSync('/proc/self/cgroup', 'utf8'));
     const name = parentName(opts.dataDir);
     const v2 = all.find((m) => m.fstype === 'cgroup2' && readOr(path.join(m.point, 'cgroup.controllers'), '').split(' ').includes('memory'));
     if (v2 && own.has('')) {
