@@ -9,9 +9,10 @@ import { createSessionCgroups, joinFirst, removeCgroup, removeCgroupParents, swe
 import { measuredLogSentence, measuredSentence, mountHome, sweepHomeMounts, unmountAll, watchHome, type HomeLimit } from './vm-home';
 
 // The `local` VM provider: per session, TigerVNC's Xvnc with an xterm in it, in a bubblewrap sandbox as
-// a uid of its own (vm-sandbox.ts), its RFB stream on a Unix socket only root and that uid can open. The
-// whole desktop is one process tree under `setpriv --pdeathsig KILL`, so the kernel ends it if this
-// server dies without cleaning up, and a pid file per session lets the next start sweep anything left.
+// a uid of its own (vm-sandbox.ts) and in a cgroup of its own (vm-cgroup.ts), its RFB stream on a Unix
+// socket only root and that uid can open. The whole desktop is one process tree under `setpriv --pdeathsig
+// KILL`, so the kernel ends it if this server dies without cleaning up, and a pid file per session lets
+// the next start sweep anything left.
 
 export type LocalVm = { sessionId: string; uid: number | null; socketPath: string; target: string; home: string; sandboxed: boolean };
 
@@ -227,13 +228,10 @@ export function createLocalVnc(deps: LocalVncDeps) {
       const ids = fs.readdirSync(root).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
       const killed = killMarked(new Set(ids));
       for (const id of ids) fs.rmSync(pidFile(id), { force: true });
+      // Whatever is still in a session's cgroup dies with it, so nothing holds a home below.
+      const groups = sweepCgroups(deps.cgroups);
+      if (groups) deps.logger.warn({ event: 'vm_cgroups_removed', count: groups }, 'removed VM cgroups left by a previous run');
       // Homes stay mounted when the server dies; their files are in the images, mounted again on resume.
-      try {
-        const groups = sweepCgroups(deps.cgroups);
-        if (groups) deps.logger.warn({ event: 'vm_cgroups_removed', count: groups }, 'removed VM cgroups left by a previous run');
-      } catch (err) {
-        deps.logger.error({ err }, 'could not remove a VM cgroup left by a previous run');
-      }
       const unmounted = sweepHomeMounts(root);
       if (unmounted) deps.logger.warn({ event: 'vm_homes_unmounted', count: unmounted }, 'unmounted VM homes left mounted by a previous run');
       return killed;
