@@ -18,6 +18,7 @@ import { createSessions } from './lib/store/sessions';
 import { createBuilds } from './lib/store/builds';
 import { startBuildBackend } from './lib/build/build-backend';
 import { createLocalVnc, localVncMissing, MAX_LOCAL_VMS } from './lib/sessions/local-vnc';
+import { cgroupSentence, probeCgroups } from './lib/sessions/vm-cgroup';
 import { probeSandbox, unsandboxedSentence } from './lib/sessions/vm-sandbox';
 import { lockDownDataDir } from './lib/store/data-dir';
 import { createSessionService } from './lib/sessions/session-service';
@@ -102,9 +103,16 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const sandbox = config.vncProvider === 'local' ? await probeSandbox({ isRoot, trialUid: config.vmUidBase + MAX_LOCAL_VMS }) : null;
   const vmSandboxProblem = sandbox && !sandbox.sandboxed ? unsandboxedSentence(sandbox.reason) : null;
   if (vmSandboxProblem) logger.warn({ event: 'vm_sandbox_unavailable' }, vmSandboxProblem);
-  const localVnc = sandbox
-    ? createLocalVnc({ dataDir: config.dataDir, logger, sandbox, isRoot, uidBase: config.vmUidBase, homeMaxBytes: config.vmHomeMaxBytes, onExit: (id) => void sessionService.vmExited(id) })
-    : null;
+  const cgroups = sandbox ? probeCgroups({ isRoot, dataDir: config.dataDir }) : null;
+  if (cgroups) {
+    const said = cgroupSentence(cgroups);
+    logger[said.level]({ event: 'vm_cgroups', kind: cgroups.kind }, said.text);
+  }
+  const limits = { memoryBytes: config.vmMemoryMaxBytes, pids: config.vmPidsMax, cpus: config.vmCpuMax };
+  const localVnc =
+    sandbox && cgroups
+      ? createLocalVnc({ dataDir: config.dataDir, logger, sandbox, isRoot, uidBase: config.vmUidBase, homeMaxBytes: config.vmHomeMaxBytes, cgroups, limits, onExit: (id) => void sessionService.vmExited(id) })
+      : null;
   const sessionService = createSessionService({ sessions, users, bus, logger, provider: config.vncProvider, localVnc, vncTargetAllow: config.vncTargetAllow });
   const vncMissing = localVnc ? localVncMissing() : null;
   if (vncMissing) logger.warn({ event: 'vnc_unavailable' }, `${vncMissing}. The rest of the dashboard works without it.`);

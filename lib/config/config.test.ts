@@ -46,3 +46,11 @@ test('TRUSTED_PROXIES: loopback by default, "none" for none, anything but addres
   assert.throws(() => loadConfig({ TRUSTED_PROXIES: 'proxy.lan' }), /TRUSTED_PROXIES/);
   assert.throws(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.0/33' }), /TRUSTED_PROXIES/);
 });
+
+test("a VM desktop's cgroup limits: 1 GiB, 256 processes, one core by default; a fraction of a core may be set", () => {
+  const d = loadConfig({});
+  assert.deepEqual([d.vmMemoryMaxBytes, d.vmPidsMax, d.vmCpuMax], [1073741824, 256, 1]);
+  assert.equal(loadConfig({ VM_CPU_MAX: '0.5' }).vmCpuMax, 0.5);
+  assert.throws(() => loadConfig({ VM_CPU_MAX: '0' }), /VM_CPU_MAX/);
+  assert.throws(() => loadConfig({ VM_MEMORY_MAX_BYTES: '1000' }), /VM_MEMORY_MAX_BYTES/);
+});

@@ -54,6 +54,9 @@ const schema = z.object({
   ),
   VM_UID_BASE: int(200000, 1000, 2 ** 31 - 2000),
   VM_HOME_MAX_BYTES: int(1073741824, 16 * 1024 ** 2, 2 ** 44),
+  VM_MEMORY_MAX_BYTES: int(1073741824, 64 * 1024 ** 2, 2 ** 50),
+  VM_PIDS_MAX: int(256, 16, 4_194_304),
+  VM_CPU_MAX: z.preprocess(emptyAsUndefined, z.coerce.number().min(0.01).max(4096).default(1)),
   EMIT_TOKEN: optionalString,
   METRICS_TOKEN: optionalString,
   UPLOAD_MAX_BYTES: int(10485760, 1),
@@ -104,6 +107,10 @@ export type Config = Readonly<{
   vmUidBase: number;
   /** What one local VM's home may hold (an ext4 image of this size where loop mounts work). */
   vmHomeMaxBytes: number;
+  /** What one local VM desktop's cgroup allows: bytes of memory (swap included), processes, CPU cores. */
+  vmMemoryMaxBytes: number;
+  vmPidsMax: number;
+  vmCpuMax: number;
   emitToken: string | undefined;
   /** Bearer token a Prometheus scraper sends for /metrics; without it, only admins read /metrics. */
   metricsToken: string | undefined;
@@ -170,6 +177,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     trustedProxies: Object.freeze([...c.TRUSTED_PROXIES]),
     vmUidBase: c.VM_UID_BASE,
     vmHomeMaxBytes: c.VM_HOME_MAX_BYTES,
+    vmMemoryMaxBytes: c.VM_MEMORY_MAX_BYTES,
+    vmPidsMax: c.VM_PIDS_MAX,
+    vmCpuMax: c.VM_CPU_MAX,
     emitToken: c.EMIT_TOKEN,
     metricsToken: c.METRICS_TOKEN,
     uploadMaxBytes: c.UPLOAD_MAX_BYTES,

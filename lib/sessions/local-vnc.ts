@@ -5,12 +5,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../observability/logger';
 import { desktopLaunch, passwdFiles, type SandboxStatus } from './vm-sandbox';
+import { createSessionCgroups, joinFirst, removeCgroup, removeCgroupParents, sweepCgroups, type CgroupLimits, type CgroupSupport } from './vm-cgroup';
 import { measuredLogSentence, measuredSentence, mountHome, sweepHomeMounts, unmountAll, watchHome, type HomeLimit } from './vm-home';
 
 // The `local` VM provider: per session, TigerVNC's Xvnc with an xterm in it, in a bubblewrap sandbox as
-// a uid of its own (vm-sandbox.ts), its RFB stream on a Unix socket only root and that uid can open. The
-// whole desktop is one process tree under `setpriv --pdeathsig KILL`, so the kernel ends it if this
-// server dies without cleaning up, and a pid file per session lets the next start sweep anything left.
+// a uid of its own (vm-sandbox.ts) and in a cgroup of its own (vm-cgroup.ts), its RFB stream on a Unix
+// socket only root and that uid can open. The whole desktop is one process tree under `setpriv --pdeathsig
+// KILL`, so the kernel ends it if this server dies without cleaning up, and a pid file per session lets
+// the next start sweep anything left.
 
 export type LocalVm = { sessionId: string; uid: number | null; socketPath: string; target: string; home: string; sandboxed: boolean };
 
@@ -23,7 +25,7 @@ const READY_TIMEOUT_MS = 8000;
 const MAX_SOCKET_PATH = 100;
 export const REQUIRED_PACKAGES = ['tigervnc-standalone-server', 'xterm'];
 
-type Running = LocalVm & { slot: number; display: number; proc: ChildProcess; stopping: boolean; measure: NodeJS.Timeout | null; released: Promise<void> | null };
+type Running = LocalVm & { slot: number; display: number; proc: ChildProcess; stopping: boolean; measure: NodeJS.Timeout | null; cgroups: string[]; released: Promise<void> | null };
 
 export function localVncMissing(): string | null {
   const missing = [['/usr/bin/Xvnc', 'tigervnc-standalone-server'], ['/usr/bin/xterm', 'xterm']].filter(([bin]) => !fs.existsSync(bin)).map(([, pkg]) => pkg);
@@ -40,6 +42,9 @@ export type LocalVncDeps = {
   uidBase: number;
   /** VM_HOME_MAX_BYTES: what one session's home may hold. */
   homeMaxBytes: number;
+  /** From probeCgroups at start-up, and what each desktop's groups allow. */
+  cgroups: CgroupSupport;
+  limits: CgroupLimits;
   onExit?(sessionId: string): void;
 };
 
@@ -59,10 +64,14 @@ export function createLocalVnc(deps: LocalVncDeps) {
     return limit;
   }
 
-  /** Unmounts a session's home once, however many paths (exit, stop, delete) ask for it. */
+  /** Removes a session's cgroups and unmounts its home once, however many paths (exit, stop, delete) ask. */
   function release(vm: Running): Promise<void> {
     if (vm.measure) clearInterval(vm.measure);
-    vm.released ??= unmountAll(path.dirname(vm.home)).catch((err) => deps.logger.error({ err, session: vm.sessionId }, 'could not unmount a VM home'));
+    vm.released ??= (async () => {
+      // The groups first: removing one kills whatever is left of the desktop, which frees the home.
+      for (const dir of vm.cgroups) await removeCgroup(dir).catch((err) => deps.logger.error({ err, session: vm.sessionId }, 'could not remove a VM cgroup'));
+      await unmountAll(path.dirname(vm.home)).catch((err) => deps.logger.error({ err, session: vm.sessionId }, 'could not unmount a VM home'));
+    })();
     return vm.released;
   }
 
@@ -131,15 +140,20 @@ export function createLocalVnc(deps: LocalVncDeps) {
       await unmountAll(path.dirname(files.home));
       throw new Error(`DATA_DIR is too deep for a VNC socket path (${files.socketPath.length} > ${MAX_SOCKET_PATH} characters).`);
     }
+    const cgroups = await createSessionCgroups(deps.cgroups, sessionId, deps.limits).catch(async (err: Error) => {
+      await unmountAll(path.dirname(files.home));
+      throw err;
+    });
     const launch = desktopLaunch({ sessionId, name, uid, display, sandboxed: deps.sandbox.sandboxed, fsizeBytes: deps.homeMaxBytes, ...files }, files.socketPath);
-    const proc = spawn(launch.cmd, launch.args, { stdio: ['ignore', 'ignore', 'pipe'], env: launch.env as NodeJS.ProcessEnv, cwd: launch.cwd, detached: true });
+    const { cmd, args } = joinFirst(cgroups, launch.cmd, launch.args);
+    const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: launch.env as NodeJS.ProcessEnv, cwd: launch.cwd, detached: true });
     proc.on('error', (err) => deps.logger.error({ err, session: sessionId }, 'VM process failed'));
     // The first words of what went wrong, kept for the error when the desktop dies before it listens.
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => {
       if (stderr.length < 2048) stderr += d.toString('utf8', 0, 2048 - stderr.length);
     });
-    const vm: Running = { sessionId, uid, socketPath: files.socketPath, target: pathToFileURL(files.socketPath).href.replace(/^file:/, 'unix:'), home: files.home, sandboxed: deps.sandbox.sandboxed, slot, display, proc, stopping: false, measure: null, released: null };
+    const vm: Running = { sessionId, uid, socketPath: files.socketPath, target: pathToFileURL(files.socketPath).href.replace(/^file:/, 'unix:'), home: files.home, sandboxed: deps.sandbox.sandboxed, slot, display, proc, stopping: false, measure: null, cgroups, released: null };
     if (homeLimit.kind === 'measured') vm.measure = measureHome(vm);
     running.set(sessionId, vm);
     proc.once('exit', (code, signal) => {
@@ -206,6 +220,7 @@ export function createLocalVnc(deps: LocalVncDeps) {
     },
     async stopAll(): Promise<void> {
       await Promise.all([...running.keys()].map((id) => stop(id)));
+      removeCgroupParents(deps.cgroups);
     },
     /** Kills what a previous process of this server left behind (it crashed, or was killed). */
     sweepOrphans(): number {
@@ -213,6 +228,9 @@ export function createLocalVnc(deps: LocalVncDeps) {
       const ids = fs.readdirSync(root).filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5));
       const killed = killMarked(new Set(ids));
       for (const id of ids) fs.rmSync(pidFile(id), { force: true });
+      // Whatever is still in a session's cgroup dies with it, so nothing holds a home below.
+      const groups = sweepCgroups(deps.cgroups);
+      if (groups) deps.logger.warn({ event: 'vm_cgroups_removed', count: groups }, 'removed VM cgroups left by a previous run');
       // Homes stay mounted when the server dies; their files are in the images, mounted again on resume.
       const unmounted = sweepHomeMounts(root);
       if (unmounted) deps.logger.warn({ event: 'vm_homes_unmounted', count: unmounted }, 'unmounted VM homes left mounted by a previous run');
