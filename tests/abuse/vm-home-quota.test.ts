@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +7,7 @@ import { localVncMissing } from '../../lib/sessions/local-vnc';
 import { ADMIN, opened, startGateway, type TestGateway } from '../helpers/gateway';
 import { rfbSession } from './rfb-typist';
 import { waitUntil } from './raw-upgrade';
+import { startServerAsNobody } from './fixtures/server-as-nobody';
 
 // Issue 10 point 9: a VM's home had no size limit, so a normal user typing a loop of `head -c … > f$i`
 // into their xterm filled the host's disk (each file was capped at 2 GiB, the total was not). Here alice
@@ -120,34 +120,15 @@ describe("a VM's home cannot fill the host's disk", { skip: localVncMissing() ??
 // Where loop mounts are impossible (here: the server is not root), the home is measured instead, and a VM
 // whose home passes the limit is stopped, with the reason in the log.
 describe('without loop mounts, a home past its limit stops the VM', { skip: localVncMissing() ?? needsRoot }, () => {
-  const NOBODY = 65534;
-  let proc: ChildProcess;
+  let server: Awaited<ReturnType<typeof startServerAsNobody>>;
   let url: string;
-  let out = '';
   let dir: string;
 
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-vm-home-nobody-'));
-    fs.chmodSync(dir, 0o711);
-    fs.chownSync(dir, NOBODY, NOBODY);
-    proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'api-server.ts')], {
-      uid: NOBODY,
-      gid: NOBODY,
-      cwd: path.join(__dirname, '../..'),
-      env: { PATH: process.env.PATH, HOME: dir, PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), BUILD_BACKEND_PORT: '0', LLM_PROVIDER: 'offline', ADMIN_PASSWORD: ADMIN.password, VNC_PROVIDER: 'local', VM_HOME_MAX_BYTES: String(16 * MiB), MAX_STORAGE_BYTES_PER_USER: String(16 * MiB) } as unknown as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout!.on('data', (d) => (out += d));
-    proc.stderr!.on('data', (d) => (out += d));
-    await waitUntil(() => /Portico ready on (\S+)/.test(out), 30_000, () => out);
-    url = /Portico ready on (\S+)/.exec(out)![1];
+    server = await startServerAsNobody({ VM_HOME_MAX_BYTES: String(16 * MiB), MAX_STORAGE_BYTES_PER_USER: String(16 * MiB) });
+    ({ url, dir } = server);
   });
-  after(async () => {
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    await exited;
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => server.stop());
 
   test('the log says the homes are measured; 20 MiB in a 16 MiB home: the session is stopped within a walk', { timeout: 60_000 }, async () => {
     const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
@@ -156,15 +137,15 @@ describe('without loop mounts, a home past its limit stops the VM', { skip: loca
     const started = await fetch(`${url}/api/sessions`, { method: 'POST', headers, body: '{"name":"vm"}' });
     assert.equal(started.status, 201);
     const { id } = (await started.json()) as { id: string };
-    assert.match(out, /VM homes cannot be loop-mounted here \(.+\), so each is measured every 10 s/);
+    assert.match(server.output(), /VM homes cannot be loop-mounted here \(.+\), so each is measured every 10 s/);
     fs.writeFileSync(path.join(dir, 'data', 'vnc', id, 'home', 'big'), Buffer.alloc(20 * MiB, 1));
     let status = '';
     // The session's record is what the dashboard shows; ask for it until the walk has found the file.
     for (const until = Date.now() + 30_000; status !== 'stopped' && Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
       status = ((await (await fetch(`${url}/api/sessions/${id}`, { headers })).json()) as { status: string }).status;
     }
-    assert.equal(status, 'stopped', out);
-    assert.match(out, /This VM's home went past its 16\.8 MB limit, so the VM was stopped/);
+    assert.equal(status, 'stopped', server.output());
+    assert.match(server.output(), /This VM's home went past its 16\.8 MB limit, so the VM was stopped/);
 
     // A stopped session keeps its home, and it counts: at the storage limit, no VM starts to add another.
     const usage = (await (await fetch(`${url}/api/usage`, { headers })).json()) as { storageBytes: { used: number } };

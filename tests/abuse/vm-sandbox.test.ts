@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { localVncMissing } from '../../lib/sessions/local-vnc';
 import { ADMIN, opened, startGateway, type TestGateway } from '../helpers/gateway';
 import { rfbSession } from './rfb-typist';
 import { waitUntil } from './raw-upgrade';
+import { startServerAsNobody } from './fixtures/server-as-nobody';
 
 // Finding 1: a normal user's VM was a shell on the host as the server's user (uid 0 here), with the
 // server's secrets in its environment and every other desktop one TCP connect away. Here a normal user
@@ -108,33 +107,14 @@ describe('a local VM is a sandbox', { skip: localVncMissing() ?? false }, () => 
 // Where no sandbox can start (here: the server is not root, so it has no other uid to run a desktop as),
 // the server says so, and only admins may start a local VM.
 describe('without a sandbox, local VMs are admin-only', { skip: localVncMissing() ?? (process.getuid?.() !== 0 ? 'needs root to start a server as another uid' : false) }, () => {
-  const NOBODY = 65534;
-  let proc: ChildProcess;
+  let server: Awaited<ReturnType<typeof startServerAsNobody>>;
   let url: string;
-  let out = '';
-  let home: string;
 
   before(async () => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-nobody-'));
-    fs.chownSync(home, NOBODY, NOBODY);
-    proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'fixtures', 'api-server.ts')], {
-      uid: NOBODY,
-      gid: NOBODY,
-      cwd: path.join(__dirname, '../..'),
-      env: { PATH: process.env.PATH, HOME: home, PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(home, 'data'), BUILD_BACKEND_PORT: '0', LLM_PROVIDER: 'offline', ADMIN_PASSWORD: ADMIN.password, VNC_PROVIDER: 'local' } as unknown as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout!.on('data', (d) => (out += d));
-    proc.stderr!.on('data', (d) => (out += d));
-    await waitUntil(() => /Portico ready on (\S+)/.test(out), 30_000, () => out);
-    url = /Portico ready on (\S+)/.exec(out)![1];
+    server = await startServerAsNobody();
+    url = server.url;
   });
-  after(async () => {
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    await exited;
-    fs.rmSync(home, { recursive: true, force: true });
-  });
+  after(() => server.stop());
 
   async function call(method: string, pathname: string, token: string, body?: unknown) {
     const r = await fetch(url + pathname, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
@@ -146,6 +126,7 @@ describe('without a sandbox, local VMs are admin-only', { skip: localVncMissing(
   }
 
   test('the server says why in one sentence; a user gets 403 with it, an admin may still start one', { timeout: 30_000 }, async () => {
+    const out = server.output();
     const sentence = /^Local VMs cannot be sandboxed here \(.+\), so only admins can start them\.$/m.exec(out)?.[0];
     assert.ok(sentence, `no sentence on stdout:\n${out}`);
     const admin = await login(ADMIN.username, ADMIN.password);
