@@ -40,13 +40,14 @@ test('an expired backend token is refused', async () => {
 });
 
 test("one user's sockets to one project share a token for half its life; anything else gets its own", async () => {
-  const bt = createBackendTokens(SECRET, 1);
+  // A 2 s life: reused for 1 s. Past that a new one is signed, with a later iat (whole seconds), so it differs.
+  const bt = createBackendTokens(SECRET, 2);
   const first = await bt.mint({ user: alice, projectId: 'p1' });
   assert.equal(await bt.mint({ user: alice, projectId: 'p1' }), first);
   assert.notEqual(await bt.mint({ user: alice, projectId: 'p2' }), first);
   assert.notEqual(await bt.mint({ user: { ...alice, role: 'admin' }, projectId: 'p1' }), first);
   assert.notEqual(await bt.mint({ user: { ...alice, userId: 'u2' }, projectId: 'p1' }), first);
-  await new Promise((r) => setTimeout(r, 600));
+  await new Promise((r) => setTimeout(r, 1100));
   assert.notEqual(await bt.mint({ user: alice, projectId: 'p1' }), first);
 });
 
