@@ -1,7 +1,8 @@
 'use client';
 
 import { KeyRound } from 'lucide-react';
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
+import { useModalDialog } from '@/lib/client/use-modal-dialog';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { Button } from './button';
 import { ErrorSentence } from './error-sentence';
@@ -12,7 +13,6 @@ import { TextInput } from './text-input';
  * this one stays. A modal <dialog> like ConfirmDialog: focus trap, Escape, the page behind it inert.
  */
 export function ChangePasswordButton() {
-  const dialog = useRef<HTMLDialogElement>(null);
   const id = useId();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
@@ -21,12 +21,7 @@ export function ChangePasswordButton() {
   const [done, setDone] = useState(false);
   const [open, setOpen] = useState(false);
 
-  useEffect(() => {
-    const d = dialog.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  const dialog = useModalDialog(open);
 
   function show() {
     setCurrent('');

@@ -1,6 +1,7 @@
 'use client';
 
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
+import { useModalDialog } from '@/lib/client/use-modal-dialog';
 import { Button } from './button';
 import { ErrorSentence } from './error-sentence';
 
@@ -21,15 +22,9 @@ type ConfirmDialogProps = {
  * the inert page behind it; focus starts on Cancel, so Enter alone never confirms.
  */
 export function ConfirmDialog({ open, title, children, confirmLabel, pending = false, error, onConfirm, onCancel }: ConfirmDialogProps) {
-  const dialog = useRef<HTMLDialogElement>(null);
   const titleId = useId();
 
-  useEffect(() => {
-    const d = dialog.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  const dialog = useModalDialog(open);
 
   return (
     <dialog

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../observability/logger';
 import { desktopLaunch, passwdFiles, type SandboxStatus } from './vm-sandbox';
 import { createSessionCgroups, joinFirst, removeCgroup, removeCgroupParents, sweepCgroups, type CgroupLimits, type CgroupSupport } from './vm-cgroup';
+import { assertTraversable, chownTree, killGroup, killMarked, uidsInUse, waitForSocket } from './vm-host';
 import { measuredLogSentence, measuredSentence, mountHome, sweepHomeMounts, unmountAll, watchHome, type HomeLimit } from './vm-home';
 
 // The `local` VM provider: per session, TigerVNC's Xvnc with an xterm in it, in a bubblewrap sandbox as
@@ -169,7 +169,7 @@ export function createLocalVnc(deps: LocalVncDeps) {
     });
     fs.writeFileSync(pidFile(sessionId), JSON.stringify({ pid: proc.pid, uid }), { mode: 0o600 });
     try {
-      await waitForSocket(files.socketPath, () => {
+      await waitForSocket(files.socketPath, READY_TIMEOUT_MS, () => {
         if (proc.exitCode === null && proc.signalCode === null) return null;
         const why = stderr.split('\n').find((l) => /error|denied|fail|cannot|can't/i.test(l));
         return `the desktop exited (${proc.exitCode ?? proc.signalCode}) before it listened${why ? `: ${why.trim().slice(0, 160)}` : ''}.`;
@@ -237,87 +237,6 @@ export function createLocalVnc(deps: LocalVncDeps) {
       return killed;
     },
   };
-}
-
-function killGroup(proc: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
-  if (!proc.pid) return;
-  try {
-    process.kill(-proc.pid, signal);
-  } catch {
-    // Gone already.
-  }
-}
-
-/**
- * Kills every process that carries `PORTICO_VM=<id>` for one of `ids` in its environment. Pids are
- * reused and an xterm's command line names no session, but the marker is in the environment of every
- * process of a desktop started by this provider (outside the sandbox's clearenv: its outer chain).
- */
-function killMarked(ids: Set<string>): number {
-  if (ids.size === 0) return 0;
-  let killed = 0;
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const marker = fs.readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').find((v) => v.startsWith('PORTICO_VM='));
-      if (marker && ids.has(marker.slice('PORTICO_VM='.length))) {
-        process.kill(Number(pid), 'SIGKILL');
-        killed++;
-      }
-    } catch {
-      // Gone, or not ours to read.
-    }
-  }
-  return killed;
-}
-
-/** A desktop's uid reaches its bind-mount sources through every directory above them. */
-function assertTraversable(dir: string): void {
-  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
-    if ((fs.statSync(d).mode & 0o001) === 0) {
-      throw new Error(`${d} is not traversable by other users, so a VM's own uid cannot reach DATA_DIR (chmod o+x it, or choose another DATA_DIR)`);
-    }
-    if (d === path.dirname(d)) return;
-  }
-}
-
-/** The uids that own a process on this host right now. */
-function uidsInUse(): Set<number> {
-  const uids = new Set<number>();
-  for (const pid of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      uids.add(fs.statSync(`/proc/${pid}`).uid);
-    } catch {
-      // Gone already.
-    }
-  }
-  return uids;
-}
-
-function chownTree(dir: string, uid: number): void {
-  fs.lchownSync(dir, uid, uid);
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) chownTree(p, uid);
-    else fs.lchownSync(p, uid, uid);
-  }
-}
-
-/** Resolves once the desktop accepts connections on its socket; `gaveUp` ends the wait early. */
-async function waitForSocket(socketPath: string, gaveUp: () => string | null): Promise<void> {
-  const until = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    const why = gaveUp();
-    if (why) throw new Error(why);
-    const up = await new Promise<boolean>((r) => {
-      const c = net.connect({ path: socketPath });
-      c.once('connect', () => (c.destroy(), r(true)));
-      c.once('error', () => (c.destroy(), r(false)));
-    });
-    if (up) return;
-    if (Date.now() > until) throw new Error(`the desktop did not listen within ${READY_TIMEOUT_MS} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 export type LocalVnc = ReturnType<typeof createLocalVnc>;
