@@ -3,7 +3,8 @@
 
 export const STAGES = ['plan', 'generate', 'write', 'verify'] as const;
 export type Stage = (typeof STAGES)[number];
-export type StageState = 'started' | 'done' | 'failed';
+// A stage stopped by Cancel ends `cancelled`, not `failed` (issue 11).
+export type StageState = 'started' | 'done' | 'failed' | 'cancelled';
 export type BuildOutcome = 'succeeded' | 'failed' | 'cancelled';
 export type BuildStatus = 'running' | BuildOutcome;
 
@@ -13,6 +14,13 @@ export type BuildEventBody =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; text: string }
   | { type: 'output'; text: string }
   | { type: 'file'; path: string; bytes: number; op: 'created' | 'updated' }
+  /** A file as the model writes it (generate stage): its size so far, then `complete` once its block closes. */
+  | { type: 'file-progress'; path: string; bytes: number; state: 'streaming' | 'complete' }
+  /**
+   * How the model is doing (openai builds): sent at the first token, at most once a second while text
+   * streams, and once at the end. `estimated` when the server gave no usage and tokens were counted from text.
+   */
+  | { type: 'stats'; model: string; firstTokenMs: number | null; tokens: number; tokensPerSecond: number | null; estimated: boolean }
   | { type: 'done'; status: BuildOutcome; summary: string };
 
 /** A stored, numbered build event: seq starts at 1 per build and has no holes. */
@@ -32,8 +40,17 @@ export type BuildInfo = {
   durationMs: number | null;
 };
 
+/** What a new build would be built with, said before the first build (issue 11, point 5). */
+export type ProviderInfo = {
+  name: 'openai' | 'offline' | 'auto';
+  /** The model, when one is known (openai). */
+  model: string | null;
+  /** One plain sentence of what this provider can build, e.g. what the offline templates cover. */
+  capabilities: string;
+};
+
 /** Per-connection messages: not stored, no seq. */
-export type HelloMessage = { type: 'hello'; build: BuildInfo | null; provider: string; lastSeq: number };
+export type HelloMessage = { type: 'hello'; build: BuildInfo | null; provider: string; providerInfo?: ProviderInfo; lastSeq: number };
 export type ErrorMessage = { type: 'error'; code: number; message: string };
 export type ServerMessage = BuildEvent | HelloMessage | ErrorMessage;
 
