@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { STAGES } from '../lib/build/protocol';
+import { STAGES, type HelloMessage } from '../lib/build/protocol';
 import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
 import { buildWatcher } from './helpers/build-client';
 
@@ -25,7 +25,10 @@ describe('a build through the gateway', () => {
     const w = buildWatcher(ws);
     await opened(ws);
     await w.until(() => w.messages.length > 0);
-    assert.deepEqual(w.messages[0], { type: 'hello', build: null, provider: 'offline', lastSeq: 0 });
+    const hello = w.messages[0] as HelloMessage;
+    assert.deepEqual({ ...hello, providerInfo: undefined }, { type: 'hello', build: null, provider: 'offline', providerInfo: undefined, lastSeq: 0 });
+    assert.equal(hello.providerInfo?.name, 'offline');
+    assert.match(hello.providerInfo!.capabilities, /^Built-in templates, no model: a to-do list, .*dashboard with a chart.* or a unit converter/);
     ws.send(JSON.stringify({ type: 'start', prompt: 'A stopwatch with laps' }));
     await w.until(() => Boolean(w.done()));
     const events = w.events();
@@ -148,7 +151,8 @@ describe('builds that take a while', () => {
     assert.ok(Date.now() - asked < 1000, `cancelled after ${Date.now() - asked} ms`);
     assert.equal(w.done()!.status, 'cancelled');
     assert.match(w.done()!.summary, /Cancelled by admin/);
-    assert.ok(w.events().some((e) => e.type === 'stage' && e.stage === 'generate' && e.state === 'failed'));
+    assert.ok(w.events().some((e) => e.type === 'stage' && e.stage === 'generate' && e.state === 'cancelled'), 'the stage says cancelled, not failed');
+    assert.ok(!w.events().some((e) => e.type === 'stage' && e.state === 'failed'));
     const history = await gw.api('GET', `/api/projects/${projectId}/builds`, { token: gw.adminToken });
     assert.equal(history.body[0].status, 'cancelled');
     ws.close();

@@ -14,6 +14,7 @@ import type { BuildRunner } from './build-runner';
 import { serveBuildSocket } from './build-socket';
 import { serveBuildEvents } from './build-sse';
 import type { EventLog } from './event-log';
+import type { ProviderInfo } from './protocol';
 
 // The build backend: `/build/:projectId` (WebSocket) and `/build/:projectId/events` (SSE). It sits
 // behind the gateway but trusts nothing that reaches its port: every request must carry a backend token
@@ -29,6 +30,8 @@ export type BackendDeps = {
   logger: Logger;
   heartbeatMs: number;
   providerName: () => string;
+  /** What a new build would be built with, for the hello (issue 11, point 5). */
+  providerInfo: () => ProviderInfo;
 };
 
 type Target = { projectId: string; sse: boolean; buildId?: string; after: number };

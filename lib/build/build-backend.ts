@@ -7,7 +7,7 @@ import { createProjects } from '../store/projects';
 import { createBackendServer } from './backend-server';
 import { createBuildRunner } from './build-runner';
 import { createSqliteEventLog } from './event-log';
-import { chooseProvider } from './providers/choose';
+import { chooseProvider, describeProvider } from './providers/choose';
 import { createStorageMeter } from '../quotas/storage-meter';
 import { sweepStaleTemp } from './workspace';
 
@@ -34,18 +34,21 @@ export async function startBuildBackend(opts: BuildBackendOptions, listen: { por
     offlineStreamDelayMs: config.offlineStreamDelayMs,
     llmMaxTokens: config.llmMaxTokens,
     llmMaxOutputBytes: config.llmMaxOutputBytes,
+    llmFirstTokenTimeoutMs: config.llmFirstTokenTimeoutMs,
+    llmIdleTimeoutMs: config.llmIdleTimeoutMs,
   };
   const runner = createBuildRunner({
     builds,
     log,
     dataDir: config.dataDir,
+    buildOutputsKept: config.buildOutputsKept,
     chooseProvider: () => chooseProvider(providerSettings),
     logger: opts.logger,
     onChange: opts.onBuildChange,
     quota: {
       maxBuildsPerHour: config.maxBuildsPerHour,
       // The backend keeps its own figure (it may run in another process); it starts from the disk.
-      storage: createStorageMeter({ dataDir: config.dataDir, projects, limitBytes: config.maxStorageBytesPerUser }),
+      storage: createStorageMeter({ dataDir: config.dataDir, projects, builds, limitBytes: config.maxStorageBytesPerUser }),
       projects,
     },
   });
@@ -62,6 +65,7 @@ export async function startBuildBackend(opts: BuildBackendOptions, listen: { por
     logger: opts.logger,
     heartbeatMs: config.heartbeatMs,
     providerName: () => (config.llmProvider === 'auto' ? 'auto' : config.llmProvider),
+    providerInfo: () => describeProvider(providerSettings),
   });
   const port = await server.listen(listen.port, listen.host).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EADDRINUSE') throw err;

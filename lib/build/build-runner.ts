@@ -5,6 +5,7 @@ import type { EventLog } from './event-log';
 import { runPipeline } from './pipeline';
 import type { ModelProvider } from './providers/provider';
 import { workspaceDir } from './workspace';
+import { buildOutputDir, trimBuildOutputs } from './build-output';
 import type { Projects } from '../store/projects';
 import { buildRateRefusal } from '../quotas/build-rate';
 import { createKeyedQueue } from '../quotas/keyed-queue';
@@ -22,6 +23,8 @@ export type BuildRunnerDeps = {
   builds: Builds;
   log: EventLog;
   dataDir: string;
+  /** Output folders kept per project (BUILD_OUTPUTS_KEPT); older builds' folders are deleted. */
+  buildOutputsKept: number;
   chooseProvider(): Promise<ModelProvider>;
   logger: Logger;
   /** Told when a build starts or ends (the hub's `project:<id>:builds` topic listens here). */
@@ -76,12 +79,14 @@ export function createBuildRunner(deps: BuildRunnerDeps) {
         prompt: build.prompt,
         provider,
         workspace: workspaceDir(deps.dataDir, build.project_id),
+        outputDir: buildOutputDir(deps.dataDir, build.id),
         log: deps.log,
         signal: controller.signal,
         reserveStorage: deps.quota ? (bytes) => reserveStorage(build.project_id, bytes) : undefined,
       });
       await deps.builds.finish(build.id, { ...result, startedAt });
       deps.logger.info({ event: 'build_end', build: build.id, project: build.project_id, status: result.status, provider: provider.name, durationMs: Date.now() - startedAt }, 'build ended');
+      await trimOutputs(build.project_id);
       deps.onChange?.(build.project_id, build.id, result.status);
     } catch (err) {
       // Only the store itself failing lands here; record what we can.
@@ -89,6 +94,13 @@ export function createBuildRunner(deps: BuildRunnerDeps) {
       await deps.builds.finish(build.id, { status: 'failed', summary: 'The build could not be recorded.', files: [], startedAt }).catch(() => undefined);
       deps.onChange?.(build.project_id, build.id, 'failed');
     }
+  }
+
+  async function trimOutputs(projectId: string): Promise<void> {
+    const removed = await trimBuildOutputs(deps.dataDir, await deps.builds.idsFor(projectId), deps.buildOutputsKept);
+    if (!removed || !deps.quota) return;
+    const owner = (await deps.quota.projects.byId(projectId))?.owner_id;
+    if (owner) deps.quota.storage.forget(owner);
   }
 
   async function reserveStorage(projectId: string, bytes: number): Promise<() => void> {

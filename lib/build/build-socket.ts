@@ -6,12 +6,12 @@ import type { TokenClaims } from '../auth/tokens';
 import { toBuildInfo, type Builds } from '../store/builds';
 import type { BuildRunner } from './build-runner';
 import type { EventLog } from './event-log';
-import { MAX_PROMPT_CHARS, type BuildEvent, type ClientMessage, type ServerMessage } from './protocol';
+import { MAX_PROMPT_CHARS, type BuildEvent, type ClientMessage, type ProviderInfo, type ServerMessage } from './protocol';
 
 // One browser watching one project's builds over a WebSocket: hello, replay after `after`, live events,
 // and the two things a client may ask — start and cancel.
 
-export type BuildSocketDeps = { builds: Builds; log: EventLog; runner: BuildRunner; providerName: () => string; heartbeatMs: number };
+export type BuildSocketDeps = { builds: Builds; log: EventLog; runner: BuildRunner; providerName: () => string; providerInfo?: () => ProviderInfo; heartbeatMs: number };
 
 export type BuildSocketParams = { projectId: string; buildId?: string; after: number; user: TokenClaims };
 
@@ -32,7 +32,7 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
       ws.close(CLOSE.NOT_FOUND, closeReason('no such build in this project'));
       return;
     }
-    send({ type: 'hello', build: build ? toBuildInfo(build) : null, provider: build?.provider ?? deps.providerName(), lastSeq: build?.last_seq ?? 0 });
+    send({ type: 'hello', build: build ? toBuildInfo(build) : null, provider: build?.provider ?? deps.providerName(), providerInfo: deps.providerInfo?.(), lastSeq: build?.last_seq ?? 0 });
     if (!build || ws.readyState !== WebSocket.OPEN) return;
     const stop = await deps.log.follow(build.id, after, (e: BuildEvent) => send(e));
     if (ws.readyState !== WebSocket.OPEN) return stop();

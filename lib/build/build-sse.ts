@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toBuildInfo, type Builds } from '../store/builds';
 import type { EventLog } from './event-log';
-import type { BuildEvent } from './protocol';
+import type { BuildEvent, HelloMessage, ProviderInfo } from './protocol';
 
 // The same build events as Server-Sent Events, for networks where WebSocket cannot pass. `id:` is the
 // seq, so a browser's EventSource resumes by itself with Last-Event-ID after a drop.
 
-export type SseDeps = { builds: Builds; log: EventLog; heartbeatMs: number; providerName: () => string };
+export type SseDeps = { builds: Builds; log: EventLog; heartbeatMs: number; providerName: () => string; providerInfo?: () => ProviderInfo };
 
 export async function serveBuildEvents(req: IncomingMessage, res: ServerResponse, q: { projectId: string; buildId?: string; after: number }, deps: SseDeps) {
   const build = q.buildId ? await deps.builds.byId(q.buildId) : await deps.builds.latestFor(q.projectId);
@@ -25,7 +25,7 @@ export async function serveBuildEvents(req: IncomingMessage, res: ServerResponse
     'x-accel-buffering': 'no',
   });
   res.write('retry: 2000\n\n');
-  const hello = { type: 'hello', build: build ? toBuildInfo(build) : null, provider: build?.provider ?? deps.providerName(), lastSeq: build?.last_seq ?? 0 };
+  const hello: HelloMessage = { type: 'hello', build: build ? toBuildInfo(build) : null, provider: build?.provider ?? deps.providerName(), providerInfo: deps.providerInfo?.(), lastSeq: build?.last_seq ?? 0 };
   res.write(`event: hello\ndata: ${JSON.stringify(hello)}\n\n`);
   if (!build) return void res.end();
 

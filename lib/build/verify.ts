@@ -5,11 +5,13 @@ import * as csstree from 'css-tree';
 
 // The verify stage: a real check of every file the build wrote. HTML through a spec parser (parse5),
 // CSS through css-tree, scripts through `node --check`, JSON through JSON.parse; and the local files an
-// HTML page links to must exist. Each finding is one line the panel shows.
+// HTML page links to must exist. Each finding is one problem (counted once), its detail lines, if any,
+// after the first line of its text.
 
 export type Finding = { level: 'info' | 'error'; text: string };
 
 const SCRIPT_CHECK_TIMEOUT_MS = 10_000;
+const MAX_STDERR_CHARS = 64 * 1024;
 
 export async function verifyFile(root: string, rel: string, content: string, written: Set<string>, signal: AbortSignal): Promise<Finding[]> {
   const ext = path.extname(rel).toLowerCase();
@@ -80,14 +82,31 @@ function checkScript(root: string, rel: string, signal: AbortSignal): Promise<Fi
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--check', path.join(root, rel)], { signal, timeout: SCRIPT_CHECK_TIMEOUT_MS, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < MAX_STDERR_CHARS) stderr += d;
+    });
     child.once('error', (err) => (signal.aborted ? reject(err) : resolve([{ level: 'error', text: `${rel}: could not run node --check (${err.message}).` }])));
     child.once('close', (code) => {
       if (signal.aborted) return reject(signal.reason);
       if (code === 0) return resolve([{ level: 'info', text: `${rel}: node --check passed.` }]);
-      // node prints "<file>:<line>\n<source line>\n<caret>\n\nSyntaxError: …"; keep it readable and relative.
-      const lines = stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Node.js v'));
-      resolve(lines.slice(0, 6).map((l) => ({ level: 'error' as const, text: l.replace(root + path.sep, '') })));
+      resolve([{ level: 'error', text: syntaxProblem(stderr, root, rel) }]);
     });
   });
+}
+
+/**
+ * node --check stops at the first syntax error and prints it over several lines — "<file>:<line>", the
+ * source line, a caret, a blank, "SyntaxError: …" and its stack. That is one problem: its first line says
+ * where and what, the source line and caret follow as its detail.
+ */
+export function syntaxProblem(stderr: string, root: string, rel: string): string {
+  const lines = stderr.split('\n').map((l) => l.replace(/\r$/, ''));
+  const where = /:(\d+)$/.exec(lines[0] ?? '');
+  const message = lines.find((l) => /^[A-Z]\w*Error\b/.test(l));
+  if (where && message) {
+    const detail = lines.slice(1, lines.indexOf(message)).filter((l) => l.trim() !== '');
+    return [`${rel}:${where[1]}: ${message}`, ...detail.slice(0, 2)].join('\n');
+  }
+  const readable = lines.filter((l) => l.trim() !== '' && !l.startsWith('Node.js v') && !/^\s+at /.test(l)).map((l) => l.split(root + path.sep).join(''));
+  return [`${rel}: node --check failed`, ...readable.slice(0, 4)].join('\n');
 }

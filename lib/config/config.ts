@@ -66,6 +66,9 @@ const schema = z.object({
   MAX_BUILDS_PER_HOUR: int(30, 1),
   LLM_MAX_TOKENS: int(8192, 1),
   LLM_MAX_OUTPUT_BYTES: int(1048576, 1024),
+  LLM_FIRST_TOKEN_TIMEOUT_MS: int(30000, 1),
+  LLM_IDLE_TIMEOUT_MS: int(120000, 1),
+  BUILD_OUTPUTS_KEPT: int(20, 1, 10_000),
   TOKEN_TTL_S: int(43200, 60),
   SESSION_MAX_S: int(604800, 60),
   SESSION_CACHE_MS: int(5000, 0, 5000),
@@ -121,6 +124,12 @@ export type Config = Readonly<{
   maxBuildsPerHour: number;
   llmMaxTokens: number;
   llmMaxOutputBytes: number;
+  /** No text from the model this long after the request: a warning in the build's log. */
+  llmFirstTokenTimeoutMs: number;
+  /** No text from the model this long, before or between tokens: the build fails. */
+  llmIdleTimeoutMs: number;
+  /** Builds per project whose output folders (DATA_DIR/builds/<id>) are kept. */
+  buildOutputsKept: number;
   tokenTtlS: number;
   sessionMaxS: number;
   sessionCacheMs: number;
@@ -189,6 +198,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxBuildsPerHour: c.MAX_BUILDS_PER_HOUR,
     llmMaxTokens: c.LLM_MAX_TOKENS,
     llmMaxOutputBytes: c.LLM_MAX_OUTPUT_BYTES,
+    llmFirstTokenTimeoutMs: c.LLM_FIRST_TOKEN_TIMEOUT_MS,
+    llmIdleTimeoutMs: c.LLM_IDLE_TIMEOUT_MS,
+    buildOutputsKept: c.BUILD_OUTPUTS_KEPT,
     tokenTtlS: c.TOKEN_TTL_S,
     sessionMaxS: Math.max(c.SESSION_MAX_S, c.TOKEN_TTL_S),
     sessionCacheMs: c.SESSION_CACHE_MS,

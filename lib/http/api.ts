@@ -24,7 +24,7 @@ const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...project
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
 export function createApi(base: Omit<ApiDeps, 'quotas'>): ApiHandler {
-  const storage = createStorageMeter({ dataDir: base.config.dataDir, projects: base.projects, sessions: base.sessions, limitBytes: base.config.maxStorageBytesPerUser });
+  const storage = createStorageMeter({ dataDir: base.config.dataDir, projects: base.projects, builds: base.builds, sessions: base.sessions, limitBytes: base.config.maxStorageBytesPerUser });
   const deps: ApiDeps = { ...base, quotas: createAccountQuotas({ config: base.config, projects: base.projects, sessions: base.sessions, builds: base.builds, storage }) };
   return (req, res) => {
     const url = requestUrl(req.url);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openStore, type Store } from '../store/db';
 import { createProjects } from '../store/projects';
+import { createBuilds } from '../store/builds';
 import { createUsers } from '../store/users';
 import { workspaceDir } from '../build/workspace';
 import { StorageQuotaExceeded, createStorageMeter } from './storage-meter';
@@ -29,7 +30,7 @@ describe('createStorageMeter', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const meter = () => createStorageMeter({ dataDir, projects: createProjects(store.db), limitBytes: 1000 });
+  const meter = () => createStorageMeter({ dataDir, projects: createProjects(store.db), builds: createBuilds(store.db), limitBytes: 1000 });
 
   test("measures the bytes in the owner's workspaces", async () => {
     assert.equal(await meter().usage(ownerId), 500);

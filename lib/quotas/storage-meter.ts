@@ -4,10 +4,12 @@ import type { Projects } from '../store/projects';
 import type { Sessions } from '../store/sessions';
 import { vmHomeBytes } from '../sessions/vm-home';
 import { workspaceDir } from '../build/workspace';
+import { buildDir } from '../build/build-output';
+import type { Builds } from '../store/builds';
 import { formatBytes } from '../client/format-units';
 
-// How many bytes a user's workspaces (and, given `sessions`, their VM homes: what each costs the host's
-// disk) hold, against MAX_STORAGE_BYTES_PER_USER. Walking the disk on every
+// How many bytes a user's workspaces and their builds' own output folders (and, given `sessions`, their VM
+// homes: what each costs the host's disk) hold, against MAX_STORAGE_BYTES_PER_USER. Walking the disk on every
 // write would cost more than the write, so the figure is cached per user for a few seconds; bytes still
 // streaming in (uploads in DATA_DIR/tmp, not yet in any workspace) are counted on top as they arrive, so
 // concurrent uploads cannot each see the same room and together pass the limit.
@@ -31,7 +33,7 @@ export type StorageCharge = {
   cancel(): void;
 };
 
-export function createStorageMeter(opts: { dataDir: string; projects: Projects; limitBytes: number; sessions?: Sessions }) {
+export function createStorageMeter(opts: { dataDir: string; projects: Projects; builds: Pick<Builds, 'idsFor'>; limitBytes: number; sessions?: Sessions }) {
   const cache = new Map<string, Entry>();
   const computing = new Map<string, Promise<Entry>>();
   const inFlight = new Map<string, number>();
@@ -47,7 +49,10 @@ export function createStorageMeter(opts: { dataDir: string; projects: Projects; 
         else if (e.isFile()) bytes += (await fs.lstat(abs).catch(() => null))?.size ?? 0;
       }
     }
-    for (const p of await opts.projects.listFor(ownerId)) await walk(workspaceDir(opts.dataDir, p.id));
+    for (const p of await opts.projects.listFor(ownerId)) {
+      await walk(workspaceDir(opts.dataDir, p.id));
+      for (const id of await opts.builds.idsFor(p.id)) await walk(buildDir(opts.dataDir, id));
+    }
     return { bytes, homes: 0, at: Date.now() };
   }
 

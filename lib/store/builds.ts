@@ -67,6 +67,26 @@ export function createBuilds(db: Db) {
         .executeTakeFirst();
       return { count: Number(row?.count ?? 0), oldest: row?.oldest == null ? null : Number(row.oldest) };
     },
+    /** Every build id of a project, newest first: whose output folders to keep, count or delete. */
+    async idsFor(projectId: string): Promise<string[]> {
+      const rows = await db.selectFrom('builds').select('id').where('project_id', '=', projectId).orderBy('created_at', 'desc').orderBy('id', 'desc').execute();
+      return rows.map((r) => r.id);
+    },
+    /** The last build of the same project that succeeded before `beforeBuildId` started: what a diff compares with. */
+    async previousSucceeded(projectId: string, beforeBuildId: string): Promise<Build | undefined> {
+      const before = await db.selectFrom('builds').select(['created_at', 'id']).where('id', '=', beforeBuildId).where('project_id', '=', projectId).executeTakeFirst();
+      if (!before) return undefined;
+      return db
+        .selectFrom('builds')
+        .selectAll()
+        .where('project_id', '=', projectId)
+        .where('status', '=', 'succeeded')
+        .where((eb) => eb.or([eb('created_at', '<', before.created_at), eb.and([eb('created_at', '=', before.created_at), eb('id', '<', before.id)])]))
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
     /** Builds still marked running when no runner holds them: the process that ran them is gone. */
     running(): Promise<Build[]> {
       return db.selectFrom('builds').selectAll().where('status', '=', 'running').execute();

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModelProvider } from './provider';
-import { pickTemplate, renderTemplate } from './offline-templates';
+import { noFitSentence, pickTemplate, renderTemplate } from './offline-templates';
+
+export { OFFLINE_CAPABILITIES } from './offline-templates';
 
 // Builds from built-in templates when no model server is there. It streams the files it writes in the
 // same format a model would, a chunk at a time, so the panel shows the same live output either way;
@@ -12,8 +14,10 @@ export function createOfflineProvider(streamDelayMs: number): ModelProvider {
   return {
     name: 'offline',
     description: 'built-in templates (no model server)',
-    async generate(prompt, { signal, onText }) {
-      const template = pickTemplate(prompt);
+    async generate(prompt, { signal, onText, onLog }) {
+      const { template, score } = pickTemplate(prompt);
+      const note = score > 0 ? undefined : noFitSentence(prompt);
+      if (note) onLog?.('warn', note);
       const files = renderTemplate(template, prompt);
       onText(`Building a ${template.kind} from the built-in templates.\n`);
       for (const file of files) {
@@ -24,7 +28,7 @@ export function createOfflineProvider(streamDelayMs: number): ModelProvider {
           if (streamDelayMs > 0) await sleep(streamDelayMs, undefined, { signal });
         }
       }
-      return files;
+      return { files, note };
     },
   };
 }

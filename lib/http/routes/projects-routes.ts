@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { toPublicProject } from '../../store/projects';
 import { removeWorkspace } from '../../build/workspace';
+import { removeBuildOutputs } from '../../build/build-output';
 import { requireUser } from '../caller';
 import type { ApiDeps } from '../deps';
 import { readJson, sendJson } from '../json';
@@ -45,8 +46,11 @@ export const projectsRoutes: RouteDef<ApiDeps>[] = [
     pattern: '/api/projects/:id',
     async handler(ctx) {
       const { project } = await requireOwnedProject(ctx, ctx.params.id);
+      // The build rows go with the project (cascade): read which output folders are its first.
+      const buildIds = await ctx.deps.builds.idsFor(project.id);
       await ctx.deps.projects.remove(project.id);
       await removeWorkspace(ctx.deps.config.dataDir, project.id);
+      await removeBuildOutputs(ctx.deps.config.dataDir, buildIds);
       ctx.deps.quotas.storage.forget(project.owner_id);
       ctx.res.writeHead(204).end();
     },

@@ -4,6 +4,7 @@ import { HttpError } from '../../errors/http-errors';
 import { hashPassword, passwordProblem } from '../../auth/passwords';
 import type { TokenClaims } from '../../auth/tokens';
 import { workspaceDir } from '../../build/workspace';
+import { removeBuildOutputs } from '../../build/build-output';
 import { isValidId } from '../../store/ids';
 import type { User } from '../../store/schema';
 import { USERNAME_PATTERN, toPublicUser, type ManagedUser } from '../../store/users';
@@ -145,8 +146,10 @@ export const usersRoutes: RouteDef<ApiDeps>[] = [
       await ctx.deps.guard.revokeUser(user.id, 'deleted');
       for (const session of await ctx.deps.sessions.listFor(user.id)) await ctx.deps.sessionService.remove(caller, session);
       const projects = await ctx.deps.projects.listFor(user.id);
+      const buildIds = (await Promise.all(projects.map((p) => ctx.deps.builds.idsFor(p.id)))).flat();
       await ctx.deps.users.remove(user.id);
       for (const p of projects) await fs.rm(workspaceDir(ctx.deps.config.dataDir, p.id), { recursive: true, force: true });
+      await removeBuildOutputs(ctx.deps.config.dataDir, buildIds);
       ctx.deps.logger.info({ event: 'user_deleted', user: user.username, by: caller.username, projects: projects.length }, 'user deleted');
       ctx.res.writeHead(204).end();
     },
