@@ -1,4 +1,4 @@
-import { Circle, CircleCheck, CircleX, LoaderCircle, type LucideIcon } from 'lucide-react';
+import { Circle, CircleCheck, CircleSlash, CircleX, LoaderCircle, type LucideIcon } from 'lucide-react';
 import { STAGES, type Stage } from '@/lib/build/protocol';
 import type { StageView } from '@/lib/client/build-view';
 
@@ -9,6 +9,8 @@ const LOOK: Record<StageView, { icon: LucideIcon; label: string; className: stri
   started: { icon: LoaderCircle, label: 'Running', className: 'text-ink', iconClass: 'animate-spin text-accent' },
   done: { icon: CircleCheck, label: 'Done', className: 'text-ink', iconClass: 'text-emerald-600 dark:text-emerald-400' },
   failed: { icon: CircleX, label: 'Failed', className: 'text-danger', iconClass: 'text-danger' },
+  // Stopped by a person, not broken: muted, never the danger colour.
+  cancelled: { icon: CircleSlash, label: 'Cancelled', className: 'text-muted', iconClass: 'text-muted' },
 };
 
 /** plan → generate → write → verify, each with where it is. */

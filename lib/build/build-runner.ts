@@ -37,6 +37,8 @@ type Running = { buildId: string; controller: AbortController; done: Promise<voi
 
 export function createBuildRunner(deps: BuildRunnerDeps) {
   const running = new Map<string, Running>();
+  // Every run until it has fully ended (its `done` appended, old outputs trimmed), for shutdown to await.
+  const settling = new Set<Promise<void>>();
   // A start in flight holds the project before the build row exists, so two starts cannot both pass.
   const starting = new Set<string>();
   // One start at a time per user, so quick starts on several projects cannot all pass the hourly count.
@@ -60,12 +62,21 @@ export function createBuildRunner(deps: BuildRunnerDeps) {
     try {
       const build = await deps.builds.create({ projectId, userId, prompt });
       const controller = new AbortController();
-      const done = run(build, controller).finally(() => running.delete(projectId));
+      const done = run(build, controller).finally(() => {
+        release(projectId, build.id);
+        settling.delete(done);
+      });
+      settling.add(done);
       running.set(projectId, { buildId: build.id, controller, done });
       return { ok: true, build };
     } finally {
       starting.delete(projectId);
     }
+  }
+
+  // Only this build's own slot: by the time its run settles, the next build may hold the project.
+  function release(projectId: string, buildId: string) {
+    if (running.get(projectId)?.buildId === buildId) running.delete(projectId);
   }
 
   async function run(build: Build, controller: AbortController): Promise<void> {
@@ -83,10 +94,13 @@ export function createBuildRunner(deps: BuildRunnerDeps) {
         log: deps.log,
         signal: controller.signal,
         reserveStorage: deps.quota ? (bytes) => reserveStorage(build.project_id, bytes) : undefined,
+        beforeDone: async (result) => {
+          await deps.builds.finish(build.id, { ...result, startedAt });
+          release(build.project_id, build.id);
+          await trimOutputs(build.project_id);
+        },
       });
-      await deps.builds.finish(build.id, { ...result, startedAt });
       deps.logger.info({ event: 'build_end', build: build.id, project: build.project_id, status: result.status, provider: provider.name, durationMs: Date.now() - startedAt }, 'build ended');
-      await trimOutputs(build.project_id);
       deps.onChange?.(build.project_id, build.id, result.status);
     } catch (err) {
       // Only the store itself failing lands here; record what we can.
@@ -149,7 +163,7 @@ export function createBuildRunner(deps: BuildRunnerDeps) {
     /** Shutdown: cancel every running build and wait for each to record its end. */
     async stopAll(): Promise<void> {
       for (const r of running.values()) r.controller.abort(new Error('The server stopped during the build.'));
-      await Promise.all([...running.values()].map((r) => r.done));
+      await Promise.all([...settling]);
     },
   };
 }

@@ -28,6 +28,11 @@ export type PipelineInput = {
    * the returned function lets go once the files are on disk (or not).
    */
   reserveStorage?(bytes: number): Promise<() => void>;
+  /**
+   * Runs right before the `done` event: whoever sees `done` may start the next build at once, so the
+   * build's record and the project's one-build slot must already say it ended.
+   */
+  beforeDone?(result: PipelineResult): Promise<void>;
 };
 
 export type PipelineResult = { status: BuildOutcome; summary: string; files: { path: string; bytes: number }[] };
@@ -53,10 +58,14 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     stage = null;
     await emit({ type: 'stage', stage: s, state: 'done' });
   };
+  const finish = async (result: PipelineResult): Promise<PipelineResult> => {
+    await input.beforeDone?.(result);
+    await emit({ type: 'done', status: result.status, summary: result.summary });
+    return result;
+  };
   const fail = async (summary: string, status: BuildOutcome = 'failed'): Promise<PipelineResult> => {
     if (stage) await emit({ type: 'stage', stage, state: status === 'cancelled' ? 'cancelled' : 'failed' });
-    await emit({ type: 'done', status, summary });
-    return { status, summary, files: written };
+    return finish({ status, summary, files: written });
   };
 
   try {
@@ -117,8 +126,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
     await leave('verify');
 
     const summary = `${note ? `${note} ` : ''}Wrote ${written.length} file${written.length === 1 ? '' : 's'} (${written.map((w) => w.path).join(', ')}); every check passed.`;
-    await emit({ type: 'done', status: 'succeeded', summary });
-    return { status: 'succeeded', summary, files: written };
+    return await finish({ status: 'succeeded', summary, files: written });
   } catch (err) {
     if (signal.aborted) return fail(String(signal.reason instanceof Error ? signal.reason.message : signal.reason ?? 'Cancelled.'), 'cancelled');
     if (err instanceof PathError) return fail(`Refused to write: ${err.message}`);

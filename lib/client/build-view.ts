@@ -4,7 +4,7 @@ import { STAGES, type BuildEvent, type BuildInfo, type BuildOutcome, type HelloM
 // feeds it, tests can too. Events are applied once each, in seq order; anything at or below the last
 // seq seen is a duplicate (a replay that overlapped) and is dropped.
 
-export type StageView = 'pending' | 'started' | 'done' | 'failed';
+export type StageView = 'pending' | 'started' | 'done' | 'failed' | 'cancelled';
 export type LogLine = { seq: number; at: number; level: 'info' | 'warn' | 'error'; text: string };
 export type WrittenFile = { path: string; bytes: number; op: 'created' | 'updated' };
 

@@ -9,13 +9,24 @@ export type LlmBehaviour = {
   /** The reply, streamed in pieces of this many characters. */
   reply: string;
   chunkChars?: number;
+  /** Pause between pieces (a model that takes its time); 0 by default. */
+  chunkDelayMs?: number;
   /** Break the connection after this many pieces (a server that dies mid-stream). */
   dieAfterChunks?: number;
+  /** Send this many pieces, then nothing more, keeping the connection open (a stuck model). */
+  stallAfterChunks?: number;
+  /** Accept the request and answer nothing at all, not even headers (a model still loading). */
+  silent?: boolean;
+  /** Send `usage.completion_tokens` in a last chunk, as servers do for `stream_options.include_usage`. */
+  completionTokens?: number;
   status?: number;
 };
 
 export async function startLlmServer(behaviour: LlmBehaviour) {
   const requests: { path: string; body: Record<string, unknown> }[] = [];
+  // Completion requests whose connection has closed: a client that gave up must not leave it open.
+  let closedConnections = 0;
+  const closeWaiters: (() => void)[] = [];
   const server = http.createServer(async (req, res) => {
     if (req.method === 'GET' && req.url === '/v1/models') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data: [{ id: 'test-coder-1b', object: 'model' }] }));
@@ -25,21 +36,31 @@ export async function startLlmServer(behaviour: LlmBehaviour) {
     let body = '';
     for await (const c of req) body += c;
     requests.push({ path: req.url, body: JSON.parse(body) });
+    res.once('close', () => {
+      closedConnections++;
+      for (const w of closeWaiters.splice(0)) w();
+    });
     if (behaviour.status && behaviour.status !== 200) {
       res.writeHead(behaviour.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'model not loaded' } }));
       return;
     }
+    if (behaviour.silent) return;
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     const size = behaviour.chunkChars ?? 40;
     let n = 0;
     for (let i = 0; i < behaviour.reply.length; i += size) {
       if (behaviour.dieAfterChunks !== undefined && n === behaviour.dieAfterChunks) return void res.socket?.destroy();
+      if (behaviour.stallAfterChunks !== undefined && n === behaviour.stallAfterChunks) return;
+      if (res.destroyed) return;
       const chunk = { id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: behaviour.reply.slice(i, i + size) }, finish_reason: null }] };
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
       n++;
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => (behaviour.chunkDelayMs ? setTimeout(r, behaviour.chunkDelayMs) : setImmediate(r)));
     }
     res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+    if (behaviour.completionTokens !== undefined) {
+      res.write(`data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 50, completion_tokens: behaviour.completionTokens, total_tokens: 50 + behaviour.completionTokens } })}\n\n`);
+    }
     res.end('data: [DONE]\n\n');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -47,6 +68,16 @@ export async function startLlmServer(behaviour: LlmBehaviour) {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     requests,
     behaviour,
+    get closedConnections() {
+      return closedConnections;
+    },
+    /** Resolves once `n` completion requests have had their connection closed. */
+    connectionsClosed(n = 1): Promise<void> {
+      return new Promise((resolve) => {
+        const check = () => (closedConnections >= n ? resolve() : closeWaiters.push(check));
+        check();
+      });
+    },
     close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };
 }
