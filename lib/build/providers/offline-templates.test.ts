@@ -55,6 +55,13 @@ describe('the offline templates', () => {
       'The offline templates cannot build "a multiplayer chess engine"; this is the closest: a notes page. Connect a model (LLM_PROVIDER=openai) to build it as asked.',
     );
     for (const t of TEMPLATES) assert.ok(OFFLINE_CAPABILITIES.includes(t.kind), t.kind);
+    const page = renderTemplate(pickTemplate('a multiplayer chess engine').template, 'a multiplayer chess engine', noFitSentence('a multiplayer chess engine'))[0].content;
+    assert.match(page, /<p class="note" role="note">The offline templates cannot build &quot;a multiplayer chess engine&quot;; this is the closest: a notes page\./);
+  });
+
+  test('the converter starts on the units the prompt names', () => {
+    const js = renderTemplate(pickTemplate('convert miles to kilometres').template, 'convert miles to kilometres')[2].content;
+    assert.match(js, /^const ASKED = \["mile","kilometre"\];$/m);
   });
 
   test('every template passes verify', async () => {

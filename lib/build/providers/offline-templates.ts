@@ -61,7 +61,8 @@ export function noFitSentence(prompt: string): string {
   return `The offline templates cannot build "${asked.charAt(0).toLowerCase()}${asked.slice(1)}"; this is the closest: a ${NOTES.kind}. Connect a model (LLM_PROVIDER=openai) to build it as asked.`;
 }
 
-export function renderTemplate(t: Template, prompt: string): GeneratedFile[] {
+/** The app's files; `note`, when the template is a stand-in for what was asked, is said on the page too. */
+export function renderTemplate(t: Template, prompt: string, note?: string): GeneratedFile[] {
   const rawTitle = titleFrom(prompt);
   const rawSubject = subjectOf(prompt, t);
   const title = escapeHtml(rawTitle);
@@ -79,7 +80,7 @@ export function renderTemplate(t: Template, prompt: string): GeneratedFile[] {
     <main>
     <h1>${title}</h1>
     <p class="subtitle">A ${t.kind}, built offline by Portico.</p>
-    ${body}
+    ${note ? `<p class="note" role="note">${escapeHtml(note)}</p>\n    ` : ''}${body}
     </main>
     <script src="app.js"></script>
   </body>

@@ -18,7 +18,7 @@ export function createOfflineProvider(streamDelayMs: number): ModelProvider {
       const { template, score } = pickTemplate(prompt);
       const note = score > 0 ? undefined : noFitSentence(prompt);
       if (note) onLog?.('warn', note);
-      const files = renderTemplate(template, prompt);
+      const files = renderTemplate(template, prompt, note);
       onText(`Building a ${template.kind} from the built-in templates.\n`);
       for (const file of files) {
         const text = `--- file: ${file.path}\n${file.content}--- end\n`;

@@ -2,6 +2,32 @@ import type { Template } from './template';
 
 // A calculator with a keypad, and a unit converter: two small tools that need no data at all.
 
+const UNIT_WORDS: [RegExp, string][] = [
+  [/^(metres?|meters?)$/, 'metre'],
+  [/^(kilometres?|kilometers?|km|kms)$/, 'kilometre'],
+  [/^(centimetres?|centimeters?|cm)$/, 'centimetre'],
+  [/^miles?$/, 'mile'],
+  [/^(feet|foot|ft)$/, 'foot'],
+  [/^(inch|inches)$/, 'inch'],
+  [/^(kilograms?|kg|kgs|kilos?)$/, 'kilogram'],
+  [/^grams?$/, 'gram'],
+  [/^(pounds?|lbs?)$/, 'pound'],
+  [/^(ounces?|oz)$/, 'ounce'],
+  [/^(celsius|centigrade)$/, 'celsius'],
+  [/^fahrenheit$/, 'fahrenheit'],
+  [/^kelvin$/, 'kelvin'],
+];
+
+/** The converter's units a prompt names, in its order: "miles to kilometres" → ["mile", "kilometre"]. */
+export function unitsNamed(prompt: string): string[] {
+  const out: string[] = [];
+  for (const word of prompt.toLowerCase().match(/[a-z]+/g) ?? []) {
+    const unit = UNIT_WORDS.find(([re]) => re.test(word))?.[1];
+    if (unit && !out.includes(unit)) out.push(unit);
+  }
+  return out.slice(0, 2);
+}
+
 export const CALCULATOR: Template = {
   kind: 'calculator',
   words: { calculator: 3, calc: 3, arithmetic: 2, math: 2, maths: 2, add: 0.5, sum: 1, tip: 1, bmi: 1 },
@@ -72,7 +98,9 @@ export const CONVERTER: Template = {
       </div>
     </form>
     <p id="result" class="big" aria-live="polite"></p>`,
-  script: `// Each unit as its factor to the quantity's base unit; temperature is converted through Celsius.
+  script: (raw) => `// Each unit as its factor to the quantity's base unit; temperature is converted through Celsius.
+// ASKED: the units the prompt named, in its order ("miles to kilometres"), preselected as From and To.
+const ASKED = ${JSON.stringify(unitsNamed(raw.prompt))};
 const UNITS = {
   Length: { metre: 1, kilometre: 1000, centimetre: 0.01, mile: 1609.344, foot: 0.3048, inch: 0.0254 },
   Weight: { kilogram: 1, gram: 0.001, pound: 0.45359237, ounce: 0.028349523125 },
@@ -102,17 +130,20 @@ function convert() {
   document.getElementById('result').textContent = v + ' ' + from.value + ' = ' + (Math.round(out * 1e6) / 1e6) + ' ' + to.value;
 }
 
-function pickKind() {
+function pickKind(asked) {
   const names = Object.keys(UNITS[kind.value]);
   options(from, names);
   options(to, names);
-  to.value = names[1];
+  const mine = (asked || []).filter((u) => names.includes(u));
+  from.value = mine[0] || names[0];
+  to.value = mine[1] || names.find((n) => n !== from.value);
   convert();
 }
 
 options(kind, Object.keys(UNITS));
-kind.addEventListener('change', pickKind);
+kind.value = Object.keys(UNITS).find((k) => ASKED.some((u) => u in UNITS[k])) || 'Length';
+kind.addEventListener('change', () => pickKind());
 for (const input of [value, from, to]) input.addEventListener('input', convert);
-pickKind();
+pickKind(ASKED);
 `,
 };

@@ -45,8 +45,23 @@ h1 {
 form,
 .row {
   display: flex;
+  flex-wrap: wrap;
   gap: 0.5rem;
   margin-bottom: 1rem;
+}
+
+.row label {
+  flex: 1 1 7rem;
+  display: grid;
+  gap: 0.25rem;
+}
+
+input,
+select,
+textarea {
+  min-width: 0;
+  max-width: 100%;
+  box-sizing: border-box;
 }
 
 input,
@@ -112,11 +127,15 @@ li {
   display: block;
 }
 
-.card h2,
-.card h3 {
+.card h2 {
   font-size: 0.9rem;
   margin: 0 0 0.25rem;
   color: var(--muted);
+}
+
+.card h3 {
+  font-size: 1rem;
+  margin: 0 0 0.25rem;
 }
 
 .card .big {
