@@ -41,6 +41,8 @@ describe('a build through the gateway', () => {
     assert.equal(w.done()!.status, 'succeeded');
     const files = events.filter((e) => e.type === 'file').map((e) => (e as { path: string }).path);
     assert.deepEqual(files, ['index.html', 'styles.css', 'app.js']);
+    const completed = events.filter((e) => e.type === 'file-progress' && e.state === 'complete').map((e) => (e as { path: string }).path);
+    assert.deepEqual(completed, files, 'the offline provider reports per-file progress too');
     const workspace = path.join(gw.portico.config.dataDir, 'workspaces', projectId);
     assert.match(fs.readFileSync(path.join(workspace, 'index.html'), 'utf8'), /<title>A stopwatch with laps<\/title>/);
     const history = await gw.api('GET', `/api/projects/${projectId}/builds`, { token: gw.adminToken });
