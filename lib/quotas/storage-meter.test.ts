@@ -8,6 +8,7 @@ import { createProjects } from '../store/projects';
 import { createBuilds } from '../store/builds';
 import { createUsers } from '../store/users';
 import { workspaceDir } from '../build/workspace';
+import { buildOutputDir } from '../build/build-output';
 import { StorageQuotaExceeded, createStorageMeter } from './storage-meter';
 
 describe('createStorageMeter', () => {
@@ -47,6 +48,23 @@ describe('createStorageMeter', () => {
     second.add(200);
     second.commit(false);
     assert.equal(await m.usage(ownerId), 700);
+  });
+
+  test("counts the project's build folders too, and only that project's", async () => {
+    const builds = createBuilds(store.db);
+    const mine = await builds.create({ projectId, userId: ownerId, prompt: 'x' });
+    const other = await createUsers(store.db).create({ username: 'meter-other', passwordHash: 'x', role: 'user' });
+    const theirs = await builds.create({ projectId: (await createProjects(store.db).create(other!.id, 'q')).id, userId: other!.id, prompt: 'y' });
+    for (const [id, bytes] of [[mine.id, 120], [theirs.id, 300]] as const) {
+      fs.mkdirSync(buildOutputDir(dataDir, id), { recursive: true });
+      fs.writeFileSync(path.join(buildOutputDir(dataDir, id), 'index.html'), Buffer.alloc(bytes));
+    }
+    try {
+      assert.equal(await meter().usage(ownerId), 620);
+      assert.equal(await meter().usage(other!.id), 300);
+    } finally {
+      for (const id of [mine.id, theirs.id]) fs.rmSync(path.join(dataDir, 'builds', id), { recursive: true, force: true });
+    }
   });
 
   test('refuses at once when the owner is already at the limit, with a sentence', async () => {
