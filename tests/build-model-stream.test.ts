@@ -98,6 +98,15 @@ describe('stats and per-file progress', () => {
     });
   });
 
+  test('a server that refuses stream_options is asked again without it, and the build succeeds with estimated tokens', async () => {
+    await withModel({ reply: GOOD_REPLY, refuseStreamOptions: true }, {}, async (gw, llm) => {
+      const { w } = await build(gw);
+      assert.equal(w.done()!.status, 'succeeded', w.done()!.summary);
+      assert.deepEqual(llm.requests.map((r) => 'stream_options' in r.body), [true, false]);
+      assert.equal((w.events().filter((e) => e.type === 'stats').at(-1) as Stats).estimated, true);
+    });
+  });
+
   test('file-progress: each file streams, then completes at its final size, in a bounded number of events', async () => {
     await withModel({ reply: GOOD_REPLY, chunkChars: 3 }, {}, async (gw) => {
       const { w } = await build(gw);

@@ -20,6 +20,8 @@ export type LlmBehaviour = {
   /** Send `usage.completion_tokens` in a last chunk, as servers do for `stream_options.include_usage`. */
   completionTokens?: number;
   status?: number;
+  /** Refuse requests that carry `stream_options` with a 400 naming it, as some older servers do. */
+  refuseStreamOptions?: boolean;
 };
 
 export async function startLlmServer(behaviour: LlmBehaviour) {
@@ -40,6 +42,10 @@ export async function startLlmServer(behaviour: LlmBehaviour) {
       closedConnections++;
       for (const w of closeWaiters.splice(0)) w();
     });
+    if (behaviour.refuseStreamOptions && requests.at(-1)!.body.stream_options) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: "Unrecognized request argument supplied: stream_options" } }));
+      return;
+    }
     if (behaviour.status && behaviour.status !== 200) {
       res.writeHead(behaviour.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'model not loaded' } }));
       return;

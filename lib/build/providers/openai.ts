@@ -48,9 +48,8 @@ export function createOpenAiProvider(opts: OpenAiOptions): ModelProvider {
       const both = AbortSignal.any([signal, silence.signal]);
       const startedAt = Date.now();
       try {
-        let res: Response;
-        try {
-          res = await fetch(`${base}/chat/completions`, {
+        const post = (withUsage: boolean) =>
+          fetch(`${base}/chat/completions`, {
             method: 'POST',
             signal: both,
             headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}) },
@@ -58,7 +57,7 @@ export function createOpenAiProvider(opts: OpenAiOptions): ModelProvider {
               model,
               stream: true,
               // The last chunk then carries `usage`: real token counts for the stats, not estimates.
-              stream_options: { include_usage: true },
+              ...(withUsage ? { stream_options: { include_usage: true } } : {}),
               temperature: 0.2,
               max_tokens: opts.maxTokens,
               messages: [
@@ -67,6 +66,15 @@ export function createOpenAiProvider(opts: OpenAiOptions): ModelProvider {
               ],
             }),
           });
+        let res: Response;
+        try {
+          res = await post(true);
+          // An older server that refuses `stream_options` by name is asked again without it: the build
+          // matters more than exact token counts.
+          if (res.status === 400 || res.status === 422) {
+            const body = await res.text().catch(() => '');
+            res = /stream_options/.test(body) ? await post(false) : new Response(body, { status: res.status });
+          }
         } catch (err) {
           if (signal.aborted) throw err;
           if (silence.signal.aborted) throw silence.signal.reason;
