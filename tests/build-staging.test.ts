@@ -125,6 +125,25 @@ describe('staging: a build reaches the project only when verify passes', () => {
     assert.ok(!fs.existsSync(buildDir(dataDir, buildIds[0])), "the first build's folder was deleted");
   });
 
+  test('a build whose files the workspace cannot take (a folder in the way) replaces none of them', async () => {
+    const dataDir = gw.portico.config.dataDir;
+    const { id } = await gw.createProject(gw.adminToken, 'blocked');
+    const ws = path.join(dataDir, 'workspaces', id);
+    fs.mkdirSync(path.join(ws, 'app.js'), { recursive: true });
+    fs.writeFileSync(path.join(ws, 'index.html'), 'old page');
+    llm.behaviour.reply = GOOD_REPLY;
+    const sock = gw.open(`/api/build/${id}?token=${gw.adminToken}`);
+    const w = buildWatcher(sock);
+    await opened(sock);
+    sock.send(JSON.stringify({ type: 'start', prompt: 'x' }));
+    await w.until(() => Boolean(w.done()), 20_000);
+    sock.close();
+    assert.equal(w.done()!.status, 'failed');
+    assert.equal(w.done()!.summary, 'Refused to write: "app.js" is a folder.');
+    assert.equal(fs.readFileSync(path.join(ws, 'index.html'), 'utf8'), 'old page', 'index.html, checked fine, was not replaced either');
+    assert.ok(!fs.existsSync(path.join(ws, 'styles.css')));
+  });
+
   test("build outputs count in the owner's storage, and go with the project", async () => {
     const dataDir = gw.portico.config.dataDir;
     const bytesIn = (dir: string) => Object.values(readTree(dir)).reduce((n, c) => n + Buffer.byteLength(c), 0);
