@@ -10,7 +10,7 @@ const LOOK: Record<StageView, { icon: LucideIcon; label: string; className: stri
   done: { icon: CircleCheck, label: 'Done', className: 'text-ink', iconClass: 'text-emerald-600 dark:text-emerald-400' },
   failed: { icon: CircleX, label: 'Failed', className: 'text-danger', iconClass: 'text-danger' },
   // Stopped by a person, not broken: muted, never the danger colour.
-  cancelled: { icon: CircleSlash, label: 'Cancelled', className: 'text-muted', iconClass: 'text-muted' },
+  cancelled: { icon: CircleSlash, label: 'Cancelled', className: 'text-ink', iconClass: 'text-muted' },
 };
 
 /** plan → generate → write → verify, each with where it is. */
