@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
+import { titleOf } from '@/lib/client/page-title';
 import { AccountUsage } from '@/components/account-usage';
 import { ProjectsPanel } from '@/components/projects-panel';
 import { SessionsPanel } from '@/components/sessions-panel';
 
-export const metadata: Metadata = { title: 'Dashboard' };
+export const metadata: Metadata = { title: titleOf(['Dashboard']) };
 
 export default function DashboardPage() {
   return (
