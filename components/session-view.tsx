@@ -100,7 +100,8 @@ export function SessionView({ sessionId }: { sessionId: string }) {
     <div className="space-y-4" style={WIDE}>
       <PageTitle parts={[session.name]} />
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
-        <div className="flex min-w-0 flex-1 items-center gap-3">
+        {/* A row of its own on a phone, so the name keeps room beside the way back. */}
+        <div className="flex min-w-0 flex-1 basis-full items-center gap-3 sm:basis-0">
           {back}
           <span aria-hidden className="h-4 w-px bg-line-strong" />
           <h1 className="min-w-0 truncate text-lg font-semibold tracking-tight text-ink">{session.name}</h1>

@@ -104,7 +104,7 @@ function AdminStatus() {
         aria-describedby={unreachable ? bannerId : undefined}
         className={`space-y-6 transition-[opacity,filter] ${unreachable ? 'opacity-50 grayscale' : ''}`}
       >
-        <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        <dl className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-4">
           <Stat label="Open sockets" value={total} testId="socket-count-total">
             {byRoute ? `${byRoute.build ?? 0} build · ${byRoute.vnc ?? 0} VM · ${byRoute.events ?? 0} hub` : null}
           </Stat>
@@ -125,7 +125,7 @@ function AdminStatus() {
               {hub.state === 'live' ? 'Waiting for the first sample…' : 'Connecting to the live feed…'}
             </p>
           ) : (
-            <div className="grid gap-x-8 gap-y-6 px-5 py-5 lg:grid-cols-3">
+            <div className="grid grid-cols-1 gap-x-8 gap-y-6 px-5 py-5 lg:grid-cols-3">
               <ChartBlock title="CPU" value={`${last!.cpuPercent.toFixed(1)} %`} note="of one core">
                 <LineChart label="CPU, % of one core" series={[{ name: 'CPU', color: 'text-accent', points: points((s) => s.cpuPercent) }]} now={last!.at} windowMs={windowMs} minMax={10} format={(v) => `${Math.round(v)} %`} />
               </ChartBlock>
@@ -147,7 +147,7 @@ function AdminStatus() {
           )}
         </Panel>
 
-        <div className="grid items-start gap-6 lg:grid-cols-2">
+        <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-2">
           <Panel id="sockets" title="Sockets by route" description="Every upgrade the server holds open now.">
             <table className="w-full text-sm">
               <thead>
@@ -261,9 +261,9 @@ function useNow(everyMs: number): number {
 function Stat({ label, value, tone, testId, children }: { label: string; value: string | number | undefined; tone?: 'good' | 'bad'; testId: string; children?: string | null }) {
   const color = tone === 'bad' ? 'text-danger' : tone === 'good' ? 'text-emerald-700 dark:text-emerald-300' : 'text-ink';
   return (
-    <div className="rounded-xl border border-line bg-surface px-5 py-4 shadow-xs">
+    <div className="min-w-0 rounded-xl border border-line bg-surface px-4 py-3 shadow-xs sm:px-5 sm:py-4">
       <dt className="text-xs font-medium text-muted">{label}</dt>
-      <dd data-testid={testId} className={`mt-1 text-2xl font-semibold tracking-tight tabular-nums ${color}`}>
+      <dd data-testid={testId} className={`mt-1 truncate text-xl font-semibold tracking-tight tabular-nums sm:text-2xl ${color}`}>
         {value ?? <span className="inline-block h-7 w-12 animate-pulse rounded bg-sunken align-middle" />}
       </dd>
       <dd className="mt-1 min-h-4 truncate text-xs text-muted">{children}</dd>
