@@ -99,7 +99,8 @@ const SCHEMES = ['light', 'dark'] as const;
 let admin: Credentials;
 let world: World;
 
-test.beforeAll(async () => {
+test.beforeAll(async ({ browser }) => {
+  test.setTimeout(120_000);
   const baseURL = fromEnv(ENV.url);
   const api = await playwrightRequest.newContext({ baseURL });
   const login = await api.post('/api/auth/login', { data: { username: fromEnv(ENV.adminUsername), password: fromEnv(ENV.adminPassword) } });
@@ -126,6 +127,18 @@ test.beforeAll(async () => {
   const session = await api.post('/api/sessions', { headers: asAdmin, data: { name: sessionName, target: 'tcp://127.0.0.1:9' } });
   expect(session.status(), await session.text()).toBe(201);
   world = { projectId, projectName, sessionId: ((await session.json()) as { id: string }).id, sessionName };
+
+  // A finished build, so the project page has its log, result and written files to fit in a phone, with
+  // a prompt that has a long unbroken word in it as pasted addresses do.
+  const page = await browser.newPage({ baseURL });
+  await page.goto(`/projects/${projectId}`);
+  await signIn(page, admin);
+  await page.getByLabel('Prompt').fill('An order board for a bakery, like https://example.com/bakeries/the-morning-round/orders?view=board-with-a-long-address');
+  await page.getByRole('button', { name: 'Build', exact: true }).click();
+  await expect
+    .poll(async () => ((await (await api.get(`/api/projects/${projectId}/builds`, { headers: asAdmin })).json()) as { status: string }[])[0]?.status, { timeout: 60_000 })
+    .toBe('succeeded');
+  await page.close();
   await api.dispose();
 });
 
