@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { apiAs, expect, signIn, test } from './fixtures';
 
@@ -70,6 +71,10 @@ test.describe('one message for a page that names nothing of yours', () => {
         // Nothing of the owner's shows, not even the name.
         await expect(page.getByText('secret recipes')).toHaveCount(0);
       }
+      // For a person to look at (not compared).
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.screenshot({ path: path.join(test.info().project.outputDir, 'pages', 'no-such-project-390-dark.png') });
 
       await page.getByRole('link', { name: 'Back to the dashboard' }).click();
       await expect(page).toHaveURL(/\/$/);

@@ -81,6 +81,13 @@ const PAGES: PageCase[] = [
     header: true,
   },
   {
+    name: 'no-such-project',
+    path: () => '/projects/no-such-project-here',
+    title: () => 'Not found · Portico',
+    ready: (page) => expect(page.getByRole('heading', { level: 1, name: 'No such project, or it is not yours.' })).toBeVisible(),
+    header: true,
+  },
+  {
     name: 'not-found',
     path: () => '/no-such-page',
     title: () => 'Not found · Portico',
