@@ -266,7 +266,7 @@ function Stat({ label, value, tone, testId, children }: { label: string; value: 
       <dd data-testid={testId} className={`mt-1 truncate text-xl font-semibold tracking-tight tabular-nums sm:text-2xl ${color}`}>
         {value ?? <span className="inline-block h-7 w-12 animate-pulse rounded bg-sunken align-middle" />}
       </dd>
-      <dd className="mt-1 min-h-4 truncate text-xs text-muted">{children}</dd>
+      <dd className="mt-1 min-h-4 text-xs break-words text-muted">{children}</dd>
     </div>
   );
 }
