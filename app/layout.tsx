@@ -3,8 +3,9 @@ import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import './globals.css';
 
+// No title here: each page names itself (lib/client/page-title.ts). A default would be a second <title>
+// beside the one a client page renders once it knows its name, and the two race (components/page-title.tsx).
 export const metadata: Metadata = {
-  title: { default: 'Portico', template: '%s · Portico' },
   description: 'Projects, builds and VM sessions behind one front door.',
 };
 

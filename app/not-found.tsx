@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
+import { titleOf } from '@/lib/client/page-title';
 import Link from 'next/link';
 import { BrandMark } from '@/components/brand-mark';
 
-export const metadata: Metadata = { title: 'Not found' };
+export const metadata: Metadata = { title: titleOf(['Not found']) };
 
 export default function NotFound() {
   return (

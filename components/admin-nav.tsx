@@ -16,7 +16,7 @@ export function AdminNav() {
   const pathname = usePathname();
   if (user.role !== 'admin') return null;
   return (
-    <nav aria-label="Admin" className="flex items-center gap-1">
+    <nav aria-label="Admin" className="flex shrink-0 items-center gap-1">
       {LINKS.map(({ href, label, icon: Icon }) => {
         const current = pathname === href;
         return (

@@ -10,12 +10,12 @@ export function DashboardShell({ children }: { children: ReactNode }) {
     <div className="flex min-h-dvh flex-col">
       <header className="sticky top-0 z-10 border-b border-line bg-surface/90 backdrop-blur supports-[backdrop-filter]:bg-surface/75">
         <div className="mx-auto flex h-14 w-full max-w-6xl items-center gap-2 px-4 sm:gap-4 sm:px-6">
-          <Link href="/" className="flex items-center gap-2.5 rounded-md text-[15px] font-semibold tracking-tight text-ink">
+          <Link href="/" className="flex shrink-0 items-center gap-2.5 rounded-md text-[15px] font-semibold tracking-tight text-ink">
             <BrandMark />
             Portico
           </Link>
           <AdminNav />
-          <div className="ml-auto">
+          <div className="ml-auto min-w-0">
             <UserMenu />
           </div>
         </div>

@@ -11,8 +11,9 @@ import { HTTP_ERRORS } from '@/lib/errors/http-errors';
 import { Button } from './button';
 import { CreatedAt } from './created-at';
 import { DeleteSessionDialog } from './delete-session-dialog';
-import { ErrorSentence } from './error-sentence';
 import { LoadError } from './load-error';
+import { MissingResource } from './missing-resource';
+import { PageTitle } from './page-title';
 import { SESSION_KIND } from './sessions-panel';
 import { SessionStatusBadge } from './session-status-badge';
 import type { VncFrameMessage } from './vnc-viewer';
@@ -64,6 +65,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   if (result.state === 'loading') {
     return (
       <div className="space-y-4">
+        <PageTitle parts={['VM session']} />
         {back}
         <p role="status" className="animate-appear text-sm text-muted">
           Loading the session…
@@ -73,18 +75,22 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   }
 
   if (result.state === 'error') {
-    // Not yours or not there: the same sentences the viewer's socket gives (the close-code table's).
-    const sentence = result.status === 403 ? HTTP_ERRORS.forbidden.message : result.status === 404 ? HTTP_ERRORS.not_found.message : null;
+    // Unknown, malformed or someone else's: one sentence for the page, which never tells them apart.
+    if (result.status === 400 || result.status === 403 || result.status === 404) {
+      return (
+        <>
+          <PageTitle parts={['Not found']} />
+          <MissingResource sentence={HTTP_ERRORS.no_such_session.message} />
+        </>
+      );
+    }
     return (
       <div className="max-w-lg space-y-4">
+        <PageTitle parts={['VM session']} />
         {back}
-        {sentence ? (
-          <ErrorSentence>{sentence}</ErrorSentence>
-        ) : (
-          <div className="-mx-5">
-            <LoadError message={result.message} status={result.status} onRetry={retry} />
-          </div>
-        )}
+        <div className="-mx-5">
+          <LoadError message={result.message} status={result.status} onRetry={retry} />
+        </div>
       </div>
     );
   }
@@ -92,8 +98,10 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const session = result.data;
   return (
     <div className="space-y-4" style={WIDE}>
+      <PageTitle parts={[session.name]} />
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
-        <div className="flex min-w-0 flex-1 items-center gap-3">
+        {/* A row of its own on a phone, so the name keeps room beside the way back. */}
+        <div className="flex min-w-0 flex-1 basis-full items-center gap-3 sm:basis-0">
           {back}
           <span aria-hidden className="h-4 w-px bg-line-strong" />
           <h1 className="min-w-0 truncate text-lg font-semibold tracking-tight text-ink">{session.name}</h1>

@@ -26,9 +26,10 @@ export function SignOutButton() {
   }
 
   return (
-    <span className="flex items-center gap-2">
+    <span className="relative flex items-center">
+      {/* Below the button, over the page: a sentence in the header's row would push it past a phone's width. */}
       {problem ? (
-        <span role="alert" className="text-xs text-danger">
+        <span role="alert" className="absolute top-full right-0 z-20 mt-2 w-64 rounded-md border border-danger-line bg-danger-soft px-3 py-2 text-xs text-danger shadow-sm">
           {problem}
         </span>
       ) : null}

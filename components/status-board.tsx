@@ -1,9 +1,10 @@
 'use client';
 
 import { Activity } from 'lucide-react';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { SystemSample } from '@/lib/hub/system-stats';
 import { OFFLINE_SENTENCE } from '@/lib/client/api';
+import { feedFreshness } from '@/lib/client/feed-freshness';
 import { formatBytes, formatDuration } from '@/lib/client/format-units';
 import { useHubTopic } from '@/lib/client/use-hub-topic';
 import { ConnectionBadge } from './connection-badge';
@@ -12,6 +13,7 @@ import { LineChart } from './line-chart';
 import { Panel } from './panel';
 import { useCurrentUser } from './require-user';
 import { AdminOnlyNotice } from './admin-only-notice';
+import { ServerUnreachable } from './server-unreachable';
 
 // The status page (design.md "Health and metrics", "Pages"): /api/admin/health on load and every few seconds for
 // upstreams, and the `system` topic (a sample every 2 s) for the live numbers and the charts.
@@ -50,16 +52,25 @@ export function StatusBoard() {
 }
 
 function AdminStatus() {
-  const health = useHealth();
   const [samples, setSamples] = useState<SystemSample[]>([]);
+  // This clock, not the sample's: the server's clock may differ from the browser's.
+  const [receivedAt, setReceivedAt] = useState<number | null>(null);
   const hub = useHubTopic({
     topic: 'system',
     onEvent(data) {
       const sample = data as SystemSample;
       if (typeof sample?.at !== 'number') return;
       setSamples((s) => [...s.slice(-(MAX_SAMPLES - 1)), sample]);
+      setReceivedAt(Date.now());
     },
   });
+  // Checked again the moment the feed is back, so the upstreams do not read "unreachable" for 5 s more.
+  const health = useHealth(hub.state === 'live');
+  const now = useNow(1000);
+  const freshness = feedFreshness({ socket: hub.state, lastReceivedAt: receivedAt, now });
+  // A final refusal (4403…) has its own sentence below; this is for a server that is not answering.
+  const unreachable = (freshness === 'stale' && !hub.problem?.final) || health.unreachable;
+  const bannerId = useId();
 
   const last = samples.at(-1);
   // The live sample is the fresher of the two; the health details stand in until the first one arrives.
@@ -81,126 +92,150 @@ function AdminStatus() {
         <ConnectionBadge state={hub.state} label="Live system stats" />
       </div>
 
+      {unreachable ? <ServerUnreachable id={bannerId} figuresAt={samples.at(-1)?.at ?? health.answeredAt} /> : null}
       {hub.problem?.final ? <ErrorSentence>{`${hub.problem.sentence} Live numbers are paused.`}</ErrorSentence> : null}
       {hub.topicError ? <ErrorSentence>{hub.topicError}</ErrorSentence> : null}
       {health.data?.status === 'draining' ? <ErrorSentence>The server is draining: it takes no new sockets and is about to stop.</ErrorSentence> : null}
 
-      <dl className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <Stat label="Open sockets" value={total} testId="socket-count-total">
-          {byRoute ? `${byRoute.build ?? 0} build · ${byRoute.vnc ?? 0} VM · ${byRoute.events ?? 0} hub` : null}
-        </Stat>
-        <Stat label="Active builds" value={activeBuilds === null ? '—' : activeBuilds} testId="active-builds">
-          {activeBuilds === null ? 'Reported by an embedded build backend only.' : activeBuilds === 0 ? 'None running' : 'Running now'}
-        </Stat>
-        <Stat label="Build service" value={build ? (build.reachable ? 'Reachable' : 'Unreachable') : undefined} tone={build && !build.reachable ? 'bad' : build ? 'good' : undefined} testId="upstream-build">
-          {build ? (build.reachable ? `Answered in ${build.ms} ms` : (build.error ?? 'No answer')) : null}
-        </Stat>
-        <Stat label="Uptime" value={uptimeS === undefined ? undefined : formatDuration(uptimeS)} testId="uptime">
-          {last ? `Load average ${last.loadAverage.map((l) => l.toFixed(2)).join(' · ')}` : null}
-        </Stat>
-      </dl>
+      {/* Figures the banner says are old are greyed, and named stale to screen readers through it. */}
+      <div
+        data-testid="status-figures"
+        data-stale={unreachable ? 'true' : 'false'}
+        aria-describedby={unreachable ? bannerId : undefined}
+        className={`space-y-6 transition-[opacity,filter] ${unreachable ? 'opacity-50 grayscale' : ''}`}
+      >
+        <dl className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-4">
+          <Stat label="Open sockets" value={total} testId="socket-count-total">
+            {byRoute ? `${byRoute.build ?? 0} build · ${byRoute.vnc ?? 0} VM · ${byRoute.events ?? 0} hub` : null}
+          </Stat>
+          <Stat label="Active builds" value={activeBuilds === null ? '—' : activeBuilds} testId="active-builds">
+            {activeBuilds === null ? 'Reported by an embedded build backend only.' : activeBuilds === 0 ? 'None running' : 'Running now'}
+          </Stat>
+          <Stat label="Build service" value={build ? (build.reachable ? 'Reachable' : 'Unreachable') : undefined} tone={build && !build.reachable ? 'bad' : build ? 'good' : undefined} testId="upstream-build">
+            {build ? (build.reachable ? `Answered in ${build.ms} ms` : (build.error ?? 'No answer')) : null}
+          </Stat>
+          <Stat label="Uptime" value={uptimeS === undefined ? undefined : formatDuration(uptimeS)} testId="uptime">
+            {last ? `Load average ${last.loadAverage.map((l) => l.toFixed(2)).join(' · ')}` : null}
+          </Stat>
+        </dl>
 
-      <Panel id="system" title="System" description="This server process, sampled every 2 s." aside={last ? <SampleTime at={last.at} /> : null}>
-        {samples.length === 0 ? (
-          <p role="status" className="px-5 py-10 text-center text-sm text-muted">
-            {hub.state === 'live' ? 'Waiting for the first sample…' : 'Connecting to the live feed…'}
-          </p>
-        ) : (
-          <div className="grid gap-x-8 gap-y-6 px-5 py-5 lg:grid-cols-3">
-            <ChartBlock title="CPU" value={`${last!.cpuPercent.toFixed(1)} %`} note="of one core">
-              <LineChart label="CPU, % of one core" series={[{ name: 'CPU', color: 'text-accent', points: points((s) => s.cpuPercent) }]} now={last!.at} windowMs={windowMs} minMax={10} format={(v) => `${Math.round(v)} %`} />
-            </ChartBlock>
-            <ChartBlock title="Memory" value={formatBytes(last!.memory.rss)} note={`RSS · heap ${formatBytes(last!.memory.heapUsed)}`}>
-              <LineChart label="Memory, resident set size" series={[{ name: 'RSS', color: 'text-accent', points: points((s) => s.memory.rss) }]} now={last!.at} windowMs={windowMs} minMax={50_000_000} format={formatBytes} />
-            </ChartBlock>
-            <ChartBlock title="Sockets" value={String(total ?? 0)} note="open, by route">
-              <LineChart
-                label="Open sockets by route"
-                series={ROUTES.map((r) => ({ name: r.name, color: r.color, points: points((s) => s.sockets[r.route] ?? 0) }))}
-                now={last!.at}
-                windowMs={windowMs}
-                minMax={4}
-                step
-                format={(v) => String(Math.round(v))}
-              />
-            </ChartBlock>
-          </div>
-        )}
-      </Panel>
-
-      <div className="grid items-start gap-6 lg:grid-cols-2">
-        <Panel id="sockets" title="Sockets by route" description="Every upgrade the server holds open now.">
-          <table className="w-full text-sm">
-            <thead>
-              <tr className="border-b border-line text-left text-xs text-muted">
-                <th scope="col" className="px-5 py-2 font-medium">Route</th>
-                <th scope="col" className="px-5 py-2 text-right font-medium">Open</th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-line">
-              {ROUTES.map((r) => (
-                <tr key={r.route}>
-                  <th scope="row" className="px-5 py-2.5 text-left font-normal">
-                    <span className="flex items-center gap-2">
-                      <span aria-hidden className={`size-2 rounded-full bg-current ${r.color}`} />
-                      <span className="text-ink">{r.name}</span>
-                      <code className="hidden truncate text-xs text-muted sm:inline">{r.path}</code>
-                    </span>
-                  </th>
-                  <td data-testid={`socket-count-${r.route}`} className="px-5 py-2.5 text-right font-medium tabular-nums text-ink">
-                    {byRoute ? (byRoute[r.route] ?? 0) : '—'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Panel>
-
-        <Panel id="upstreams" title="Upstreams" description={`Checked by the gateway every ${HEALTH_EVERY_MS / 1000} s.`} aside={health.checkedAt ? <SampleTime at={health.checkedAt} /> : null}>
-          {health.error ? (
-            <div className="px-5 py-4">
-              <ErrorSentence>{health.error}</ErrorSentence>
-            </div>
-          ) : null}
-          {health.data ? (
-            <ul className="divide-y divide-line">
-              {Object.entries(health.data.upstreams).map(([name, u]) => (
-                <li key={name} className="flex items-center gap-3 px-5 py-3 text-sm">
-                  <span aria-hidden className={`size-2 shrink-0 rounded-full ${u.reachable ? 'bg-emerald-500' : 'bg-danger'}`} />
-                  <span className="min-w-0 flex-1">
-                    <span className="block font-medium text-ink">{UPSTREAM_NAMES[name] ?? name}</span>
-                    <code className="block truncate text-xs text-muted">{u.url}</code>
-                  </span>
-                  <span className={`shrink-0 text-right text-xs ${u.reachable ? 'text-muted' : 'text-danger'}`}>
-                    {u.reachable ? `Reachable · ${u.ms} ms` : `Unreachable: ${u.error ?? 'no answer'}`}
-                  </span>
-                </li>
-              ))}
-            </ul>
-          ) : !health.error ? (
-            <p role="status" className="px-5 py-4 text-sm text-muted">
-              Checking…
+        <Panel id="system" title="System" description="This server process, sampled every 2 s." aside={last ? <SampleTime at={last.at} /> : null}>
+          {samples.length === 0 ? (
+            <p role="status" className="px-5 py-10 text-center text-sm text-muted">
+              {hub.state === 'live' ? 'Waiting for the first sample…' : 'Connecting to the live feed…'}
             </p>
-          ) : null}
+          ) : (
+            <div className="grid grid-cols-1 gap-x-8 gap-y-6 px-5 py-5 lg:grid-cols-3">
+              <ChartBlock title="CPU" value={`${last!.cpuPercent.toFixed(1)} %`} note="of one core">
+                <LineChart label="CPU, % of one core" series={[{ name: 'CPU', color: 'text-accent', points: points((s) => s.cpuPercent) }]} now={last!.at} windowMs={windowMs} minMax={10} format={(v) => `${Math.round(v)} %`} />
+              </ChartBlock>
+              <ChartBlock title="Memory" value={formatBytes(last!.memory.rss)} note={`RSS · heap ${formatBytes(last!.memory.heapUsed)}`}>
+                <LineChart label="Memory, resident set size" series={[{ name: 'RSS', color: 'text-accent', points: points((s) => s.memory.rss) }]} now={last!.at} windowMs={windowMs} minMax={50_000_000} format={formatBytes} />
+              </ChartBlock>
+              <ChartBlock title="Sockets" value={String(total ?? 0)} note="open, by route">
+                <LineChart
+                  label="Open sockets by route"
+                  series={ROUTES.map((r) => ({ name: r.name, color: r.color, points: points((s) => s.sockets[r.route] ?? 0) }))}
+                  now={last!.at}
+                  windowMs={windowMs}
+                  minMax={4}
+                  step
+                  format={(v) => String(Math.round(v))}
+                />
+              </ChartBlock>
+            </div>
+          )}
         </Panel>
+
+        <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-2">
+          <Panel id="sockets" title="Sockets by route" description="Every upgrade the server holds open now.">
+            <table className="w-full text-sm">
+              <thead>
+                <tr className="border-b border-line text-left text-xs text-muted">
+                  <th scope="col" className="px-5 py-2 font-medium">Route</th>
+                  <th scope="col" className="px-5 py-2 text-right font-medium">Open</th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-line">
+                {ROUTES.map((r) => (
+                  <tr key={r.route}>
+                    <th scope="row" className="px-5 py-2.5 text-left font-normal">
+                      <span className="flex items-center gap-2">
+                        <span aria-hidden className={`size-2 rounded-full bg-current ${r.color}`} />
+                        <span className="text-ink">{r.name}</span>
+                        <code className="hidden truncate text-xs text-muted sm:inline">{r.path}</code>
+                      </span>
+                    </th>
+                    <td data-testid={`socket-count-${r.route}`} className="px-5 py-2.5 text-right font-medium tabular-nums text-ink">
+                      {byRoute ? (byRoute[r.route] ?? 0) : '—'}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </Panel>
+
+          <Panel id="upstreams" title="Upstreams" description={`Checked by the gateway every ${HEALTH_EVERY_MS / 1000} s.`} aside={health.answeredAt ? <SampleTime at={health.answeredAt} /> : null}>
+            {health.error ? (
+              <div className="px-5 py-4">
+                <ErrorSentence>{health.error}</ErrorSentence>
+              </div>
+            ) : null}
+            {health.data ? (
+              <ul className="divide-y divide-line">
+                {Object.entries(health.data.upstreams).map(([name, u]) => (
+                  <li key={name} className="flex items-center gap-3 px-5 py-3 text-sm">
+                    <span aria-hidden className={`size-2 shrink-0 rounded-full ${u.reachable ? 'bg-emerald-500' : 'bg-danger'}`} />
+                    <span className="min-w-0 flex-1">
+                      <span className="block font-medium text-ink">{UPSTREAM_NAMES[name] ?? name}</span>
+                      <code className="block truncate text-xs text-muted">{u.url}</code>
+                    </span>
+                    <span className={`shrink-0 text-right text-xs ${u.reachable ? 'text-muted' : 'text-danger'}`}>
+                      {u.reachable ? `Reachable · ${u.ms} ms` : `Unreachable: ${u.error ?? 'no answer'}`}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            ) : !health.error ? (
+              <p role="status" className="px-5 py-4 text-sm text-muted">
+                Checking…
+              </p>
+            ) : null}
+          </Panel>
+        </div>
       </div>
     </div>
   );
 }
 
+type HealthState = {
+  data: Health | null;
+  /** The server refused (a sign-in that expired…): its sentence. */
+  error: string | null;
+  /** The last check got no answer at all; the banner says so, the details stay as they were. */
+  unreachable: boolean;
+  /** When the details shown last came (this clock). */
+  answeredAt: number | null;
+};
+
 /** The admin's health details now and every few seconds (503 with the same body while the server drains). */
-function useHealth() {
-  const [state, setState] = useState<{ data: Health | null; error: string | null; checkedAt: number | null }>({ data: null, error: null, checkedAt: null });
+function useHealth(feedLive: boolean) {
+  const [state, setState] = useState<HealthState>({ data: null, error: null, unreachable: false, answeredAt: null });
   useEffect(() => {
     const ctrl = new AbortController();
     const check = async () => {
       try {
         const res = await fetch('/api/admin/health', { cache: 'no-store', signal: ctrl.signal });
-        const body = (await res.json()) as Health;
-        setState({ data: body, error: null, checkedAt: Date.now() });
+        const body: unknown = await res.json();
+        if (!res.ok && res.status !== 503) {
+          const message = (body as { error?: { message?: string } } | null)?.error?.message;
+          setState((s) => ({ ...s, error: message ?? OFFLINE_SENTENCE, unreachable: false }));
+          return;
+        }
+        setState({ data: body as Health, error: null, unreachable: false, answeredAt: Date.now() });
       } catch {
         if (ctrl.signal.aborted) return;
-        setState((s) => ({ ...s, error: OFFLINE_SENTENCE, checkedAt: Date.now() }));
+        setState((s) => ({ ...s, unreachable: true }));
       }
     };
     void check();
@@ -209,19 +244,29 @@ function useHealth() {
       clearInterval(timer);
       ctrl.abort();
     };
-  }, []);
+  }, [feedLive]);
   return state;
+}
+
+/** The time now, again every `everyMs`: what lets a page notice that nothing has happened for a while. */
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
 }
 
 function Stat({ label, value, tone, testId, children }: { label: string; value: string | number | undefined; tone?: 'good' | 'bad'; testId: string; children?: string | null }) {
   const color = tone === 'bad' ? 'text-danger' : tone === 'good' ? 'text-emerald-700 dark:text-emerald-300' : 'text-ink';
   return (
-    <div className="rounded-xl border border-line bg-surface px-5 py-4 shadow-xs">
+    <div className="min-w-0 rounded-xl border border-line bg-surface px-4 py-3 shadow-xs sm:px-5 sm:py-4">
       <dt className="text-xs font-medium text-muted">{label}</dt>
-      <dd data-testid={testId} className={`mt-1 text-2xl font-semibold tracking-tight tabular-nums ${color}`}>
+      <dd data-testid={testId} className={`mt-1 truncate text-xl font-semibold tracking-tight tabular-nums sm:text-2xl ${color}`}>
         {value ?? <span className="inline-block h-7 w-12 animate-pulse rounded bg-sunken align-middle" />}
       </dd>
-      <dd className="mt-1 min-h-4 truncate text-xs text-muted">{children}</dd>
+      <dd className="mt-1 min-h-4 text-xs break-words text-muted">{children}</dd>
     </div>
   );
 }

@@ -50,7 +50,7 @@ describe('workspace files', () => {
     assert.ok(!fs.existsSync(path.join(gw.portico.config.dataDir, 'workspaces', 'escape.txt')));
     const big = await put('big.bin', randomBytes(2048));
     assert.equal(big.status, 413);
-    assert.equal(((await big.json()) as { error: { message: string } }).error.message, 'The file is larger than 1024 bytes, the upload limit.');
+    assert.equal(((await big.json()) as { error: { message: string } }).error.message, 'The file is larger than 1 KB, the upload limit.');
     assert.ok(!fs.existsSync(path.join(root, 'big.bin')));
   });
 

@@ -1,9 +1,10 @@
 import type { Metadata } from 'next';
+import { titleOf } from '@/lib/client/page-title';
 import { AccountUsage } from '@/components/account-usage';
 import { ProjectsPanel } from '@/components/projects-panel';
 import { SessionsPanel } from '@/components/sessions-panel';
 
-export const metadata: Metadata = { title: 'Dashboard' };
+export const metadata: Metadata = { title: titleOf(['Dashboard']) };
 
 export default function DashboardPage() {
   return (
@@ -13,7 +14,7 @@ export default function DashboardPage() {
         <p className="mt-1 text-sm text-muted">Your projects and VM sessions.</p>
         <AccountUsage />
       </div>
-      <div className="grid items-start gap-6 lg:grid-cols-5">
+      <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-5">
         <div className="lg:col-span-3">
           <ProjectsPanel />
         </div>

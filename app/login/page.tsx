@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
+import { titleOf } from '@/lib/client/page-title';
 import { BrandMark } from '@/components/brand-mark';
 import { LoginForm } from '@/components/login-form';
 
-export const metadata: Metadata = { title: 'Sign in' };
+export const metadata: Metadata = { title: titleOf(['Sign in']) };
 
 export default function LoginPage() {
   return (

@@ -12,6 +12,10 @@ export const HTTP_ERRORS = Object.freeze({
   forbidden: { status: 403, message: "You don't have access to this." },
   quota_exceeded: { status: 403, message: 'You have reached a limit of your account.' },
   not_found: { status: 404, message: 'Not found.' },
+  // What a project or session page says for an id that is unknown, malformed or someone else's: one
+  // sentence for all three, so the page never tells whether another user's id exists.
+  no_such_project: { status: 404, message: 'No such project, or it is not yours.' },
+  no_such_session: { status: 404, message: 'No such VM session, or it is not yours.' },
   method_not_allowed: { status: 405, message: 'That method is not allowed here.' },
   conflict: { status: 409, message: 'That already exists.' },
   request_timeout: { status: 408, message: 'The request took too long to arrive.' },

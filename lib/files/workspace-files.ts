@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import type { StorageCharge } from '../quotas/storage-meter';
+import { formatBytes } from '../client/format-units';
 import { PathError, moveIntoPlace, resolveInside, tempPathFor } from '../build/workspace';
 
 // A project's workspace as the FileManager sees it: a tree, one file's text, uploads and deletes. Every
@@ -85,7 +86,7 @@ export async function writeUpload(
     const limit = new Transform({
       transform(chunk: Buffer, _enc, cb) {
         bytes += chunk.length;
-        if (bytes > maxBytes) return cb(new TooLarge(`The file is larger than ${maxBytes} bytes.`));
+        if (bytes > maxBytes) return cb(new TooLarge(`The file is larger than ${formatBytes(maxBytes)}.`));
         try {
           storage?.add(chunk.length);
         } catch (err) {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { formatBytes } from '../client/format-units';
 import { HttpError, errorBody, type HttpErrorCode } from '../errors/http-errors';
 import { API_CSP } from './content-security-policy';
 
@@ -29,12 +30,12 @@ export async function readJson(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT)
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) throw new HttpError('unsupported_media_type');
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new HttpError('payload_too_large', `The request body is larger than ${limit} bytes.`);
+  if (declared > limit) throw new HttpError('payload_too_large', `The request body is larger than ${formatBytes(limit)}.`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError('payload_too_large', `The request body is larger than ${limit} bytes.`);
+    if (size > limit) throw new HttpError('payload_too_large', `The request body is larger than ${formatBytes(limit)}.`);
     chunks.push(chunk as Buffer);
   }
   try {

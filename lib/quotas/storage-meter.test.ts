@@ -72,7 +72,7 @@ describe('createStorageMeter', () => {
     const fill = await m.charge(ownerId);
     fill.add(500);
     fill.commit(false);
-    await assert.rejects(m.charge(ownerId), /your account may store 1\.0 KB/);
+    await assert.rejects(m.charge(ownerId), /your account may store 1000 bytes/);
     m.forget(ownerId);
     assert.equal(await m.usage(ownerId), 500, 'measured again from the disk');
   });

@@ -145,13 +145,13 @@ describe('without loop mounts, a home past its limit stops the VM', { skip: loca
       status = ((await (await fetch(`${url}/api/sessions/${id}`, { headers })).json()) as { status: string }).status;
     }
     assert.equal(status, 'stopped', server.output());
-    assert.match(server.output(), /This VM's home went past its 16\.8 MB limit, so the VM was stopped/);
+    assert.match(server.output(), /This VM's home went past its 16 MB limit, so the VM was stopped/);
 
     // A stopped session keeps its home, and it counts: at the storage limit, no VM starts to add another.
     const usage = (await (await fetch(`${url}/api/usage`, { headers })).json()) as { storageBytes: { used: number } };
     assert.ok(usage.storageBytes.used >= 20 * MiB, JSON.stringify(usage));
     const refused = await fetch(`${url}/api/sessions`, { method: 'POST', headers, body: '{"name":"another"}' });
     assert.equal(refused.status, 403);
-    assert.match(((await refused.json()) as { error: { message: string } }).error.message, /^Your files take 21\.0 MB of the 16\.8 MB your account may store; delete files, projects or VM sessions to start another VM\.$/);
+    assert.match(((await refused.json()) as { error: { message: string } }).error.message, /^Your files take 20 MB of the 16 MB your account may store; delete files, projects or VM sessions to start another VM\.$/);
   });
 });

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
+import { titleOf } from '@/lib/client/page-title';
 import { VncViewer } from '@/components/vnc-viewer';
 
-export const metadata: Metadata = { title: 'Desktop' };
+export const metadata: Metadata = { title: titleOf(['Desktop']) };
 
 // Who may see the desktop is the socket's decision (token, owner): a refusal arrives as a close code and
 // the viewer says it as a sentence, so this page needs no sign-in check of its own.

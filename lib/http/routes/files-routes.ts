@@ -1,6 +1,7 @@
 import { HttpError } from '../../errors/http-errors';
 import { PathError, workspaceDir } from '../../build/workspace';
 import { StorageQuotaExceeded } from '../../quotas/storage-meter';
+import { formatBytes } from '../../client/format-units';
 import { TooLarge, deleteFile, listTree, readForView, writeUpload } from '../../files/workspace-files';
 import { requireOwnedProject } from '../owned';
 import type { ApiDeps } from '../deps';
@@ -53,7 +54,7 @@ export const filesRoutes: RouteDef<ApiDeps>[] = [
       if (declared > max) {
         // Say no before reading a byte, and close: the client may still be sending a large body.
         ctx.res.setHeader('Connection', 'close');
-        throw new HttpError('payload_too_large', `The file is larger than ${max} bytes, the upload limit.`);
+        throw new HttpError('payload_too_large', `The file is larger than ${formatBytes(max)}, the upload limit.`);
       }
       // Counted as the bytes arrive, not from Content-Length: a chunked body declares nothing.
       const charge = await ctx.deps.quotas.storage.charge(ownerId).catch((err) => {
