@@ -6,6 +6,7 @@ import type { BuildEventBody, BuildOutcome, Stage } from './protocol';
 import type { GeneratedFile, ModelProvider } from './providers/provider';
 import { PathError, cleanRelativePath, resolveInside, writeWorkspaceFile } from './workspace';
 import { verifyFile } from './verify';
+import { formatBytes } from '../client/format-units';
 
 // plan → generate → write → verify, each stage announced, every step an event in the build's log.
 // A build writes and verifies in its own folder (`outputDir`, build-output.ts); only when verify passes
@@ -217,7 +218,7 @@ export function checkFiles(files: GeneratedFile[]): string[] {
     } catch (err) {
       problems.push((err as Error).message);
     }
-    if (Buffer.byteLength(f.content) > MAX_FILE_BYTES) problems.push(`${f.path} is larger than ${MAX_FILE_BYTES} bytes.`);
+    if (Buffer.byteLength(f.content) > MAX_FILE_BYTES) problems.push(`${f.path} is larger than ${formatBytes(MAX_FILE_BYTES)}.`);
   }
   return problems;
 }

@@ -150,7 +150,7 @@ describe("a model's output is capped per build", () => {
       ws.close();
       assert.equal(llm.requests[0].body.max_tokens, 777);
       assert.equal(w.done()!.status, 'failed');
-      assert.match(w.done()!.summary, /passed 8192 bytes, the most one build may produce/);
+      assert.match(w.done()!.summary, /passed 8 KB, the most one build may produce/);
       const streamed = w.events().filter((e) => e.type === 'output').map((e) => (e as { text: string }).text).join('');
       assert.ok(Buffer.byteLength(streamed) <= 8192, `streamed ${Buffer.byteLength(streamed)} bytes`);
     } finally {

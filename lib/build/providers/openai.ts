@@ -1,3 +1,4 @@
+import { formatBytes } from '../../client/format-units';
 import { FILE_FORMAT_INSTRUCTIONS, parseFileBlocks } from './file-blocks';
 import { ProviderError, type GenerateOptions, type ModelProvider, type ModelStats } from './provider';
 import { spokenDuration, watchSilence } from './silence-watch';
@@ -154,7 +155,7 @@ async function readStream(body: ReadableStream<Uint8Array>, h: StreamHandlers): 
     for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
       // One endless line would grow the buffer past any cap on the text: bound it too.
-      if (buffer.length > h.maxOutputBytes + 64 * 1024) throw new ProviderError(`The model server sent a line longer than ${h.maxOutputBytes} bytes; the build stopped there.`);
+      if (buffer.length > h.maxOutputBytes + 64 * 1024) throw new ProviderError(`The model server sent a line longer than ${formatBytes(h.maxOutputBytes)}; the build stopped there.`);
       let nl: number;
       while ((nl = buffer.indexOf('\n')) !== -1) {
         const line = buffer.slice(0, nl).replace(/\r$/, '');
@@ -171,7 +172,7 @@ async function readStream(body: ReadableStream<Uint8Array>, h: StreamHandlers): 
         if (delta) {
           textBytes += Buffer.byteLength(delta);
           if (textBytes > h.maxOutputBytes) {
-            throw new ProviderError(`The model's reply passed ${h.maxOutputBytes} bytes, the most one build may produce (LLM_MAX_OUTPUT_BYTES); the build stopped there.`);
+            throw new ProviderError(`The model's reply passed ${formatBytes(h.maxOutputBytes)}, the most one build may produce (LLM_MAX_OUTPUT_BYTES); the build stopped there.`);
           }
           text += delta;
           h.onText(delta);
