@@ -1,7 +1,7 @@
 import type { Db } from './db';
 import { newId } from './ids';
 import type { Build, BuildStatus } from './schema';
-import type { BuildInfo } from '../build/protocol';
+import type { BuildEvent, BuildInfo } from '../build/protocol';
 
 export const toBuildInfo = (b: Build): BuildInfo => ({
   id: b.id,
@@ -66,6 +66,24 @@ export function createBuilds(db: Db) {
         .where('created_at', '>', since)
         .executeTakeFirst();
       return { count: Number(row?.count ?? 0), oldest: row?.oldest == null ? null : Number(row.oldest) };
+    },
+    /** The project's last successful build started before `build` (what a diff compares against). */
+    previousSucceeded(build: Pick<Build, 'project_id' | 'created_at' | 'id'>): Promise<Build | undefined> {
+      return db
+        .selectFrom('builds')
+        .selectAll()
+        .where('project_id', '=', build.project_id)
+        .where('status', '=', 'succeeded')
+        .where((eb) => eb.or([eb('created_at', '<', build.created_at), eb.and([eb('created_at', '=', build.created_at), eb('id', '<', build.id)])]))
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    },
+    /** One page of a build's stored events after `afterSeq`, in order. */
+    async eventsPage(buildId: string, afterSeq: number, limit: number): Promise<BuildEvent[]> {
+      const rows = await db.selectFrom('build_events').select('event').where('build_id', '=', buildId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+      return rows.map((r) => JSON.parse(r.event) as BuildEvent);
     },
     /** Builds still marked running when no runner holds them: the process that ran them is gone. */
     running(): Promise<Build[]> {
