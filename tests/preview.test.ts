@@ -107,6 +107,20 @@ describe('the preview origin', () => {
     assert.equal(bad.status, 400);
   });
 
+  test('Raw on the dashboard is a link that redirects to that one file on the preview origin', async () => {
+    const r = await fetch(`${gw.url}/api/projects/${projectId}/builds/${first}/raw/styles.css`, { headers: { authorization: `Bearer ${owner.token}` }, redirect: 'manual' });
+    assert.equal(r.status, 303);
+    const location = r.headers.get('location')!;
+    assert.equal(new URL(location).origin, previewBase);
+    const css = await rawGet(previewBase, new URL(location).pathname);
+    assert.equal(css.headers['content-type'], 'text/css; charset=utf-8');
+    const ws = await fetch(`${gw.url}/api/projects/${projectId}/raw/index.html`, { headers: { authorization: `Bearer ${owner.token}` }, redirect: 'manual' });
+    assert.equal(ws.status, 303);
+    assert.match((await rawGet(previewBase, new URL(ws.headers.get('location')!).pathname)).body, /splits/);
+    const theirs = await fetch(`${gw.url}/api/projects/${projectId}/builds/${first}/raw/styles.css`, { headers: { authorization: `Bearer ${other.token}` }, redirect: 'manual' });
+    assert.equal(theirs.status, 404);
+  });
+
   test('each build’s link opens that build only: two builds, two outputs', async () => {
     const a = await rawGet(previewBase, split((await mint(first, owner.token)).body.url).target);
     const b = await rawGet(previewBase, split((await mint(second, owner.token)).body.url).target);
