@@ -11,7 +11,7 @@ import { ListSkeleton } from './list-skeleton';
 import { LoadError } from './load-error';
 
 type FileDiff = { path: string; change: 'added' | 'removed' | 'changed'; diff: string | null; binary: boolean; tooLarge: boolean; added: number; removed: number };
-type BuildDiff = { base: BuildInfo | null; files: FileDiff[]; unchanged: number; notCompared: number };
+type BuildDiff = { base: BuildInfo | null; baseFilesGone: boolean; files: FileDiff[]; unchanged: number; notCompared: number };
 
 const CHANGE: Record<FileDiff['change'], { label: string; className: string }> = {
   added: { label: 'Added', className: 'text-emerald-700 dark:text-emerald-300' },
@@ -24,7 +24,7 @@ export function BuildDiffView({ projectId, buildId }: { projectId: string; build
   const { result, retry } = useApiData<BuildDiff>(`${buildApiPath(projectId, buildId)}/diff`);
   if (result.state === 'loading') return <ListSkeleton label="Comparing with the previous build…" rows={3} />;
   if (result.state === 'error') return <LoadError message={result.message} status={result.status} onRetry={retry} />;
-  const { base, files, unchanged, notCompared } = result.data;
+  const { base, baseFilesGone, files, unchanged, notCompared } = result.data;
   return (
     <div className="space-y-3">
       <p className="text-sm text-muted">
@@ -34,7 +34,7 @@ export function BuildDiffView({ projectId, buildId }: { projectId: string; build
             <Link href={buildPagePath(projectId, base.id)} className="font-medium text-accent hover:underline">
               “{base.prompt.length > 60 ? `${base.prompt.slice(0, 60)}…` : base.prompt}”
             </Link>{' '}
-            (<CreatedAt ms={base.createdAt} />).
+            (<CreatedAt ms={base.createdAt} />).{baseFilesGone ? ' Its files are no longer kept, so every file shows as new.' : ''}
           </>
         ) : (
           'No successful build came before this one: every file it wrote is new.'

@@ -46,7 +46,7 @@ export function BuildPreview({ projectId, buildId, hasFiles }: { projectId: stri
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center gap-2">
-        <p className="min-w-0 flex-1 text-sm text-muted">Runs from a separate, sandboxed origin: it cannot reach your session or this dashboard.</p>
+        <p className="w-full min-w-0 text-sm text-muted sm:w-auto sm:flex-1">Runs from a separate, sandboxed origin: it cannot reach your session or this dashboard.</p>
         <Button variant="ghost" className="h-8 px-2.5" onClick={reload}>
           <RefreshCw aria-hidden className="size-4" />
           Reload

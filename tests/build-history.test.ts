@@ -87,6 +87,7 @@ describe('one build’s record through the gateway', () => {
     const r = await gw.api('GET', `${base()}/${second}/diff`, { token: owner.token });
     assert.equal(r.status, 200);
     assert.equal(r.body.base.id, first);
+    assert.equal(r.body.baseFilesGone, false);
     const index = r.body.files.find((f: { path: string }) => f.path === 'index.html');
     assert.equal(index.change, 'changed');
     assert.match(index.diff, /^-.*A stopwatch with laps/m);
@@ -115,6 +116,20 @@ describe('one build’s record through the gateway', () => {
     assert.match(byPath['app.js'].diff, /^-/m);
     assert.ok(r.body.unchanged >= 2, 'identical files are counted, not listed');
     assert.ok(fs.existsSync(out));
+  });
+
+  test('when the previous build’s files are no longer kept, the diff says so', async () => {
+    const out = buildOutputDir(gw.portico.config.dataDir, first);
+    const kept = `${out}-kept`;
+    fs.renameSync(out, kept);
+    try {
+      const r = await gw.api('GET', `${base()}/${second}/diff`, { token: owner.token });
+      assert.equal(r.body.base.id, first);
+      assert.equal(r.body.baseFilesGone, true);
+      assert.deepEqual(new Set(r.body.files.map((f: { change: string }) => f.change)), new Set(['added']));
+    } finally {
+      fs.renameSync(kept, out);
+    }
   });
 
   test('another user’s build, an unknown one, one of another project: "No such build."', async () => {

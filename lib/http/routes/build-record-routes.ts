@@ -32,6 +32,8 @@ export async function requireOwnedBuild(ctx: RouteContext<ApiDeps>): Promise<{ b
   return { build, userId: user.userId };
 }
 
+const isDirectory = (p: string) => fs.stat(p).then((s) => s.isDirectory(), () => false);
+
 function intParam(url: URL, name: string, def: number, min: number, max: number): number {
   const raw = url.searchParams.get(name);
   if (raw === null || raw === '') return def;
@@ -77,8 +79,7 @@ export const buildRecordRoutes: RouteDef<ApiDeps>[] = [
       const { build } = await requireOwnedBuild(ctx);
       const root = buildOutputDir(ctx.deps.config.dataDir, build.id);
       // readForView's resolveInside would create a missing folder; a build that wrote nothing has none.
-      const exists = await fs.stat(root).then((s) => s.isDirectory(), () => false);
-      const view = exists
+      const view = (await isDirectory(root))
         ? await readForView(root, ctx.params.rest).catch((err: unknown) => {
             if (err instanceof PathError) throw new HttpError('bad_request', err.message);
             throw err;
@@ -95,8 +96,12 @@ export const buildRecordRoutes: RouteDef<ApiDeps>[] = [
       const { build } = await requireOwnedBuild(ctx);
       const base = await ctx.deps.builds.previousSucceeded(build);
       const dataDir = ctx.deps.config.dataDir;
-      const diff = await diffDirs(base ? buildOutputDir(dataDir, base.id) : null, buildOutputDir(dataDir, build.id));
-      sendJson(ctx.res, 200, { base: base ? toBuildInfo(base) : null, ...diff });
+      // Old build folders are trimmed (only the last few are kept): then there is nothing to compare with,
+      // and the answer says so rather than calling every file new without a word.
+      const baseDir = base ? buildOutputDir(dataDir, base.id) : null;
+      const baseFilesGone = baseDir !== null && !(await isDirectory(baseDir));
+      const diff = await diffDirs(baseFilesGone ? null : baseDir, buildOutputDir(dataDir, build.id));
+      sendJson(ctx.res, 200, { base: base ? toBuildInfo(base) : null, baseFilesGone, ...diff });
     },
   },
 ];
