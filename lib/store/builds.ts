@@ -67,14 +67,16 @@ export function createBuilds(db: Db) {
         .executeTakeFirst();
       return { count: Number(row?.count ?? 0), oldest: row?.oldest == null ? null : Number(row.oldest) };
     },
-    /** The project's last successful build started before `build` (what a diff compares against). */
-    previousSucceeded(build: Pick<Build, 'project_id' | 'created_at' | 'id'>): Promise<Build | undefined> {
+    /** The last build of the same project that succeeded before `beforeBuildId` started: what a diff compares with. */
+    async previousSucceeded(projectId: string, beforeBuildId: string): Promise<Build | undefined> {
+      const before = await db.selectFrom('builds').select(['created_at', 'id']).where('id', '=', beforeBuildId).where('project_id', '=', projectId).executeTakeFirst();
+      if (!before) return undefined;
       return db
         .selectFrom('builds')
         .selectAll()
-        .where('project_id', '=', build.project_id)
+        .where('project_id', '=', projectId)
         .where('status', '=', 'succeeded')
-        .where((eb) => eb.or([eb('created_at', '<', build.created_at), eb.and([eb('created_at', '=', build.created_at), eb('id', '<', build.id)])]))
+        .where((eb) => eb.or([eb('created_at', '<', before.created_at), eb.and([eb('created_at', '=', before.created_at), eb('id', '<', before.id)])]))
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(1)

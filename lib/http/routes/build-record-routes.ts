@@ -94,7 +94,7 @@ export const buildRecordRoutes: RouteDef<ApiDeps>[] = [
     pattern: '/api/projects/:id/builds/:buildId/diff',
     async handler(ctx) {
       const { build } = await requireOwnedBuild(ctx);
-      const base = await ctx.deps.builds.previousSucceeded(build);
+      const base = await ctx.deps.builds.previousSucceeded(build.project_id, build.id);
       const dataDir = ctx.deps.config.dataDir;
       // Old build folders are trimmed (only the last few are kept): then there is nothing to compare with,
       // and the answer says so rather than calling every file new without a word.
