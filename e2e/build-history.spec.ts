@@ -1,6 +1,7 @@
 import type { Page } from '@playwright/test';
 import { expect, signIn, test } from './fixtures';
 import { createProjectAs, runBuild, signInToken } from './build-runs';
+import { startPortico, type Portico } from './portico-server';
 import { ENV, fromEnv } from './server-env';
 
 // Every past build at its own address (issue 11, point 9): its log, result and files, its changes
@@ -93,6 +94,38 @@ test.describe('a build’s own page', () => {
     await openSignedIn(page, await users.create(), `/projects/${projectId}/builds/${first}`);
     await expect(page.getByRole('main').getByRole('alert')).toHaveText('No such build.');
     await expect(page.getByTestId('build-prompt')).toHaveCount(0);
+  });
+});
+
+test.describe('a running build’s page', () => {
+  let slow: Portico;
+  test.beforeAll(async () => {
+    // Streamed slowly enough that the page opens while the model is still writing.
+    slow = await startPortico({ env: { OFFLINE_STREAM_DELAY_MS: '250' } });
+  });
+  test.afterAll(async () => {
+    await slow?.stop();
+  });
+
+  test('follows the build live to its end', async ({ page }) => {
+    const token = await signInToken(slow.url, slow.admin);
+    const projectId = await createProjectAs(slow.url, token, 'Live');
+    const running = runBuild(slow.url, slow.dataDir, token, projectId, 'A stopwatch with laps');
+    // The build's id, as soon as the project's history has it.
+    let buildId = '';
+    await expect(async () => {
+      const res = await fetch(`${slow.url}/api/projects/${projectId}/builds`, { headers: { authorization: `Bearer ${token}` } });
+      buildId = ((await res.json()) as { id: string }[])[0]?.id ?? '';
+      expect(buildId).not.toBe('');
+    }).toPass();
+    await page.goto(`${slow.url}/login?next=${encodeURIComponent(`/projects/${projectId}/builds/${buildId}`)}`);
+    await signIn(page, slow.admin);
+    await expect(page.getByText('Following live')).toBeVisible();
+    await expect(page.locator('[data-testid=build-stage][data-stage=generate]')).toHaveAttribute('data-state', 'started');
+    await expect(page.getByTestId('build-result').getByTestId('build-status')).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+    await expect(page.getByText('Following live')).toBeHidden();
+    await expect(page.locator('[data-testid=build-stage][data-stage=verify]')).toHaveAttribute('data-state', 'done');
+    await running;
   });
 });
 

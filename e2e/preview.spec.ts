@@ -116,4 +116,13 @@ test.describe('the preview origin', () => {
     expect(response.headers()['x-content-type-options']).toBe('nosniff');
     await raw.close();
   });
+
+  test('the dashboard’s pages may frame the preview origin and no other, whatever the request says', async ({ request }) => {
+    const page = await request.get(`${server.url}/login`);
+    expect(page.headers()['content-security-policy']).toContain(`frame-src 'self' ${server.previewUrl};`);
+    // The header server.ts hands proxy.ts is its own: a client's value never reaches the policy.
+    const forged = await request.get(`${server.url}/login`, { headers: { 'x-portico-preview-origin': 'https://evil.example' } });
+    expect(forged.headers()['content-security-policy']).not.toContain('evil.example');
+    expect(forged.headers()['content-security-policy']).toContain(`frame-src 'self' ${server.previewUrl};`);
+  });
 });
