@@ -88,12 +88,20 @@ test.describe('a build’s own page', () => {
     await expect(page.getByTestId('build-result').getByTestId('build-status')).toHaveAttribute('data-status', 'succeeded', { timeout: 30_000 });
   });
 
-  test('another user’s build is "No such build."', async ({ page, users }) => {
+  test('an unknown build, and another user’s, show one not-found sentence and nothing of the build', async ({ page, users }) => {
     const owner = await users.create();
     const { projectId, first } = await twoBuilds(owner);
-    await openSignedIn(page, await users.create(), `/projects/${projectId}/builds/${first}`);
+    const unknown = `${first.slice(0, -1)}${first.endsWith('a') ? 'b' : 'a'}`;
+    await openSignedIn(page, owner, `/projects/${projectId}/builds/${unknown}`);
     await expect(page.getByRole('main').getByRole('alert')).toHaveText('No such build.');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL(/\/login/);
+    await openSignedIn(page, await users.create(), `/projects/${projectId}/builds/${first}`);
+    // The build's (or, where a page checks the project first, the project's) one sentence: never its content.
+    await expect(page.getByRole('main').getByRole('alert')).toHaveText(/^No such (build|project)\.$/);
     await expect(page.getByTestId('build-prompt')).toHaveCount(0);
+    await expect(page.getByText('A stopwatch with laps')).toHaveCount(0);
   });
 });
 
