@@ -173,6 +173,7 @@ test.describe('the build page at both sizes, light and dark', () => {
           await expect(page.getByRole('region', { name: 'Build history' }).getByTestId('build-history-item')).toHaveCount(2);
           expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
           await page.getByRole('region', { name: 'Build history' }).screenshot({ path: testInfo.outputPath(`history-${width}-${colorScheme}.png`) });
+          await page.getByTestId('current-build').screenshot({ path: testInfo.outputPath(`current-build-${width}-${colorScheme}.png`) });
         } finally {
           await context.close();
         }
