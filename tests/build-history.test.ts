@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildOutputDir } from '../lib/build/build-output';
 import type { BuildEvent } from '../lib/build/protocol';
-import { MAX_DIFF_FILE_BYTES } from '../lib/build/build-diff';
+import { MAX_DIFF_FILE_BYTES, MAX_DIFF_TOTAL_CHARS } from '../lib/build/build-diff';
 import { startGateway, type TestGateway } from './helpers/gateway';
 import { runBuild } from './helpers/run-build';
 
@@ -115,6 +115,13 @@ describe('one build’s record through the gateway', () => {
     assert.equal(byPath['app.js'].change, 'removed');
     assert.match(byPath['app.js'].diff, /^-/m);
     assert.ok(r.body.unchanged >= 2, 'identical files are counted, not listed');
+    // All the diffs of one answer together stay bounded: past MAX_DIFF_TOTAL_CHARS a file is "too large".
+    for (let i = 0; i < 12; i++) fs.writeFileSync(path.join(thirdOut, `part-${i}.txt`), `${i}\n`.repeat(MAX_DIFF_FILE_BYTES / 4));
+    const bounded = await gw.api('GET', `${base()}/${third}/diff`, { token: owner.token });
+    const parts = bounded.body.files.filter((f: { path: string }) => f.path.startsWith('part-'));
+    assert.equal(parts.length, 12);
+    assert.ok(parts.some((f: { tooLarge: boolean }) => f.tooLarge) && parts.some((f: { diff: string | null }) => f.diff !== null));
+    assert.ok(JSON.stringify(bounded.body).length < MAX_DIFF_TOTAL_CHARS * 2);
     assert.ok(fs.existsSync(out));
   });
 

@@ -5,11 +5,13 @@ import { listTree, looksBinary } from '../files/workspace-files';
 
 // What a build changed: each file of its output against the output of the project's previous
 // successful build. Bounded like every answer: at most MAX_DIFF_FILES files are compared (the rest are
-// counted), a file larger than MAX_DIFF_FILE_BYTES is named but not read, and line diffs have their own
-// bound (lib/diff/line-diff.ts). Past a bound a file says `tooLarge`, never a partial diff.
+// counted), a file larger than MAX_DIFF_FILE_BYTES is named but not read, line diffs have their own
+// bound (lib/diff/line-diff.ts), and all the diffs of one answer together stay under MAX_DIFF_TOTAL_CHARS.
+// Past a bound a file says `tooLarge`, never a partial diff.
 
 export const MAX_DIFF_FILES = 200;
 export const MAX_DIFF_FILE_BYTES = 256 * 1024;
+export const MAX_DIFF_TOTAL_CHARS = 2 * 1024 * 1024;
 
 export type FileChangeKind = 'added' | 'removed' | 'changed';
 
@@ -35,6 +37,7 @@ export async function diffDirs(before: string | null, after: string): Promise<Di
   const files: FileDiff[] = [];
   let unchanged = 0;
   let notCompared = 0;
+  let total = 0;
   for (const p of paths) {
     if (files.length + unchanged >= MAX_DIFF_FILES) {
       notCompared++;
@@ -49,7 +52,9 @@ export async function diffDirs(before: string | null, after: string): Promise<Di
     }
     const tooLarge = !!(a?.tooLarge || b?.tooLarge);
     const binary = !tooLarge && !!((a && looksBinary(a.bytes)) || (b && looksBinary(b.bytes)));
-    const diff = tooLarge || binary ? null : unifiedDiff(a?.bytes.toString('utf8') ?? '', b?.bytes.toString('utf8') ?? '');
+    let diff = tooLarge || binary ? null : unifiedDiff(a?.bytes.toString('utf8') ?? '', b?.bytes.toString('utf8') ?? '');
+    if (diff !== null && total + diff.length > MAX_DIFF_TOTAL_CHARS) diff = null;
+    total += diff?.length ?? 0;
     const counted = diff ?? '';
     files.push({
       path: p,
