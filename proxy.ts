@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
-import { pageCsp } from './lib/http/content-security-policy';
+import { PREVIEW_ORIGIN_HEADER, pageCsp } from './lib/http/content-security-policy';
 
 // Next 16's proxy (the renamed middleware) runs before every page: a fresh nonce per request, put in the
 // request's Content-Security-Policy so Next stamps it on its own scripts while rendering, and in the
@@ -8,7 +8,9 @@ import { pageCsp } from './lib/http/content-security-policy';
 
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64');
-  const csp = pageCsp(nonce, process.env.NODE_ENV === 'development');
+  // server.ts sets this header on every page request (a client's own value never survives), so the pages
+  // may frame the built app from the preview origin and nothing else.
+  const csp = pageCsp(nonce, process.env.NODE_ENV === 'development', request.headers.get(PREVIEW_ORIGIN_HEADER));
   const headers = new Headers(request.headers);
   headers.set('x-nonce', nonce);
   headers.set('Content-Security-Policy', csp);

@@ -37,10 +37,13 @@ import { createUpgradeRouter } from './lib/upgrade/router';
 import { startSessionSweep } from './lib/upgrade/session-sweep';
 import { matchRoute } from './lib/upgrade/route-table';
 import { createApi } from './lib/http/api';
+import { createPreviewTokens } from './lib/preview/preview-tokens';
+import { startPreviewServer } from './lib/preview/preview-server';
 import { sendError } from './lib/http/json';
 import { answerClientError } from './lib/http/client-error';
 import { requestUrl } from './lib/http/request-url';
 import { setSecurityHeaders } from './lib/http/security-headers';
+import { PREVIEW_ORIGIN_HEADER } from './lib/http/content-security-policy';
 import { startNext, type NextMode } from './lib/server/next-app';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown';
 import { CLOSE } from './lib/errors/close-codes';
@@ -138,11 +141,16 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   let draining = false;
   const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining });
   const builds = createBuilds(store.db);
-  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry });
+  // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
+  const previewTokens = createPreviewTokens(jwtSecret);
+  const preview = await startPreviewServer({ config, tokens: previewTokens, projects, builds, logger });
+  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry, preview: { tokens: previewTokens, originFor: preview.originFor } });
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(req, res);
     if (api(req, res)) return;
+    // proxy.ts puts the preview origin in the pages' frame-src; set here, so a client cannot choose it.
+    req.headers[PREVIEW_ORIGIN_HEADER] = preview.originFor(req);
     if (nextApp) return void nextApp.handle(req, res);
     // Without pages, a plain GET on a socket route still says what it is (with pages, a route handler does).
     const pathname = requestUrl(req.url)?.pathname ?? '';
@@ -204,6 +212,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
       server.closeAllConnections();
       wsProxy.close();
       await embedded?.close();
+      await preview.close();
       await sessionService.stopAll();
       watcher.close();
       systemStats.close();
@@ -215,7 +224,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     return closing;
   }
 
-  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, leases, buildBackend: embedded, localVnc, vncMissing, vmSandboxProblem, drain, close };
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, leases, buildBackend: embedded, preview, localVnc, vncMissing, vmSandboxProblem, drain, close };
 }
 
 async function main() {
@@ -238,6 +247,7 @@ async function main() {
   }
   if (portico.vncMissing) process.stdout.write(`${portico.vncMissing}. VM sessions are off until then; everything else works.\n`);
   else if (portico.vmSandboxProblem) process.stdout.write(`${portico.vmSandboxProblem}\n`);
+  process.stdout.write(`Preview on http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${portico.preview.port}\n`);
   process.stdout.write(`Portico ready on ${portico.url}\n`);
   installSignalHandlers(portico.close, portico.logger, SHUTDOWN_LIMIT_MS);
 }

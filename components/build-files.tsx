@@ -4,14 +4,18 @@ import { ChevronRight, FileCode } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import type { WrittenFile } from '@/lib/client/build-view';
+import { buildFilePath, rawPath } from '@/lib/client/build-paths';
 import { filesPath } from '@/lib/client/files-api';
 import { formatBytes } from '@/lib/client/format-units';
 import { ErrorSentence } from './error-sentence';
 
 type FileContent = { path: string; bytes: number; binary: boolean; content: string | null };
 
-/** The files a build wrote, each opening in place to show what is in it. */
-export function BuildFiles({ projectId, files }: { projectId: string; files: WrittenFile[] }) {
+/**
+ * The files a build wrote, each opening in place to show what is in it. With `buildId`, from that build's
+ * own output (its page); without, from the workspace (the project page's latest build).
+ */
+export function BuildFiles({ projectId, buildId, files }: { projectId: string; buildId?: string; files: WrittenFile[] }) {
   const [open, setOpen] = useState<string | null>(null);
   return (
     <ul aria-label="Files written" className="divide-y divide-line overflow-hidden rounded-lg border border-line">
@@ -32,11 +36,12 @@ export function BuildFiles({ projectId, files }: { projectId: string; files: Wri
               </button>
               <span className="shrink-0 text-xs text-muted">{file.op}</span>
               <span className="w-16 shrink-0 text-right text-xs text-muted tabular-nums">{formatBytes(file.bytes)}</span>
-              <a href={filesPath(projectId, file.path)} target="_blank" rel="noreferrer" className="shrink-0 rounded text-xs font-medium text-accent hover:underline">
+              {/* The file itself, from the preview origin (a redirect there), not the viewer's JSON. */}
+              <a href={rawPath(projectId, file.path, buildId)} target="_blank" rel="noopener noreferrer" className="shrink-0 rounded text-xs font-medium text-accent hover:underline">
                 Raw<span className="sr-only"> {file.path}</span>
               </a>
             </div>
-            {expanded ? <FilePreview projectId={projectId} path={file.path} bytes={file.bytes} /> : null}
+            {expanded ? <FilePreview url={buildId ? buildFilePath(projectId, buildId, file.path) : filesPath(projectId, file.path)} path={file.path} bytes={file.bytes} /> : null}
           </li>
         );
       })}
@@ -46,11 +51,11 @@ export function BuildFiles({ projectId, files }: { projectId: string; files: Wri
 
 type Loaded = { state: 'loading' } | { state: 'ready'; file: FileContent } | { state: 'error'; message: string };
 
-function FilePreview({ projectId, path, bytes }: { projectId: string; path: string; bytes: number }) {
+function FilePreview({ url, path, bytes }: { url: string; path: string; bytes: number }) {
   const [loaded, setLoaded] = useState<Loaded>({ state: 'loading' });
   useEffect(() => {
     const ctrl = new AbortController();
-    apiRequest<FileContent>(filesPath(projectId, path), { signal: ctrl.signal }).then(
+    apiRequest<FileContent>(url, { signal: ctrl.signal }).then(
       (file) => setLoaded({ state: 'ready', file }),
       (err: unknown) => {
         if (!ctrl.signal.aborted) setLoaded({ state: 'error', message: err instanceof ApiError ? err.message : OFFLINE_SENTENCE });
@@ -58,7 +63,7 @@ function FilePreview({ projectId, path, bytes }: { projectId: string; path: stri
     );
     return () => ctrl.abort();
     // `bytes` changes when a later build rewrites the file: show the new text.
-  }, [projectId, path, bytes]);
+  }, [url, bytes]);
 
   if (loaded.state === 'error') return <ErrorSentence className="mx-3 mb-3">{loaded.message}</ErrorSentence>;
   if (loaded.state === 'loading') return <p className="animate-appear px-3 pb-3 text-xs text-muted">Opening {path}…</p>;

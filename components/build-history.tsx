@@ -1,9 +1,11 @@
 'use client';
 
 import { History } from 'lucide-react';
+import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { BuildInfo } from '@/lib/build/protocol';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
+import { buildPagePath } from '@/lib/client/build-paths';
 import { formatElapsed } from '@/lib/client/elapsed';
 import { BuildStatusBadge } from './build-status-badge';
 import { CountBadge } from './count-badge';
@@ -12,6 +14,7 @@ import { EmptyState } from './empty-state';
 import { ListSkeleton } from './list-skeleton';
 import { LoadError } from './load-error';
 import { Panel } from './panel';
+import { RerunButton } from './rerun-button';
 
 type History = { state: 'loading' } | { state: 'ready'; builds: BuildInfo[] } | { state: 'error'; message: string; status: number };
 
@@ -63,16 +66,20 @@ export function BuildHistory({ projectId, version }: { projectId: string; versio
           {history.builds.map((build) => (
             <li key={build.id} data-testid="build-history-item" data-build={build.id} className="grid grid-cols-[auto_1fr_auto] items-center gap-x-3 gap-y-0.5 px-5 py-3">
               <BuildStatusBadge status={build.status} />
-              <span className="min-w-0 truncate text-sm text-ink" title={build.prompt}>
+              {/* Each row opens the build's own page: its log, changes and preview. */}
+              <Link href={buildPagePath(projectId, build.id)} className="min-w-0 truncate rounded text-sm text-ink hover:text-accent hover:underline" title={build.prompt}>
                 {build.prompt}
-              </span>
+              </Link>
               <CreatedAt ms={build.createdAt} />
-              <span className="col-start-2 col-end-4 flex flex-wrap gap-x-3 text-xs text-muted">
+              <span className="col-start-2 col-end-4 flex flex-wrap items-center gap-x-3 text-xs text-muted">
                 <span>
                   Provider <span className="font-medium text-ink/80">{build.provider ?? '—'}</span>
                 </span>
                 <span>{build.durationMs !== null ? `Took ${formatElapsed(build.durationMs)}` : 'Running…'}</span>
                 {build.files.length > 0 ? <span>{build.files.length === 1 ? '1 file' : `${build.files.length} files`}</span> : null}
+                <span className="ml-auto">
+                  <RerunButton projectId={projectId} prompt={build.prompt} compact />
+                </span>
               </span>
             </li>
           ))}

@@ -1,7 +1,9 @@
 'use client';
 
 import { Hammer } from 'lucide-react';
+import Link from 'next/link';
 import type { BuildOutcome } from '@/lib/build/protocol';
+import { buildPagePath } from '@/lib/client/build-paths';
 import { isRunning } from '@/lib/client/build-view';
 import { useBuildStream } from '@/lib/client/use-build-stream';
 import { BuildHistory } from './build-history';
@@ -60,6 +62,9 @@ export function BuildPanel({ projectId }: { projectId: string }) {
                   {/* Once it has ended, the result below says how. */}
                   {view.done ? null : <BuildStatusBadge status={build.status} />}
                   <CreatedAt ms={build.createdAt} />
+                  <Link href={buildPagePath(projectId, build.id)} className="text-xs font-medium text-accent hover:underline">
+                    Open this build
+                  </Link>
                 </div>
               </div>
               <BuildStages stages={view.stages} />

@@ -6,6 +6,8 @@ import { BuildStatusBadge } from './build-status-badge';
 
 type BuildResultProps = {
   projectId: string;
+  /** On a build's own page: its files come from its own output, not the workspace. */
+  buildId?: string;
   status: BuildOutcome;
   summary: string;
   provider: string | null;
@@ -20,7 +22,7 @@ const TONE: Record<BuildOutcome, string> = {
 };
 
 /** How the build ended, in a sentence, who built it, and what it wrote. */
-export function BuildResult({ projectId, status, summary, provider, durationMs, files }: BuildResultProps) {
+export function BuildResult({ projectId, buildId, status, summary, provider, durationMs, files }: BuildResultProps) {
   return (
     <section aria-label="Result" data-testid="build-result" className="space-y-3">
       <div className={`rounded-lg border px-4 py-3 ${TONE[status]}`}>
@@ -36,7 +38,7 @@ export function BuildResult({ projectId, status, summary, provider, durationMs, 
         </div>
         <p className="mt-2 text-sm text-ink">{summary}</p>
       </div>
-      {files.length > 0 ? <BuildFiles projectId={projectId} files={files} /> : null}
+      {files.length > 0 ? <BuildFiles projectId={projectId} buildId={buildId} files={files} /> : null}
     </section>
   );
 }

@@ -3,6 +3,7 @@
 import { Binary, FileX, X } from 'lucide-react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
+import { rawPath } from '@/lib/client/build-paths';
 import { filesPath } from '@/lib/client/files-api';
 import { formatBytes } from '@/lib/client/format-units';
 import { ErrorSentence } from './error-sentence';
@@ -43,6 +44,12 @@ export function FileViewer({ projectId, path, version, onClose }: FileViewerProp
       <header className="flex items-center gap-2 bg-sunken/60 px-5 py-2">
         <h3 className="min-w-0 flex-1 truncate font-mono text-xs font-medium text-ink">{path}</h3>
         {view ? <span className="shrink-0 text-xs text-muted tabular-nums">{formatBytes(view.bytes)}</span> : null}
+        {/* The file itself with its own Content-Type, from the sandboxed preview origin (never this one). */}
+        {version !== null ? (
+          <a href={rawPath(projectId, path)} target="_blank" rel="noopener noreferrer" className="shrink-0 rounded px-1 text-xs font-medium text-accent hover:underline">
+            Raw
+          </a>
+        ) : null}
         <button type="button" aria-label="Close the viewer" onClick={onClose} className="grid size-7 place-items-center rounded-md text-muted hover:bg-sunken hover:text-ink">
           <X aria-hidden className="size-4" />
         </button>

@@ -29,6 +29,8 @@ export type PorticoOptions = {
 
 export type Portico = {
   url: string;
+  /** The preview origin's address, as the server printed it ("Preview on http://…"). */
+  previewUrl: string;
   pid: number;
   dataDir: string;
   admin: { username: string; password: string };
@@ -72,6 +74,8 @@ export async function startPortico(options: PorticoOptions = {}): Promise<Portic
       ADMIN_PASSWORD: admin.password,
       // The embedded build backend takes a free port of its own instead of the default 4100.
       BUILD_BACKEND_PORT: '0',
+      // The preview origin too (it prints "Preview on http://…" beside "Portico ready on").
+      PREVIEW_PORT: '0',
       LOG_LEVEL: 'warn',
       // Every test signs in from 127.0.0.1; the login limits have their own suite (tests/abuse).
       LOGIN_ATTEMPTS_PER_IP: '100000',
@@ -130,9 +134,11 @@ export async function startPortico(options: PorticoOptions = {}): Promise<Portic
     throw err;
   }
   ready = true;
+  const previewUrl = /Preview on (http:\/\/\S+)/.exec(output())?.[1] ?? '';
 
   const started: Portico = {
     url,
+    previewUrl,
     pid,
     dataDir,
     admin,

@@ -13,6 +13,7 @@ async function main() {
   const config = loadConfig({
     NODE_ENV: 'production',
     PORT: '0',
+    PREVIEW_PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: process.env.BENCH_DATA_DIR!,
     JWT_SECRET: randomBytes(48).toString('base64'),

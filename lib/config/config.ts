@@ -37,6 +37,8 @@ const schema = z.object({
   ADMIN_PASSWORD: optionalString,
   BUILD_BACKEND_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^(http|ws)s?$/ }).optional()),
   BUILD_BACKEND_PORT: int(4100, 0, 65535),
+  PREVIEW_PORT: int(3001, 0, 65535),
+  PREVIEW_ORIGIN: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   LLM_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['auto', 'openai', 'offline']).default('auto')),
   LLM_BASE_URL: z.preprocess(emptyAsUndefined, z.url().default('http://localhost:1234/v1')),
   LLM_MODEL: optionalString,
@@ -96,6 +98,10 @@ export type Config = Readonly<{
   adminPassword: string | undefined;
   buildBackendUrl: string | undefined;
   buildBackendPort: number;
+  /** Port of the preview origin's server (0: any free port). */
+  previewPort: number;
+  /** The preview origin as browsers reach it; undefined: http://<the dashboard's host>:<previewPort>. */
+  previewOrigin: string | undefined;
   llmProvider: RawConfig['LLM_PROVIDER'];
   llmBaseUrl: string;
   llmModel: string | undefined;
@@ -173,6 +179,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     adminPassword: c.ADMIN_PASSWORD,
     buildBackendUrl: c.BUILD_BACKEND_URL,
     buildBackendPort: c.BUILD_BACKEND_PORT,
+    previewPort: c.PREVIEW_PORT,
+    previewOrigin: c.PREVIEW_ORIGIN ? new URL(c.PREVIEW_ORIGIN).origin : undefined,
     llmProvider: c.LLM_PROVIDER,
     llmBaseUrl: c.LLM_BASE_URL,
     llmModel: c.LLM_MODEL,

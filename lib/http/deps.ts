@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Config } from '../config/config';
 import type { Tokens } from '../auth/tokens';
 import type { SessionGuard } from '../auth/session-guard';
@@ -18,6 +19,7 @@ import type { Health } from '../observability/health';
 import type { SocketRegistry } from '../upgrade/socket-registry';
 import type { AccountQuotas } from '../quotas/account-quotas';
 import type { Leases } from '../upgrade/leases';
+import type { PreviewTokens } from '../preview/preview-tokens';
 
 export type ApiDeps = {
   config: Config;
@@ -44,6 +46,8 @@ export type ApiDeps = {
   metrics: Metrics;
   health: Health;
   registry: SocketRegistry;
+  /** Preview links: the capability minted for a build's output or a workspace, and where its origin is. */
+  preview: { tokens: PreviewTokens; originFor(req: IncomingMessage): string };
   /** Per-user limits; createApi makes them from the stores and config above. */
   quotas: AccountQuotas;
 };

@@ -1,7 +1,7 @@
 import type { Db } from './db';
 import { newId } from './ids';
 import type { Build, BuildStatus } from './schema';
-import type { BuildInfo } from '../build/protocol';
+import type { BuildEvent, BuildInfo } from '../build/protocol';
 
 export const toBuildInfo = (b: Build): BuildInfo => ({
   id: b.id,
@@ -86,6 +86,11 @@ export function createBuilds(db: Db) {
         .orderBy('id', 'desc')
         .limit(1)
         .executeTakeFirst();
+    },
+    /** One page of a build's stored events after `afterSeq`, in order. */
+    async eventsPage(buildId: string, afterSeq: number, limit: number): Promise<BuildEvent[]> {
+      const rows = await db.selectFrom('build_events').select('event').where('build_id', '=', buildId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+      return rows.map((r) => JSON.parse(r.event) as BuildEvent);
     },
     /** Builds still marked running when no runner holds them: the process that ran them is gone. */
     running(): Promise<Build[]> {

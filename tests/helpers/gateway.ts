@@ -32,6 +32,7 @@ export async function startGateway(env: Record<string, string> = {}) {
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'info',
     BUILD_BACKEND_PORT: '0',
+    PREVIEW_PORT: '0',
     OFFLINE_STREAM_DELAY_MS: '0',
     LLM_PROVIDER: 'offline',
     // Suites sign in many users from 127.0.0.1; the login limits have tests of their own (tests/abuse).

@@ -20,7 +20,7 @@ export function spawnServer(env: Record<string, string>, args: string[] = []) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-proc-'));
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server.ts'), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', BUILD_BACKEND_PORT: '0', ...env } as unknown as NodeJS.ProcessEnv,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', BUILD_BACKEND_PORT: '0', PREVIEW_PORT: '0', ...env } as unknown as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
