@@ -15,7 +15,10 @@ import { BuildStages } from './build-stages';
 import { BuildStatusBadge } from './build-status-badge';
 import { CreatedAt } from './created-at';
 import { ErrorSentence } from './error-sentence';
+import { MissingResource } from './missing-resource';
 import { ModelOutput } from './model-output';
+import { PageTitle } from './page-title';
+import { useProject } from './project-gate';
 import { ProgressBar } from './progress-bar';
 import { RerunButton } from './rerun-button';
 
@@ -35,6 +38,8 @@ type Tab = (typeof TABS)[number]['id'];
  */
 export function BuildRecordView({ projectId, buildId }: { projectId: string; buildId: string }) {
   const record = useBuildRecord(projectId, buildId);
+  const project = useProject();
+  const title = <PageTitle parts={[`Build ${buildId.slice(0, 8)}`, project.name]} />;
   const [tab, setTab] = useState<Tab>('log');
 
   const back = (
@@ -47,6 +52,7 @@ export function BuildRecordView({ projectId, buildId }: { projectId: string; bui
   if (record.state === 'loading') {
     return (
       <div className="space-y-4">
+        {title}
         {back}
         <div role="status" className="space-y-3">
           <span className="sr-only">Loading the build…</span>
@@ -56,9 +62,19 @@ export function BuildRecordView({ projectId, buildId }: { projectId: string; bui
       </div>
     );
   }
+  // An unknown build, or one of another project, is the page's one message, like a missing project.
+  if (record.state === 'error' && record.status === 404) {
+    return (
+      <>
+        {title}
+        <MissingResource sentence={record.message}>Check the address, or open the build from the project's history.</MissingResource>
+      </>
+    );
+  }
   if (record.state === 'error') {
     return (
       <div className="space-y-4">
+        {title}
         {back}
         <h1 className="text-xl font-semibold tracking-tight text-ink">Build</h1>
         <ErrorSentence className="max-w-xl">{record.message}</ErrorSentence>
@@ -73,6 +89,7 @@ export function BuildRecordView({ projectId, buildId }: { projectId: string; bui
 
   return (
     <div className="space-y-6">
+      {title}
       <div className="space-y-3">
         {back}
         <div className="flex flex-wrap items-start gap-x-4 gap-y-3">

@@ -93,13 +93,13 @@ test.describe('a build’s own page', () => {
     const { projectId, first } = await twoBuilds(owner);
     const unknown = `${first.slice(0, -1)}${first.endsWith('a') ? 'b' : 'a'}`;
     await openSignedIn(page, owner, `/projects/${projectId}/builds/${unknown}`);
-    await expect(page.getByRole('main').getByRole('alert')).toHaveText('No such build.');
+    await expect(page.getByTestId('missing-resource').getByRole('heading', { level: 1 })).toHaveText('No such build.');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/login/);
     await openSignedIn(page, await users.create(), `/projects/${projectId}/builds/${first}`);
-    // The build's (or, where a page checks the project first, the project's) one sentence: never its content.
-    await expect(page.getByRole('main').getByRole('alert')).toHaveText(/^No such (build|project)\.$/);
+    // The project layout answers first: the page's one sentence, never the build's content.
+    await expect(page.getByTestId('missing-resource').getByRole('heading', { level: 1 })).toHaveText('No such project, or it is not yours.');
     await expect(page.getByTestId('build-prompt')).toHaveCount(0);
     await expect(page.getByText('A stopwatch with laps')).toHaveCount(0);
   });
