@@ -8,13 +8,12 @@ import { ENV, fromEnv } from './server-env';
 // against the previous successful build, and Re-run, in Chromium against the production server.
 
 const base = () => fromEnv(ENV.url);
-const dataDir = () => fromEnv(ENV.dataDir);
 
 async function twoBuilds(user: { username: string; password: string }) {
   const token = await signInToken(base(), user);
   const projectId = await createProjectAs(base(), token, 'Stopwatch');
-  const first = await runBuild(base(), dataDir(), token, projectId, 'A stopwatch with laps');
-  const second = await runBuild(base(), dataDir(), token, projectId, 'A stopwatch with splits');
+  const first = await runBuild(base(), token, projectId, 'A stopwatch with laps');
+  const second = await runBuild(base(), token, projectId, 'A stopwatch with splits');
   return { projectId, first: first.id, second: second.id };
 }
 
@@ -118,7 +117,7 @@ test.describe('a running build’s page', () => {
   test('follows the build live to its end', async ({ page }) => {
     const token = await signInToken(slow.url, slow.admin);
     const projectId = await createProjectAs(slow.url, token, 'Live');
-    const running = runBuild(slow.url, slow.dataDir, token, projectId, 'A stopwatch with laps');
+    const running = runBuild(slow.url, token, projectId, 'A stopwatch with laps');
     // The build's id, as soon as the project's history has it.
     let buildId = '';
     await expect(async () => {

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { WebSocket } from 'ws';
 import type { ServerMessage } from '@/lib/build/protocol';
 
@@ -18,11 +16,8 @@ export async function createProjectAs(baseUrl: string, token: string, name: stri
   return ((await res.json()) as { id: string }).id;
 }
 
-/**
- * Runs one build to its end and returns its id. Each build keeps its output in DATA_DIR/builds/<id>/files;
- * where the pipeline does not write there yet, it is filled from the workspace the build just wrote.
- */
-export async function runBuild(baseUrl: string, dataDir: string, token: string, projectId: string, prompt: string): Promise<{ id: string; status: string }> {
+/** Runs one build to its end and returns its id and how it ended. */
+export async function runBuild(baseUrl: string, token: string, projectId: string, prompt: string): Promise<{ id: string; status: string }> {
   const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/build/${projectId}?token=${encodeURIComponent(token)}`);
   try {
     const done = await new Promise<{ id: string; status: string }>((resolve, reject) => {
@@ -46,8 +41,6 @@ export async function runBuild(baseUrl: string, dataDir: string, token: string, 
         }
       });
     });
-    const out = path.join(dataDir, 'builds', done.id, 'files');
-    if (!fs.existsSync(out)) fs.cpSync(path.join(dataDir, 'workspaces', projectId), out, { recursive: true });
     return done;
   } finally {
     ws.removeAllListeners('close');

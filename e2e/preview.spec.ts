@@ -72,7 +72,7 @@ test.describe('the preview origin', () => {
   test('the app renders in the Preview tab and in a new tab, and reaches neither the cookie nor the API', async ({ page, context }) => {
     const token = await signInToken(server.url, server.admin);
     const projectId = await createProjectAs(server.url, token, 'Probe');
-    const build = await runBuild(server.url, server.dataDir, token, projectId, 'A page that probes its sandbox');
+    const build = await runBuild(server.url, token, projectId, 'A page that probes its sandbox');
     expect(build.status).toBe('succeeded');
 
     await plantProbe(context);
@@ -103,7 +103,7 @@ test.describe('the preview origin', () => {
     await plantProbe(context);
     const token = await signInToken(server.url, server.admin);
     const projectId = await createProjectAs(server.url, token, 'Raw');
-    await runBuild(server.url, server.dataDir, token, projectId, 'A page for Raw');
+    await runBuild(server.url, token, projectId, 'A page for Raw');
     await page.goto(`${server.url}/login?next=${encodeURIComponent(`/projects/${projectId}`)}`);
     await signIn(page, server.admin);
     await page.locator('[data-testid=file-row][data-path="styles.css"]').getByRole('button', { name: 'styles.css', exact: true }).click();

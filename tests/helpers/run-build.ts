@@ -1,15 +1,8 @@
-import fs from 'node:fs';
-import { buildOutputDir } from '../../lib/build/build-output';
-import { workspaceDir } from '../../lib/build/workspace';
 import type { HelloMessage } from '../../lib/build/protocol';
 import { buildWatcher } from './build-client';
 import { closed, opened, type TestGateway } from './gateway';
 
-/**
- * Runs one build to its end over the real socket and returns its id. Each build writes into its own
- * output folder (lib/build/build-output.ts); where the pipeline does not do that yet, the folder is filled
- * from the workspace the build just wrote, which is what the staging swap leaves there.
- */
+/** Runs one build to its end over the real socket and returns its id (its output: lib/build/build-output.ts). */
 export async function runBuild(gw: TestGateway, token: string, projectId: string, prompt: string): Promise<string> {
   const ws = gw.open(`/api/build/${projectId}?token=${token}`);
   const w = buildWatcher(ws);
@@ -23,7 +16,5 @@ export async function runBuild(gw: TestGateway, token: string, projectId: string
   const buildId = ours()!.buildId;
   ws.close();
   await closed(ws);
-  const out = buildOutputDir(gw.portico.config.dataDir, buildId);
-  if (!fs.existsSync(out)) fs.cpSync(workspaceDir(gw.portico.config.dataDir, projectId), out, { recursive: true });
   return buildId;
 }
