@@ -10,7 +10,8 @@ const LOOK: Record<SocketState, { label: string; dot: string; text: string }> = 
   offline: { label: 'Offline', dot: 'bg-zinc-400 dark:bg-zinc-500', text: 'text-muted' },
 };
 
-export function ConnectionBadge({ state, label }: { state: SocketState; label?: string }) {
+/** `note` says how, when it matters to the reader (e.g. "fallback" while a panel streams without its socket). */
+export function ConnectionBadge({ state, label, note }: { state: SocketState; label?: string; note?: string }) {
   const look = LOOK[state];
   return (
     <span
@@ -22,6 +23,7 @@ export function ConnectionBadge({ state, label }: { state: SocketState; label?: 
     >
       <span aria-hidden className={`size-1.5 rounded-full ${look.dot}`} />
       {look.label}
+      {note ? <span className="font-normal text-muted">· {note}</span> : null}
     </span>
   );
 }
