@@ -38,7 +38,7 @@ export function BuildPanel({ projectId }: { projectId: string }) {
             </h2>
             <p className="mt-0.5 text-sm text-muted">Describe an app; the build service plans, generates, writes and checks it.</p>
           </div>
-          <ConnectionBadge state={stream.state} label={stream.transport === 'sse' ? 'Build stream (fallback)' : 'Build stream'} note={stream.transport === 'sse' ? 'fallback' : undefined} />
+          <ConnectionBadge state={stream.state} label={stream.transport === 'sse' ? 'Build stream (fallback)' : 'Build stream'} note={stream.transport === 'sse' && stream.reachable ? 'fallback' : undefined} />
         </header>
 
         <PromptForm

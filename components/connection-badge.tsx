@@ -19,7 +19,7 @@ export function ConnectionBadge({ state, label, note }: { state: SocketState; la
       aria-label={`${label ?? 'Connection'}: ${look.label}`}
       data-testid="connection-badge"
       data-state={state}
-      className={`inline-flex items-center gap-1.5 rounded-full border border-line px-2 py-0.5 text-xs font-medium ${look.text}`}
+      className={`inline-flex shrink-0 items-center gap-1.5 rounded-full border border-line px-2 py-0.5 text-xs font-medium whitespace-nowrap ${look.text}`}
     >
       <span aria-hidden className={`size-1.5 rounded-full ${look.dot}`} />
       {look.label}
