@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { MAX_PROMPT_CHARS } from '../lib/build/protocol';
+import { freePort } from '../lib/net/ports';
 import { startGateway, type TestGateway } from './helpers/gateway';
 
 // Start and cancel over plain HTTP through the real gateway and the real build backend: what a page whose
@@ -119,6 +120,21 @@ describe('starting and cancelling builds over HTTP', () => {
         });
         assert.equal(res.status, 401, `${path} with ${authorization ? 'a session token' : 'nothing'}`);
       }
+    }
+  });
+});
+
+describe('starting a build while the build backend is down', () => {
+  test('is 502 with the sentence of the table, not a hang', async () => {
+    const port = await freePort();
+    const gw = await startGateway({ BUILD_BACKEND_URL: `ws://127.0.0.1:${port}` });
+    try {
+      const { id } = await gw.createProject(gw.adminToken);
+      const r = await gw.api('POST', `/api/projects/${id}/builds`, { token: gw.adminToken, body: { prompt: 'a counter' } });
+      assert.equal(r.status, 502);
+      assert.equal(r.body.error.message, 'The build service / VM is unreachable.');
+    } finally {
+      await gw.close();
     }
   });
 });

@@ -48,14 +48,30 @@ async function forward(ctx: RouteContext<ApiDeps>, path: string, body: unknown, 
   } catch {
     throw new HttpError('bad_gateway');
   }
-  const text = await answer.text().catch(() => '');
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(await boundedText(answer, MAX_ANSWER_BYTES));
   } catch {
     throw new HttpError('bad_gateway');
   }
   sendJson(ctx.res, answer.status, json);
+}
+
+// The backend answers a few hundred bytes (a BuildInfo, or an error sentence); anything past this is not
+// one of its answers, and the gateway stops reading rather than hold it.
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+async function boundedText(answer: Response, limit: number): Promise<string> {
+  if (!answer.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    // Leaving the loop cancels the rest of the body.
+    if (size > limit) throw new Error(`the build backend's answer is larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export const buildControlRoutes: RouteDef<ApiDeps>[] = [
