@@ -113,7 +113,8 @@ export function useBuildStream(projectId: string): BuildStream {
     } else if (socket.failedOpens >= FAILED_OPENS_BEFORE_SSE) setFallback(true);
   }, [socket.state, socket.failedOpens]);
 
-  const onSse = fallback && socket.state !== 'live';
+  // A refusal the socket will not retry (signed out, not found) ends the fallback too: it says why.
+  const onSse = fallback && socket.state !== 'live' && !socket.problem?.final;
   const sse = useBuildEvents(onSse ? projectId : null, view.build?.id ?? null, { resumeQuery, onHello, onEvent, onReachable: noteReachable });
 
   const start = useCallback(
