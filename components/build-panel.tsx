@@ -40,13 +40,21 @@ export function BuildPanel({ projectId }: { projectId: string }) {
             </h2>
             <p className="mt-0.5 text-sm text-muted">Describe an app; the build service plans, generates, writes and checks it.</p>
           </div>
-          <ConnectionBadge state={stream.state} label={stream.transport === 'sse' ? 'Build stream (fallback)' : 'Build stream'} />
+          <ConnectionBadge state={stream.state} label={stream.transport === 'sse' ? 'Build stream (fallback)' : 'Build stream'} note={stream.transport === 'sse' && stream.reachable ? 'fallback' : undefined} />
         </header>
 
-        <PromptForm running={running} canControl={stream.canControl} provider={build ? null : view.provider} onBuild={stream.start} onCancel={stream.cancel} />
+        <PromptForm
+          projectId={projectId}
+          running={running}
+          canControl={stream.canControl}
+          provider={build ? null : view.provider}
+          providerInfo={stream.providerInfo}
+          onBuild={stream.start}
+          onCancel={stream.cancel}
+        />
 
         <div className="space-y-5 px-5 py-5">
-          <StreamNotice problem={stream.problem} transport={stream.transport} />
+          <StreamNotice problem={stream.problem} transport={stream.transport} reachable={stream.reachable} />
           {stream.refusal ? <ErrorSentence>{stream.refusal}</ErrorSentence> : null}
 
           {build ? (

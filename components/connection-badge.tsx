@@ -10,7 +10,8 @@ const LOOK: Record<SocketState, { label: string; dot: string; text: string }> = 
   offline: { label: 'Offline', dot: 'bg-zinc-400 dark:bg-zinc-500', text: 'text-muted' },
 };
 
-export function ConnectionBadge({ state, label }: { state: SocketState; label?: string }) {
+/** `note` says how, when it matters to the reader (e.g. "fallback" while a panel streams without its socket). */
+export function ConnectionBadge({ state, label, note }: { state: SocketState; label?: string; note?: string }) {
   const look = LOOK[state];
   return (
     <span
@@ -18,10 +19,11 @@ export function ConnectionBadge({ state, label }: { state: SocketState; label?: 
       aria-label={`${label ?? 'Connection'}: ${look.label}`}
       data-testid="connection-badge"
       data-state={state}
-      className={`inline-flex items-center gap-1.5 rounded-full border border-line px-2 py-0.5 text-xs font-medium ${look.text}`}
+      className={`inline-flex shrink-0 items-center gap-1.5 rounded-full border border-line px-2 py-0.5 text-xs font-medium whitespace-nowrap ${look.text}`}
     >
       <span aria-hidden className={`size-1.5 rounded-full ${look.dot}`} />
       {look.label}
+      {note ? <span className="font-normal text-muted">· {note}</span> : null}
     </span>
   );
 }

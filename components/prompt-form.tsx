@@ -1,25 +1,29 @@
 'use client';
 
 import { Hammer, Square } from 'lucide-react';
-import { useState, type FormEvent, type KeyboardEvent } from 'react';
-import { MAX_PROMPT_CHARS } from '@/lib/build/protocol';
+import { useCallback, useEffect, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { MAX_PROMPT_CHARS, type ProviderInfo } from '@/lib/build/protocol';
+import { providerSentence } from '@/lib/client/provider-sentence';
 import { Button } from './button';
 
 type PromptFormProps = {
+  projectId: string;
   running: boolean;
-  /** Whether start and cancel can reach the server right now (the live socket is open). */
+  /** Whether start and cancel can reach the server right now (over the socket, or over HTTP). */
   canControl: boolean;
-  /** What a new build would be built with, from the server's hello. */
+  /** What a new build would be built with, from the server's hello; null once there is a build. */
   provider: string | null;
+  providerInfo?: ProviderInfo | null;
   onBuild(prompt: string): void;
   onCancel(): void;
 };
 
 /** What to build, and the two things a person can do about it: Build, and Cancel while it runs. */
-export function PromptForm({ running, canControl, provider, onBuild, onCancel }: PromptFormProps) {
-  const [prompt, setPrompt] = useState('');
+export function PromptForm({ projectId, running, canControl, provider, providerInfo = null, onBuild, onCancel }: PromptFormProps) {
+  const [prompt, setPrompt] = useKeptPrompt(projectId);
   const empty = prompt.trim() === '';
   const canBuild = !running && !empty && canControl;
+  const sentence = provider ? providerSentence(providerInfo, provider) : null;
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -50,13 +54,13 @@ export function PromptForm({ running, canControl, provider, onBuild, onCancel }:
         onKeyDown={onKeyDown}
         className="block w-full resize-y rounded-md border border-line-strong bg-surface px-3 py-2 text-sm leading-6 text-ink shadow-xs placeholder:text-muted/70 focus-visible:border-accent focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-accent/40"
       />
+      {sentence ? (
+        <p data-testid="provider-sentence" className="text-xs leading-5 text-muted">
+          {sentence}
+        </p>
+      ) : null}
       <div className="flex flex-wrap items-center gap-3">
         <p className="min-w-0 flex-1 text-xs text-muted">
-          {provider ? (
-            <>
-              Builds use the <span className="font-medium text-ink/80">{provider}</span> provider.{' '}
-            </>
-          ) : null}
           <span className="tabular-nums">
             {prompt.length.toLocaleString()} / {MAX_PROMPT_CHARS.toLocaleString()}
           </span>
@@ -74,4 +78,45 @@ export function PromptForm({ running, canControl, provider, onBuild, onCancel }:
       </div>
     </form>
   );
+}
+
+const promptKey = (projectId: string) => `portico:prompt:${projectId}`;
+
+/**
+ * The prompt as typed, kept per project in sessionStorage: it survives reconnects and transport switches
+ * (the form stays mounted) and a reload of the tab, which is what people expect of a text box.
+ */
+function useKeptPrompt(projectId: string): [string, (prompt: string) => void] {
+  const [prompt, setPrompt] = useState('');
+  useEffect(() => {
+    // Read after mount: the server renders an empty box, and the first client render must match it.
+    const kept = readSession(promptKey(projectId));
+    if (kept) setPrompt(kept);
+  }, [projectId]);
+  const update = useCallback(
+    (next: string) => {
+      setPrompt(next);
+      writeSession(promptKey(projectId), next);
+    },
+    [projectId],
+  );
+  return [prompt, update];
+}
+
+// Storage can be off (a privacy setting) or full: the prompt then lives only as long as the page.
+function readSession(key: string): string | null {
+  try {
+    return sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function writeSession(key: string, value: string): void {
+  try {
+    if (value) sessionStorage.setItem(key, value);
+    else sessionStorage.removeItem(key);
+  } catch {
+    // As above.
+  }
 }

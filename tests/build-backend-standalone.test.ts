@@ -38,6 +38,11 @@ test('a gateway builds through a build backend that runs alone', async () => {
     ws.send(JSON.stringify({ type: 'start', prompt: 'a counter' }));
     await w.until(() => Boolean(w.done()), 15_000);
     assert.equal(w.done()!.status, 'succeeded');
+    // Start over plain HTTP reaches the standalone backend the same way, and that build runs to the end.
+    const started = await gw.api('POST', `/api/projects/${id}/builds`, { token: gw.adminToken, body: { prompt: 'a timer' } });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const sse = await fetch(`${gw.url}/api/build/${id}/events?build=${started.body.build.id}`, { headers: { authorization: `Bearer ${gw.adminToken}` } });
+    assert.match(await sse.text(), /"type":"done","status":"succeeded"/);
     const health = await gw.api('GET', '/api/admin/health', { token: gw.adminToken });
     assert.equal(health.body.upstreams.build.reachable, true);
     assert.equal(health.body.activeBuilds, 0);

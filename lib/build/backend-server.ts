@@ -11,12 +11,14 @@ import { isValidId } from '../store/ids';
 import type { Projects } from '../store/projects';
 import { owns } from '../upgrade/authorise';
 import type { BuildRunner } from './build-runner';
+import { matchBuildCommand, runBuildCommand, type BuildCommand } from './build-commands';
 import { serveBuildSocket } from './build-socket';
 import { serveBuildEvents } from './build-sse';
 import type { EventLog } from './event-log';
 import type { ProviderInfo } from './protocol';
 
-// The build backend: `/build/:projectId` (WebSocket) and `/build/:projectId/events` (SSE). It sits
+// The build backend: `/build/:projectId` (WebSocket), `/build/:projectId/events` (SSE) and POST
+// `/build/:projectId/builds[/:buildId/cancel]` (start and cancel over HTTP). It sits
 // behind the gateway but trusts nothing that reaches its port: every request must carry a backend token
 // the gateway minted for that project (lib/auth/backend-tokens.ts) as `Authorization: Bearer`; a user's
 // session token is refused. It answers refusals as plain HTTP; the gateway turns those into close codes.
@@ -65,13 +67,33 @@ export function createBackendServer(deps: BackendDeps) {
     if (!url) return { ok: false, why: 'bad_request' };
     const target = parseTarget(url, req.headers['last-event-id'] as string | undefined);
     if (typeof target === 'string') return { ok: false, why: target };
-    const grant = await deps.backendTokens.verify(bearerToken(req.headers), target.projectId);
+    const granted = await grantFor(req, target.projectId);
+    return granted.ok ? { ok: true, target, user: granted.user } : granted;
+  }
+
+  async function grantFor(req: http.IncomingMessage, projectId: string): Promise<{ ok: true; user: TokenClaims } | { ok: false; why: string }> {
+    const grant = await deps.backendTokens.verify(bearerToken(req.headers), projectId);
     if (!grant) return { ok: false, why: 'unauthorized' };
-    const project = await deps.projects.byId(target.projectId);
+    const project = await deps.projects.byId(projectId);
     if (!project) return { ok: false, why: 'no_project' };
     // The gateway authorised the user already; checked again because the owner may have changed since.
     if (!owns(grant.user, project.owner_id)) return { ok: false, why: 'forbidden' };
-    return { ok: true, target, user: grant.user };
+    return { ok: true, user: grant.user };
+  }
+
+  /** Start and cancel over HTTP (build-commands.ts), behind the same token check as the stream. */
+  async function command(req: http.IncomingMessage, res: http.ServerResponse, cmd: BuildCommand | 'bad_request'): Promise<void> {
+    if (cmd === 'bad_request') return refuseHttp(res, cmd);
+    const granted = await grantFor(req, cmd.projectId);
+    if (!granted.ok) return refuseHttp(res, granted.why);
+    await runBuildCommand(req, res, cmd, granted.user, deps);
+  }
+
+  async function stream(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const a = await admit(req);
+    if (!a.ok) return refuseHttp(res, a.why);
+    if (!a.target.sse || req.method !== 'GET') return refuseHttp(res, 'not_found');
+    await serveBuildEvents(req, res, a.target, deps);
   }
 
   const server = http.createServer((req, res) => {
@@ -79,12 +101,8 @@ export function createBackendServer(deps: BackendDeps) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', activeBuilds: deps.runner.active }));
       return;
     }
-    admit(req)
-      .then(async (a) => {
-        if (!a.ok) return refuseHttp(res, a.why);
-        if (!a.target.sse || req.method !== 'GET') return refuseHttp(res, 'not_found');
-        await serveBuildEvents(req, res, a.target, deps);
-      })
+    const cmd = req.method === 'POST' ? matchBuildCommand(requestUrl(req.url)?.pathname ?? '') : null;
+    (cmd ? command(req, res, cmd) : stream(req, res))
       .catch((err) => {
         deps.logger.error({ err }, 'build backend request failed');
         if (!res.headersSent) res.writeHead(500).end();

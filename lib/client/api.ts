@@ -34,7 +34,17 @@ export async function apiRequest<T>(path: string, { method = 'GET', body, signal
     throw new ApiError(0, 'network', OFFLINE_SENTENCE);
   }
   if (res.status === 204) return undefined as T;
-  const payload: unknown = await res.json().catch(() => null);
+  let payload: unknown = null;
+  try {
+    payload = await res.json();
+  } catch (err) {
+    // Aborted while the body was still arriving: the caller asked for nothing, so it gets nothing.
+    // Resolving with null here once crashed the project page (a build that failed at once re-fetched
+    // the history mid-body, and the aborted fetch "succeeded" with null).
+    if (signal?.aborted) throw err;
+    // A 2xx that is not our JSON (cut off, or a proxy's page) is not an answer either.
+    if (res.ok) throw new ApiError(res.status, 'invalid_answer', "The server's answer could not be read. Try again.");
+  }
   if (!res.ok) throw errorFrom(res.status, payload);
   return payload as T;
 }

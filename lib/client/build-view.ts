@@ -46,9 +46,20 @@ export const emptyView = (): BuildView => ({
 
 /** A hello: the same build carries on (a reconnect); another build (or none) starts the view afresh. */
 export function applyHello(view: BuildView, hello: HelloMessage): BuildView {
-  const id = hello.build?.id ?? null;
-  if (id !== null && id === view.build?.id) return { ...view, build: hello.build, provider: hello.build?.provider ?? hello.provider };
-  return { ...emptyView(), build: hello.build, provider: hello.build?.provider ?? hello.provider };
+  const build = hello.build ? withFiles(hello.build) : null;
+  const id = build?.id ?? null;
+  if (build && id === view.build?.id) {
+    // The row a reconnect's hello was read from can lag the `done` already on screen (the end is recorded
+    // after its event): the event is the newer word on how the build ended.
+    const current = view.done ? { ...build, status: view.done.status, summary: view.done.summary } : build;
+    return { ...view, build: current, provider: current.provider ?? hello.provider };
+  }
+  return { ...emptyView(), build, provider: build?.provider ?? hello.provider };
+}
+
+// Rows written before `files` was always a list carry null (or nothing): the panel reads `.length`.
+function withFiles(build: BuildInfo): BuildInfo {
+  return Array.isArray(build.files) ? build : { ...build, files: [] };
 }
 
 export function applyEvents(view: BuildView, events: BuildEvent[]): BuildView {

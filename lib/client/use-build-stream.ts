@@ -1,16 +1,19 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { CLOSE, closeSentence } from '../errors/close-codes';
-import { isBuildEvent, type BuildEvent, type ClientMessage, type HelloMessage, type ServerMessage } from '../build/protocol';
+import { closeSentence } from '../errors/close-codes';
+import { isBuildEvent, type BuildEvent, type ClientMessage, type HelloMessage, type ProviderInfo, type ServerMessage } from '../build/protocol';
 import { applyEvents, applyHello, emptyView, type BuildView } from './build-view';
-import { backoffMs } from './socket-url';
+import { cancelBuildOverHttp, startBuildOverHttp } from './build-control';
+import { useBuildEvents } from './use-build-events';
 import { useSocket, type SocketProblem, type SocketState } from './use-socket';
 
 // A project's build stream (design.md, "Build stream protocol") on top of the one socket hook: every
 // reconnect resumes after the last seq of the build on screen, so nothing is missed and nothing shows
-// twice. When the socket cannot open twice in a row (a proxy that does not pass WebSocket), the same
-// events come over Server-Sent Events instead; starting and cancelling still need the socket.
+// twice. When the socket cannot open twice in a row (a proxy that does not pass WebSocket, a restart),
+// the same events come over Server-Sent Events while the socket keeps being retried with backoff; the
+// first time it opens again it takes over. Start and cancel go over the socket when it is live and over
+// plain HTTP otherwise, so the panel is never read-only while the server answers at all.
 
 export type Transport = 'socket' | 'sse';
 
@@ -20,23 +23,43 @@ export type BuildStream = {
   state: SocketState;
   /** Why the connection is not live, as a sentence from the close-code table. */
   problem: SocketProblem | null;
-  /** The server's answer to the last start or cancel that it refused (`error` message). */
+  /** The server's answer to the last start or cancel that it refused. */
   refusal: string | null;
-  /** Whether start/cancel can be sent right now. */
+  /** False when nothing of the server's answered lately (socket, event stream or API): Build waits for it. */
+  reachable: boolean;
+  /** Whether Build and Cancel can reach the server right now (over the socket, or over HTTP). */
   canControl: boolean;
-  start(prompt: string): boolean;
-  cancel(): boolean;
+  /** What a new build would be built with, from the latest hello that said. */
+  providerInfo: ProviderInfo | null;
+  start(prompt: string): void;
+  cancel(): void;
 };
 
-// Consecutive failed opens before the socket is given up for SSE (issue 3: "twice in a row").
+// Consecutive failed opens before the events also come over SSE (issue 3: "twice in a row").
 const FAILED_OPENS_BEFORE_SSE = 2;
+
+/**
+ * Two streams and HTTP starts can race each other: a hello may carry on the build on screen or move to a
+ * newer one, never back to an older build, or to none once there is one.
+ */
+export function helloSupersedes(hello: HelloMessage, view: BuildView): boolean {
+  const shown = view.build;
+  if (!shown) return true;
+  if (!hello.build) return false;
+  return hello.build.id === shown.id || hello.build.createdAt >= shown.createdAt;
+}
 
 export function useBuildStream(projectId: string): BuildStream {
   const [view, setView] = useState<BuildView>(emptyView);
-  const [transport, setTransport] = useState<Transport>('socket');
   const [refusal, setRefusal] = useState<string | null>(null);
+  const [fallback, setFallback] = useState(false);
+  const [reachable, setReachable] = useState(true);
+  const [pending, setPending] = useState(false);
+  const [providerInfo, setProviderInfo] = useState<ProviderInfo | null>(null);
   // The view as of the last message, read synchronously when a connection asks where to resume.
   const viewRef = useRef(view);
+  const reachableRef = useRef(true);
+  const socketLive = useRef(false);
 
   const apply = useCallback((change: (v: BuildView) => BuildView) => {
     const next = change(viewRef.current);
@@ -45,7 +68,13 @@ export function useBuildStream(projectId: string): BuildStream {
     setView(next);
   }, []);
 
-  const onHello = useCallback((hello: HelloMessage) => apply((v) => applyHello(v, hello)), [apply]);
+  const onHello = useCallback(
+    (hello: HelloMessage) => {
+      if (hello.providerInfo) setProviderInfo(hello.providerInfo);
+      apply((v) => (helloSupersedes(hello, v) ? applyHello(v, hello) : v));
+    },
+    [apply],
+  );
   const onEvent = useCallback((event: BuildEvent) => apply((v) => applyEvents(v, [event])), [apply]);
 
   const resumeQuery = useCallback((): Record<string, string | number> => {
@@ -54,7 +83,7 @@ export function useBuildStream(projectId: string): BuildStream {
   }, []);
 
   const socket = useSocket<ServerMessage>({
-    path: transport === 'socket' ? `/api/build/${encodeURIComponent(projectId)}` : null,
+    path: `/api/build/${encodeURIComponent(projectId)}`,
     query: resumeQuery,
     onMessage(message) {
       if (message.type === 'hello') return onHello(message);
@@ -62,131 +91,73 @@ export function useBuildStream(projectId: string): BuildStream {
       if (isBuildEvent(message)) onEvent(message);
     },
   });
+  socketLive.current = socket.state === 'live';
+  const { send, reconnect } = socket;
+
+  const noteReachable = useCallback(
+    (now: boolean) => {
+      const was = reachableRef.current;
+      reachableRef.current = now;
+      setReachable(now);
+      // The server is back (a restart): try the socket now instead of at the end of its backoff.
+      if (now && !was && !socketLive.current) reconnect();
+    },
+    [reconnect],
+  );
 
   useEffect(() => {
-    if (transport === 'socket' && socket.failedOpens >= FAILED_OPENS_BEFORE_SSE) setTransport('sse');
-  }, [transport, socket.failedOpens]);
+    if (socket.state === 'live') {
+      setFallback(false);
+      reachableRef.current = true;
+      setReachable(true);
+    } else if (socket.failedOpens >= FAILED_OPENS_BEFORE_SSE) setFallback(true);
+  }, [socket.state, socket.failedOpens]);
 
-  const sse = useBuildEvents(transport === 'sse' ? projectId : null, resumeQuery, onHello, onEvent);
+  // A refusal the socket will not retry (signed out, not found) ends the fallback too: it says why.
+  const onSse = fallback && socket.state !== 'live' && !socket.problem?.final;
+  const sse = useBuildEvents(onSse ? projectId : null, view.build?.id ?? null, { resumeQuery, onHello, onEvent, onReachable: noteReachable });
 
-  const { send } = socket;
   const start = useCallback(
     (prompt: string) => {
       setRefusal(null);
-      return send({ type: 'start', prompt } satisfies ClientMessage);
+      if (send({ type: 'start', prompt } satisfies ClientMessage)) return;
+      setPending(true);
+      void startBuildOverHttp(projectId, prompt).then((answer) => {
+        setPending(false);
+        noteReachable(answer.ok || answer.reachable);
+        if (!answer.ok) return void (answer.reachable ? setRefusal(answer.sentence) : undefined);
+        // The new build's own stream (socket or SSE) follows from here, from its first event.
+        onHello({ type: 'hello', build: answer.value, provider: viewRef.current.provider ?? answer.value.provider ?? '', lastSeq: 0 });
+      });
     },
-    [send],
+    [send, projectId, noteReachable, onHello],
   );
+
   const cancel = useCallback(() => {
     setRefusal(null);
-    return send({ type: 'cancel' } satisfies ClientMessage);
-  }, [send]);
+    if (send({ type: 'cancel' } satisfies ClientMessage)) return;
+    const buildId = viewRef.current.build?.id;
+    if (!buildId) return;
+    setPending(true);
+    void cancelBuildOverHttp(projectId, buildId).then((answer) => {
+      setPending(false);
+      noteReachable(answer.ok || answer.reachable);
+      if (!answer.ok && answer.reachable) setRefusal(answer.sentence);
+    });
+  }, [send, projectId, noteReachable]);
 
-  const onSocket = transport === 'socket';
+  const problem = onSse ? sse.problem : socket.problem;
+  const live = socket.state === 'live';
   return {
     view,
-    transport,
-    state: onSocket ? socket.state : sse.state,
-    problem: onSocket ? socket.problem : sse.problem,
+    transport: onSse ? 'sse' : 'socket',
+    state: onSse ? sse.state : socket.state,
+    problem,
     refusal,
-    canControl: onSocket && socket.state === 'live',
+    reachable: live || reachable,
+    canControl: !pending && !problem?.final && (live || reachable),
+    providerInfo,
     start,
     cancel,
   };
-}
-
-type SseStatus = { state: SocketState; problem: SocketProblem | null };
-
-// The server's own `retry:` for a stream that ended with nothing to follow.
-const SSE_POLL_MS = 2000;
-
-// HTTP statuses an EventSource cannot read itself, as the close code that means the same (design.md).
-const STATUS_TO_CLOSE: Record<number, number> = { 400: CLOSE.BAD_REQUEST, 401: CLOSE.UNAUTHORIZED, 403: CLOSE.FORBIDDEN, 404: CLOSE.NOT_FOUND };
-
-/**
- * The SSE side: `GET /api/build/:projectId/events?build=&after=`. Reconnects itself with backoff and the
- * current resume point (the URL an EventSource retries keeps its first `after`, which the server reads
- * before Last-Event-ID), and closes for good on `done`.
- */
-function useBuildEvents(
-  projectId: string | null,
-  resumeQuery: () => Record<string, string | number>,
-  onHello: (hello: HelloMessage) => void,
-  onEvent: (event: BuildEvent) => void,
-): SseStatus {
-  const [status, setStatus] = useState<SseStatus>({ state: 'connecting', problem: null });
-  const handlers = useRef({ resumeQuery, onHello, onEvent });
-  handlers.current = { resumeQuery, onHello, onEvent };
-
-  useEffect(() => {
-    if (!projectId) return;
-    let stopped = false;
-    let attempt = 0;
-    let source: EventSource | null = null;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const finish = (state: SocketState, problem: SocketProblem | null = null) => {
-      stopped = true;
-      source?.close();
-      setStatus({ state, problem });
-    };
-
-    const open = () => {
-      if (stopped) return;
-      setStatus((s) => (s.state === 'live' ? s : { state: attempt === 0 ? 'connecting' : 'reconnecting', problem: s.problem }));
-      const params = new URLSearchParams(Object.entries(handlers.current.resumeQuery()).map(([k, v]) => [k, String(v)]));
-      const url = `/api/build/${encodeURIComponent(projectId)}/events${params.size ? `?${params}` : ''}`;
-      const es = new EventSource(url);
-      source = es;
-      let opened = false;
-      es.onopen = () => {
-        opened = true;
-        attempt = 0;
-        setStatus({ state: 'live', problem: null });
-      };
-      es.addEventListener('hello', (m) => handlers.current.onHello(JSON.parse(m.data) as HelloMessage));
-      es.addEventListener('build', (m) => {
-        const event = JSON.parse(m.data) as BuildEvent;
-        handlers.current.onEvent(event);
-        // A finished build has nothing more to say; the server ends the stream too.
-        if (event.type === 'done') finish('offline');
-      });
-      es.onerror = () => {
-        if (stopped) return;
-        const refused = es.readyState === EventSource.CLOSED;
-        es.close();
-        // A stream that ended without `done` (the project has no build yet): look again at the pace the
-        // server asks for (`retry: 2000`), quietly.
-        if (opened && !refused && !('build' in handlers.current.resumeQuery())) return void (timer = setTimeout(open, SSE_POLL_MS));
-        if (!refused) return retry();
-        // The browser gave up on its own: the answer was not a stream. Ask what it was.
-        void fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(
-          (res) => {
-            void res.body?.cancel();
-            if (stopped) return;
-            // 204: a finished build with nothing after our seq; everything is on screen already.
-            if (res.status === 204) return finish('offline');
-            const code = STATUS_TO_CLOSE[res.status];
-            if (code) return finish('offline', { code, sentence: closeSentence(code) ?? '', final: true });
-            retry();
-          },
-          () => retry(),
-        );
-      };
-    };
-    const retry = () => {
-      if (stopped) return;
-      const code = CLOSE.ABNORMAL;
-      setStatus({ state: 'reconnecting', problem: { code, sentence: closeSentence(code) ?? '', final: false } });
-      timer = setTimeout(open, backoffMs(attempt++));
-    };
-
-    open();
-    return () => {
-      stopped = true;
-      clearTimeout(timer);
-      source?.close();
-    };
-  }, [projectId]);
-
-  return status;
 }

@@ -10,12 +10,18 @@ export const toBuildInfo = (b: Build): BuildInfo => ({
   status: b.status,
   provider: b.provider,
   summary: b.summary,
-  files: JSON.parse(b.files) as BuildInfo['files'],
+  files: filesOf(b.files),
   lastSeq: b.last_seq,
   createdAt: b.created_at,
   finishedAt: b.finished_at,
   durationMs: b.duration_ms,
 });
+
+/** The files column as a list; an old row may hold `null` there, which the UI must never see. */
+function filesOf(column: string | null): BuildInfo['files'] {
+  const parsed: unknown = column ? JSON.parse(column) : null;
+  return Array.isArray(parsed) ? (parsed as BuildInfo['files']) : [];
+}
 
 export function createBuilds(db: Db) {
   return {
