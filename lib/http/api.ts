@@ -6,6 +6,7 @@ import { requestUrl } from './request-url';
 import { compileRoutes, findRoute } from './route';
 import { authRoutes } from './routes/auth-routes';
 import { buildRoutes } from './routes/build-routes';
+import { buildLogRoutes } from './routes/build-log-routes';
 import { filesRoutes } from './routes/files-routes';
 import { opsRoutes } from './routes/ops-routes';
 import { projectsRoutes } from './routes/projects-routes';
@@ -19,7 +20,7 @@ import { createStorageMeter } from '../quotas/storage-meter';
 // The JSON API runs in the gateway's own process space, next to the upgrade router, with the same store
 // and config objects; Next serves the pages and whatever this table does not claim.
 
-const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...filesRoutes, ...opsRoutes, ...usageRoutes, ...socketTicketsRoutes]);
+const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...buildLogRoutes, ...filesRoutes, ...opsRoutes, ...usageRoutes, ...socketTicketsRoutes]);
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 

@@ -1,7 +1,7 @@
 import type { Db } from './db';
 import { newId } from './ids';
 import type { Build, BuildStatus } from './schema';
-import type { BuildInfo } from '../build/protocol';
+import type { BuildEvent, BuildInfo } from '../build/protocol';
 
 export const toBuildInfo = (b: Build): BuildInfo => ({
   id: b.id,
@@ -66,6 +66,11 @@ export function createBuilds(db: Db) {
         .where('created_at', '>', since)
         .executeTakeFirst();
       return { count: Number(row?.count ?? 0), oldest: row?.oldest == null ? null : Number(row.oldest) };
+    },
+    /** Up to `limit` stored events of a build after `afterSeq`, in order (the raw log reads them page by page). */
+    async events(buildId: string, afterSeq: number, limit: number): Promise<BuildEvent[]> {
+      const rows = await db.selectFrom('build_events').select('event').where('build_id', '=', buildId).where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+      return rows.map((r) => JSON.parse(r.event) as BuildEvent);
     },
     /** Builds still marked running when no runner holds them: the process that ran them is gone. */
     running(): Promise<Build[]> {
