@@ -4,7 +4,7 @@ import { ArrowDown } from 'lucide-react';
 import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { isRunning, type BuildView } from '@/lib/client/build-view';
 import { firstKeptN } from '@/lib/client/log-book';
-import { findMatches, groupOf, layout, lineTop, logGroups, logLines, matchesOn, openByDefault, rowsBetween, type LogGroup } from '@/lib/client/log-model';
+import { findMatches, groupOf, layout, lineTop, logGroups, logLines, matchesOn, openByDefault, rowsBetween, waitingNote, type LogGroup } from '@/lib/client/log-model';
 import { useNow } from '@/lib/client/use-now';
 import { LogGroupHeader, LogLineRow } from './build-log-rows';
 import { BuildLogToolbar } from './build-log-toolbar';
@@ -47,7 +47,7 @@ export function BuildLog({ view }: { view: BuildView }) {
   const deferredQuery = useDeferredValue(query);
   const { matches, capped } = useMemo(() => findMatches(lines, deferredQuery), [lines, deferredQuery]);
   const [current, setCurrent] = useState(0);
-  const [reveal, setReveal] = useState<{ index: number; token: number } | null>(null);
+  const [reveal, setReveal] = useState<{ index: number; token: number; match: boolean } | null>(null);
 
   // A line named in the address (#L123): scrolled to and lit once it has arrived.
   const [target, setTarget] = useState<number | null>(null);
@@ -73,32 +73,40 @@ export function BuildLog({ view }: { view: BuildView }) {
 
   /** Opens the group of line `index` and puts the line a third of the way down the view. */
   const showIndex = useCallback(
-    (index: number) => {
+    (index: number, match = false) => {
       const g = groupOf(groups, index);
       if (!g) return;
-      if (!isOpen(g)) setChosen((c) => ({ ...c, [g.key]: true }));
+      // Pinned open: a stage that finishes later must not fold the line away from under the reader.
+      setChosen((c) => (c[g.key] ? c : { ...c, [g.key]: true }));
       following.current = false;
       setPaused(true);
-      setReveal({ index, token: Date.now() + Math.random() });
+      setReveal({ index, token: Date.now() + Math.random(), match });
     },
     [groups, isOpen],
   );
 
-  // Scroll to a revealed line once its group is open in the layout.
+  // Scroll to a revealed line once its group is open in the layout, once per reveal: later lines must not
+  // pull the reader back. The current match's mark is then brought into view sideways (long lines scroll).
+  const revealed = useRef<number | null>(null);
+  const markPending = useRef(false);
   useLayoutEffect(() => {
     const el = scroller.current;
-    if (!el || !reveal) return;
+    if (!el || !reveal || revealed.current === reveal.token) return;
     const top = lineTop(placed, reveal.index);
     if (top === null) return;
+    revealed.current = reveal.token;
+    markPending.current = reveal.match;
     el.scrollTop = Math.max(0, top - el.clientHeight / 3);
     setScrollTop(el.scrollTop);
+    // A linked line: the page itself scrolls to the log too (a search already happens inside it).
+    if (!reveal.match) el.scrollIntoView({ block: 'center' });
   }, [reveal, placed]);
 
-  // The current match's mark, once rendered, is brought into view sideways too (long lines scroll).
   useLayoutEffect(() => {
-    const mark = scroller.current?.querySelector<HTMLElement>('[data-current-match]');
     const el = scroller.current;
-    if (!mark || !el) return;
+    const mark = el?.querySelector<HTMLElement>('[data-current-match]');
+    if (!el || !mark || !markPending.current) return;
+    markPending.current = false;
     const left = mark.offsetLeft;
     if (left < el.scrollLeft + 130 || left > el.scrollLeft + el.clientWidth - 40) el.scrollLeft = Math.max(0, left - el.clientWidth / 2);
   });
@@ -117,7 +125,7 @@ export function BuildLog({ view }: { view: BuildView }) {
       if (!matches.length) return;
       const next = ((i % matches.length) + matches.length) % matches.length;
       setCurrent(next);
-      showIndex(matches[next].index);
+      showIndex(matches[next].index, true);
     },
     [matches, showIndex],
   );
@@ -125,7 +133,7 @@ export function BuildLog({ view }: { view: BuildView }) {
   // A new query starts at its first match.
   useEffect(() => {
     setCurrent(0);
-    if (deferredQuery && matches.length) showIndex(matches[0].index);
+    if (deferredQuery && matches.length) showIndex(matches[0].index, true);
     // Only when the query changes: new lines arriving must not move the reader.
   }, [deferredQuery]);
 
@@ -148,7 +156,7 @@ export function BuildLog({ view }: { view: BuildView }) {
 
   const jumpToLive = () => {
     const running = groups.find((g) => g.state === 'started');
-    if (running) setChosen((c) => ({ ...c, [running.key]: true }));
+    if (running && !isOpen(running)) setChosen((c) => ({ ...c, [running.key]: true }));
     following.current = true;
     setPaused(false);
     const el = scroller.current;
@@ -161,9 +169,8 @@ export function BuildLog({ view }: { view: BuildView }) {
   const targetIndex = target !== null ? target - (firstKeptN(view.lines) ?? 1) : null;
   const q = deferredQuery.length;
 
-  const waiting = view.stages.generate === 'started' && view.outputChars === 0 && !view.stats?.firstTokenMs && live;
-  const noteFor = (g: LogGroup) =>
-    waiting && g.stage === 'generate' && g.time.startedAt !== null ? `Waiting for the model… ${Math.floor(Math.max(0, now - g.time.startedAt) / 1000)} s` : null;
+  const waiting = waitingNote(view, now);
+  const noteFor = (g: LogGroup) => (g.stage === 'generate' ? waiting : null);
 
   return (
     <div className="relative overflow-hidden rounded-lg border border-line bg-sunken">

@@ -127,6 +127,16 @@ export function lineTop(l: Layout, index: number): number | null {
   return placed.top + HEADER_PX + (index - placed.group.from) * LINE_PX;
 }
 
+/**
+ * "Waiting for the model… 12 s" while the generate stage runs and no text has come yet (issue 11 point 6:
+ * a model that accepts the request and sends nothing must not look like a hang); null otherwise.
+ */
+export function waitingNote(view: BuildView, now: number): string | null {
+  const startedAt = view.stageTimes.generate.startedAt;
+  if (view.stages.generate !== 'started' || view.done || view.outputChars > 0 || view.stats?.firstTokenMs != null || startedAt === null) return null;
+  return `Waiting for the model… ${Math.floor(Math.max(0, now - startedAt) / 1000)} s`;
+}
+
 /** "+12.3s" from the build's start: short enough for a gutter. */
 export function offsetLabel(ms: number): string {
   const s = Math.max(0, ms) / 1000;

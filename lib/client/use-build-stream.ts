@@ -38,12 +38,19 @@ export function useBuildStream(projectId: string): BuildStream {
   // The view as of the last message, read synchronously when a connection asks where to resume.
   const viewRef = useRef(view);
 
+  // A replay delivers thousands of events in a burst, one socket message each: the view is folded at
+  // once but rendered once per frame, not once per event.
+  const frame = useRef<number | null>(null);
   const apply = useCallback((change: (v: BuildView) => BuildView) => {
     const next = change(viewRef.current);
     if (next === viewRef.current) return;
     viewRef.current = next;
-    setView(next);
+    frame.current ??= requestAnimationFrame(() => {
+      frame.current = null;
+      setView(viewRef.current);
+    });
   }, []);
+  useEffect(() => () => cancelAnimationFrame(frame.current ?? 0), []);
 
   const onHello = useCallback((hello: HelloMessage) => apply((v) => applyHello(v, hello)), [apply]);
   const onEvent = useCallback((event: BuildEvent) => apply((v) => applyEvents(v, [event])), [apply]);

@@ -9,6 +9,8 @@ export type LlmBehaviour = {
   /** The reply, streamed in pieces of this many characters. */
   reply: string;
   chunkChars?: number;
+  /** Pause between pieces, ms (a model that takes its time, so a test can act mid-stream). */
+  chunkDelayMs?: number;
   /** Break the connection after this many pieces (a server that dies mid-stream). */
   dieAfterChunks?: number;
   status?: number;
@@ -37,7 +39,7 @@ export async function startLlmServer(behaviour: LlmBehaviour) {
       const chunk = { id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: behaviour.reply.slice(i, i + size) }, finish_reason: null }] };
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
       n++;
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => (behaviour.chunkDelayMs ? setTimeout(r, behaviour.chunkDelayMs) : setImmediate(r)));
     }
     res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
     res.end('data: [DONE]\n\n');
