@@ -6,6 +6,7 @@ import { isRunning, type BuildView } from '@/lib/client/build-view';
 import { firstKeptN } from '@/lib/client/log-book';
 import { findMatches, groupOf, layout, lineTop, logGroups, logLines, matchesOn, openByDefault, rowsBetween, waitingNote, type LogGroup } from '@/lib/client/log-model';
 import { useNow } from '@/lib/client/use-now';
+import { useStickToBottom } from '@/lib/client/use-stick-to-bottom';
 import { LogGroupHeader, LogLineRow } from './build-log-rows';
 import { BuildLogToolbar } from './build-log-toolbar';
 
@@ -16,8 +17,6 @@ import { BuildLogToolbar } from './build-log-toolbar';
 
 const MAX_HEIGHT_PX = 480;
 const OVERSCAN_PX = 400;
-// How close to the bottom still counts as "at the end" (a fractional scroll position, a line in flight).
-const SLACK_PX = 24;
 
 const lineHash = (hash: string) => {
   const m = /^#L(\d+)$/.exec(hash);
@@ -39,8 +38,8 @@ export function BuildLog({ view }: { view: BuildView }) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(MAX_HEIGHT_PX);
-  const following = useRef(true);
-  const [paused, setPaused] = useState(false);
+  const follow = useStickToBottom(scroller, { active: live, height: placed.height, onScrolled: (el) => setScrollTop(el.scrollTop) });
+  const { pause } = follow;
 
   // Search: matches over every line, collapsed groups too; `current` is an index into `matches`.
   const [query, setQuery] = useState('');
@@ -78,11 +77,10 @@ export function BuildLog({ view }: { view: BuildView }) {
       if (!g) return;
       // Pinned open: a stage that finishes later must not fold the line away from under the reader.
       setChosen((c) => (c[g.key] ? c : { ...c, [g.key]: true }));
-      following.current = false;
-      setPaused(true);
+      pause();
       setReveal({ index, token: Date.now() + Math.random(), match });
     },
-    [groups, isOpen],
+    [groups, pause],
   );
 
   // Scroll to a revealed line once its group is open in the layout, once per reveal: later lines must not
@@ -137,30 +135,17 @@ export function BuildLog({ view }: { view: BuildView }) {
     // Only when the query changes: new lines arriving must not move the reader.
   }, [deferredQuery]);
 
-  // Follow the end while the build runs and the reader has not scrolled away from it.
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el || !live || !following.current) return;
-    el.scrollTop = el.scrollHeight;
-    setScrollTop(el.scrollTop);
-  }, [placed.height, live]);
-
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
     setScrollTop(el.scrollTop);
-    const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight <= SLACK_PX;
-    following.current = atEnd;
-    setPaused(!atEnd);
+    follow.onScroll();
   };
 
   const jumpToLive = () => {
     const running = groups.find((g) => g.state === 'started');
     if (running && !isOpen(running)) setChosen((c) => ({ ...c, [running.key]: true }));
-    following.current = true;
-    setPaused(false);
-    const el = scroller.current;
-    if (el) el.scrollTop = el.scrollHeight;
+    follow.resume();
   };
 
   const rows = rowsBetween(placed, Math.max(0, scrollTop - OVERSCAN_PX), scrollTop + viewport + OVERSCAN_PX);
@@ -219,7 +204,7 @@ export function BuildLog({ view }: { view: BuildView }) {
           </div>
         </div>
       </div>
-      {live && paused ? (
+      {live && follow.paused ? (
         <button
           type="button"
           onClick={jumpToLive}

@@ -36,7 +36,7 @@ export function BuildRunHeader({ view }: { view: BuildView }) {
             <Fact icon={Timer} label={running ? 'Elapsed' : 'Duration'}>
               <span data-testid="build-elapsed" className="font-medium text-ink tabular-nums">
                 {/* Whole seconds while it ticks, so the figure does not jitter every second. */}
-                {running ? formatElapsed(Math.floor(duration / 1000) * 1000) : formatElapsed(duration)}
+                {running && duration < 10_000 ? `${Math.floor(duration / 1000)} s` : formatElapsed(running ? Math.floor(duration / 1000) * 1000 : duration)}
               </span>
             </Fact>
           ) : null}
