@@ -86,7 +86,7 @@ export function LogLineRow({ line, startedAt, marks, target }: LineProps) {
       <time dateTime={wall.toISOString()} title={wall.toLocaleString()} className="w-14 shrink-0 text-muted tabular-nums select-none">
         {startedAt === null ? '' : offsetLabel(line.at - startedAt)}
       </time>
-      <span className={`pr-4 whitespace-pre ${line.source === 'output' ? 'text-ink/80' : 'text-ink'} ${LEVEL[line.level]}`}>
+      <span className={`pr-4 whitespace-pre ${LEVEL[line.level] || (line.source === 'output' ? 'text-ink/80' : 'text-ink')}`}>
         {line.level !== 'info' ? <span className="font-semibold uppercase">{line.level} </span> : null}
         {markedPieces(line, marks).map((p, i) =>
           p.mark === 'none' ? (

@@ -7,7 +7,7 @@ import { firstKeptN } from '@/lib/client/log-book';
 import { findMatches, groupOf, layout, lineTop, logGroups, logLines, matchesOn, openByDefault, rowsBetween, waitingNote, type LogGroup } from '@/lib/client/log-model';
 import { useNow } from '@/lib/client/use-now';
 import { useStickToBottom } from '@/lib/client/use-stick-to-bottom';
-import { LogGroupHeader, LogLineRow } from './build-log-rows';
+import { LogGroupHeader, LogLineRow, groupName } from './build-log-rows';
 import { BuildLogToolbar } from './build-log-toolbar';
 
 // The build's log as a CI page shows it: a collapsible group per stage, every line numbered and timed,
@@ -38,7 +38,11 @@ export function BuildLog({ view }: { view: BuildView }) {
   const scroller = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(MAX_HEIGHT_PX);
-  const follow = useStickToBottom(scroller, { active: live, height: placed.height, onScrolled: (el) => setScrollTop(el.scrollTop) });
+  // Follow while it runs, and through its last lines once it ended (they may come in the same frame as
+  // the end); a failed build opens at its end, where the error is.
+  const watchedLive = useRef(false);
+  if (live) watchedLive.current = true;
+  const follow = useStickToBottom(scroller, { active: live || watchedLive.current || view.done?.status === 'failed', height: placed.height, onScrolled: (el) => setScrollTop(el.scrollTop) });
   const { pause } = follow;
 
   // Search: matches over every line, collapsed groups too; `current` is an index into `matches`.
@@ -192,7 +196,7 @@ export function BuildLog({ view }: { view: BuildView }) {
                   onToggle={() => setChosen((c) => ({ ...c, [run.group.key]: !isOpen(run.group) }))}
                 />
               ) : (
-                <ol key={`l-${run.group.key}-${run.indexes[0]}`} aria-label={`${run.group.stage ?? 'setup'} log`}>
+                <ol key={`l-${run.group.key}-${run.indexes[0]}`} aria-label={`${groupName(run.group)} lines`}>
                   {run.indexes.map((index) => {
                     const line = lines.at(index)!;
                     const marks = q ? matchesOn(matches, index).map((m) => ({ from: m.from, to: m.from + q, current: currentMatch?.index === index && currentMatch.from === m.from })) : [];

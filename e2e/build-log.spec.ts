@@ -126,6 +126,42 @@ test.describe('the build log of a 20,000-line build', () => {
 
     await screenshots(page);
   });
+
+  test('a build that fails in generate opens that group by itself, with the error line in it', async ({ page }) => {
+    // The same model, now dying after a few pieces.
+    llm.behaviour.dieAfterChunks = 3;
+    const user = await createUser(server);
+    const projectId = await createProject(server, user, 'Broken model');
+    await page.goto(`${server.url}/login?next=${encodeURIComponent(`/projects/${projectId}`)}`);
+    await signIn(page, user);
+    await page.getByLabel('Prompt').fill('A plan the model never finishes');
+    await page.getByRole('button', { name: 'Build', exact: true }).click();
+
+    await expect(page.getByTestId('build-result').getByTestId('build-status')).toHaveAttribute('data-status', 'failed', { timeout: 30_000 });
+    // The log opens at its end, where the error is…
+    const log = page.getByRole('region', { name: 'Build log' });
+    await log.scrollIntoViewIfNeeded();
+    const errors = page.getByTestId('build-log').locator('li', { hasText: /^\d+\S+\s*error / });
+    await expect(errors.last()).toBeInViewport();
+    // …in the generate group, which opened by itself; plan, done before it, is folded.
+    await log.evaluate((el) => (el.scrollTop = 0));
+    const generate = page.locator('[data-testid=build-log-group][data-stage=generate]');
+    await expect(generate).toHaveAttribute('data-state', 'failed');
+    await expect(generate).toHaveAttribute('data-open', 'true');
+    await expect(page.locator('[data-testid=build-log-group][data-stage=plan]')).toHaveAttribute('data-open', 'false');
+    await log.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      for (const [width, height] of [
+        [1440, 900],
+        [390, 844],
+      ]) {
+        await page.setViewportSize({ width, height });
+        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+        await page.getByTestId('current-build').screenshot({ path: path.join(SHOTS, `failed-${width}-${scheme}.png`) });
+      }
+    }
+  });
 });
 
 async function lineCount(list: Locator): Promise<number> {
