@@ -3,7 +3,7 @@
 import { ChevronRight, Circle, CircleCheck, CircleSlash, CircleX, LoaderCircle, type LucideIcon } from 'lucide-react';
 import type { Stage } from '@/lib/build/protocol';
 import { styleClass } from '@/lib/client/ansi';
-import { formatElapsed } from '@/lib/client/elapsed';
+import { formatElapsed, formatRunning } from '@/lib/client/elapsed';
 import type { LogLine } from '@/lib/client/log-book';
 import { markedPieces, offsetLabel, type LogGroup } from '@/lib/client/log-model';
 
@@ -29,7 +29,8 @@ export function LogGroupHeader({ group, open, now, note, onToggle }: HeaderProps
   const look = LOOK[group.state] ?? LOOK.none;
   const Icon = look.icon;
   const { startedAt, endedAt } = group.time;
-  const duration = startedAt === null ? null : formatElapsed((endedAt ?? now) - startedAt);
+  // While the model is awaited the note says how long; a running stage ticks in whole seconds.
+  const duration = startedAt === null || note ? null : endedAt === null ? formatRunning(now - startedAt) : formatElapsed(endedAt - startedAt);
   const lines = `${group.count.toLocaleString('en')} line${group.count === 1 ? '' : 's'}`;
   const empty = group.count === 0;
   return (
@@ -53,6 +54,21 @@ export function LogGroupHeader({ group, open, now, note, onToggle }: HeaderProps
         {duration ? <span className="text-xs text-muted tabular-nums">{duration}</span> : null}
         {!empty ? <span className="hidden text-xs text-muted sm:inline">· {lines}</span> : null}
       </button>
+    </div>
+  );
+}
+
+/** The stage whose lines fill the top of the view, pinned there once its own header scrolled away. */
+export function PinnedGroupLabel({ group }: { group: LogGroup }) {
+  const look = LOOK[group.state] ?? LOOK.none;
+  const Icon = look.icon;
+  return (
+    <div aria-hidden className="pointer-events-none sticky top-0 left-0 z-10 h-0">
+      <div className="flex h-7 items-center gap-2 border-b border-line bg-sunken/95 px-2 font-sans text-xs text-ink shadow-xs backdrop-blur-sm">
+        <ChevronRight className="size-3.5 shrink-0 rotate-90 text-muted" />
+        <Icon className={`size-3.5 shrink-0 ${look.iconClass}`} />
+        <span className="font-medium">{groupName(group)}</span>
+      </div>
     </div>
   );
 }

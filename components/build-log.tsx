@@ -4,10 +4,10 @@ import { ArrowDown } from 'lucide-react';
 import { useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { isRunning, type BuildView } from '@/lib/client/build-view';
 import { firstKeptN } from '@/lib/client/log-book';
-import { findMatches, groupOf, layout, lineTop, logGroups, logLines, matchesOn, openByDefault, rowsBetween, waitingNote, type LogGroup } from '@/lib/client/log-model';
+import { HEADER_PX, LINE_PX, findMatches, groupOf, layout, lineTop, logGroups, logLines, matchesOn, openByDefault, rowsBetween, waitingNote, type LogGroup } from '@/lib/client/log-model';
 import { useNow } from '@/lib/client/use-now';
 import { useStickToBottom } from '@/lib/client/use-stick-to-bottom';
-import { LogGroupHeader, LogLineRow, groupName } from './build-log-rows';
+import { LogGroupHeader, LogLineRow, PinnedGroupLabel, groupName } from './build-log-rows';
 import { BuildLogToolbar } from './build-log-toolbar';
 
 // The build's log as a CI page shows it: a collapsible group per stage, every line numbered and timed,
@@ -152,6 +152,8 @@ export function BuildLog({ view }: { view: BuildView }) {
     follow.resume();
   };
 
+  // The open group that fills the top of the view, once its header is out of sight.
+  const pinned = placed.groups.find(({ group, top, open }) => open && scrollTop > top + HEADER_PX && scrollTop < top + HEADER_PX + group.count * LINE_PX)?.group ?? null;
   const rows = rowsBetween(placed, Math.max(0, scrollTop - OVERSCAN_PX), scrollTop + viewport + OVERSCAN_PX);
   const height = Math.min(MAX_HEIGHT_PX, placed.height + 2);
   const currentMatch = matches[current] ?? null;
@@ -183,6 +185,7 @@ export function BuildLog({ view }: { view: BuildView }) {
         style={{ height }}
         className="relative overflow-auto overscroll-contain font-mono text-xs leading-5"
       >
+        {pinned ? <PinnedGroupLabel group={pinned} /> : null}
         <div data-testid="build-log" data-lines={lines.size} className="relative w-max min-w-full" style={{ height: placed.height }}>
           <div style={{ transform: `translateY(${rows[0]?.top ?? 0}px)` }}>
             {groupRuns(rows).map((run) =>

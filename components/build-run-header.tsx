@@ -3,7 +3,7 @@
 import { Clock, Cpu, Gauge, Timer } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { isRunning, type BuildView } from '@/lib/client/build-view';
-import { formatElapsed } from '@/lib/client/elapsed';
+import { formatElapsed, formatRunning } from '@/lib/client/elapsed';
 import { useNow } from '@/lib/client/use-now';
 import { BuildStatusBadge } from './build-status-badge';
 import { CreatedAt } from './created-at';
@@ -35,8 +35,7 @@ export function BuildRunHeader({ view }: { view: BuildView }) {
           {duration !== null ? (
             <Fact icon={Timer} label={running ? 'Elapsed' : 'Duration'}>
               <span data-testid="build-elapsed" className="font-medium text-ink tabular-nums">
-                {/* Whole seconds while it ticks, so the figure does not jitter every second. */}
-                {running && duration < 10_000 ? `${Math.floor(duration / 1000)} s` : formatElapsed(running ? Math.floor(duration / 1000) * 1000 : duration)}
+                {running ? formatRunning(duration) : formatElapsed(duration)}
               </span>
             </Fact>
           ) : null}

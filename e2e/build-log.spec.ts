@@ -127,7 +127,30 @@ test.describe('the build log of a 20,000-line build', () => {
     await screenshots(page);
   });
 
+  test('before the first token the generate group counts the wait; the run header counts the build', async ({ page }) => {
+    Object.assign(llm.behaviour, { reply: GOOD_REPLY, firstChunkDelayMs: 3500, chunkDelayMs: 0 });
+    const user = await createUser(server);
+    const projectId = await createProject(server, user, 'Slow model');
+    await page.goto(`${server.url}/login?next=${encodeURIComponent(`/projects/${projectId}`)}`);
+    await signIn(page, user);
+    await page.getByLabel('Prompt').fill('A page from a slow model');
+    await page.getByRole('button', { name: 'Build', exact: true }).click();
+
+    const generate = page.locator('[data-testid=build-log-group][data-stage=generate]');
+    const waiting = generate.getByRole('status');
+    await expect(waiting).toHaveText(/^Waiting for the model… [01] s$/);
+    const elapsed = page.getByTestId('build-elapsed');
+    const first = await elapsed.textContent();
+    await expect(waiting).toHaveText(/^Waiting for the model… [23] s$/);
+    await expect(elapsed).not.toHaveText(first!);
+    await page.getByTestId('current-build').screenshot({ path: path.join(SHOTS, 'waiting-1440-light.png') });
+    // The first text ends the wait.
+    await expect(waiting).toBeHidden({ timeout: 10_000 });
+    await expect(page.getByTestId('build-result').getByTestId('build-status')).toHaveAttribute('data-status', 'succeeded', { timeout: 30_000 });
+  });
+
   test('a build that fails in generate opens that group by itself, with the error line in it', async ({ page }) => {
+    Object.assign(llm.behaviour, { reply: reply(), firstChunkDelayMs: 0 });
     // The same model, now dying after a few pieces.
     llm.behaviour.dieAfterChunks = 3;
     const user = await createUser(server);

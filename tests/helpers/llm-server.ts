@@ -9,6 +9,8 @@ export type LlmBehaviour = {
   /** The reply, streamed in pieces of this many characters. */
   reply: string;
   chunkChars?: number;
+  /** Pause before the first piece, ms (a model slow to its first token). */
+  firstChunkDelayMs?: number;
   /** Pause between pieces, ms (a model that takes its time, so a test can act mid-stream). */
   chunkDelayMs?: number;
   /** Break the connection after this many pieces (a server that dies mid-stream). */
@@ -32,6 +34,7 @@ export async function startLlmServer(behaviour: LlmBehaviour) {
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
+    if (behaviour.firstChunkDelayMs) await new Promise((r) => setTimeout(r, behaviour.firstChunkDelayMs));
     const size = behaviour.chunkChars ?? 40;
     let n = 0;
     for (let i = 0; i < behaviour.reply.length; i += size) {
