@@ -53,6 +53,7 @@ test.describe('the build log of a 20,000-line build', () => {
     await page.mouse.wheel(0, -3000);
     const jump = page.getByRole('button', { name: 'Jump to live' });
     await expect(jump).toBeVisible();
+    await page.getByRole('region', { name: 'Build log' }).screenshot({ path: path.join(SHOTS, 'paused-1440-light.png') });
     const heldAt = await scroller.evaluate((el) => el.scrollTop);
     await expect.poll(() => lineCount(list)).toBeGreaterThan((await lineCount(list)) + 200);
     expect(await scroller.evaluate((el) => el.scrollTop)).toBe(heldAt);

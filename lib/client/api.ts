@@ -34,7 +34,12 @@ export async function apiRequest<T>(path: string, { method = 'GET', body, signal
     throw new ApiError(0, 'network', OFFLINE_SENTENCE);
   }
   if (res.status === 204) return undefined as T;
-  const payload: unknown = await res.json().catch(() => null);
+  // A body cut off because the caller aborted is that abort, not an answer of `null` (a component
+  // whose effect re-ran would otherwise render null as its data).
+  const payload: unknown = await res.json().catch((err: unknown) => {
+    if (signal?.aborted) throw err;
+    return null;
+  });
   if (!res.ok) throw errorFrom(res.status, payload);
   return payload as T;
 }
