@@ -10,12 +10,11 @@ import { BuildHistory } from './build-history';
 import { BuildLog } from './build-log';
 import { BuildResult } from './build-result';
 import { BuildStages } from './build-stages';
-import { BuildStatusBadge } from './build-status-badge';
+import { BuildRunHeader } from './build-run-header';
 import { ConnectionBadge } from './connection-badge';
-import { CreatedAt } from './created-at';
 import { EmptyState } from './empty-state';
 import { ErrorSentence } from './error-sentence';
-import { ModelOutput } from './model-output';
+import { FileProgressList } from './file-progress';
 import { ProgressBar } from './progress-bar';
 import { PromptForm } from './prompt-form';
 import { StreamNotice } from './stream-notice';
@@ -59,34 +58,24 @@ export function BuildPanel({ projectId }: { projectId: string }) {
 
           {build ? (
             <section aria-label="Current build" data-testid="current-build" data-build={build.id} className="space-y-5">
-              <div className="flex items-start gap-3">
-                <div className="min-w-0 flex-1">
-                  <h3 className="text-xs font-medium tracking-wide text-muted uppercase">{running ? 'Building' : 'Latest build'}</h3>
-                  <p className="mt-1 line-clamp-2 text-sm text-ink" title={build.prompt}>
-                    {build.prompt}
-                  </p>
-                </div>
-                <div className="flex shrink-0 flex-col items-end gap-1">
-                  {/* Once it has ended, the result below says how. */}
-                  {view.done ? null : <BuildStatusBadge status={build.status} />}
-                  <CreatedAt ms={build.createdAt} />
+              <BuildRunHeader
+                view={view}
+                aside={
                   <Link href={buildPagePath(projectId, build.id)} className="text-xs font-medium text-accent hover:underline">
                     Open this build
                   </Link>
-                </div>
-              </div>
+                }
+              />
               <BuildStages stages={view.stages} />
               <ProgressBar percent={view.percent} message={view.done ? ENDED[view.done.status] : view.progressMessage} active={running} tone={view.done?.status === 'failed' ? 'danger' : 'accent'} />
+              {running ? <FileProgressList files={view.fileProgress} /> : null}
               {view.done ? (
-                <BuildResult projectId={projectId} status={view.done.status} summary={view.done.summary} provider={view.provider} durationMs={durationMs} files={view.files} />
+                <BuildResult projectId={projectId} buildId={build.id} status={view.done.status} summary={view.done.summary} provider={view.provider} durationMs={durationMs} files={view.files} />
               ) : null}
               <div className="space-y-2">
                 <h3 className="text-xs font-medium tracking-wide text-muted uppercase">Log</h3>
-                <BuildLog lines={view.log} dropped={view.logDropped} startedAt={build.createdAt} />
-              </div>
-              <div className="space-y-2">
-                <h3 className="text-xs font-medium tracking-wide text-muted uppercase">Model output</h3>
-                <ModelOutput text={view.output} streaming={running && view.stages.generate !== 'done'} />
+                {/* The model's text is in the log too, as lines of the generate group: one log, like a CI run. */}
+                <BuildLog view={view} />
               </div>
             </section>
           ) : stream.state === 'live' || stream.transport === 'sse' ? (

@@ -8,6 +8,7 @@ import { isRunning } from '@/lib/client/build-view';
 import { formatElapsed } from '@/lib/client/elapsed';
 import { useBuildRecord } from '@/lib/client/use-build-record';
 import { BuildDiffView } from './build-diff';
+import { FileProgressList } from './file-progress';
 import { BuildLog } from './build-log';
 import { BuildPreview } from './build-preview';
 import { BuildResult } from './build-result';
@@ -16,7 +17,6 @@ import { BuildStatusBadge } from './build-status-badge';
 import { CreatedAt } from './created-at';
 import { ErrorSentence } from './error-sentence';
 import { MissingResource } from './missing-resource';
-import { ModelOutput } from './model-output';
 import { PageTitle } from './page-title';
 import { useProject } from './project-gate';
 import { ProgressBar } from './progress-bar';
@@ -125,11 +125,10 @@ export function BuildRecordView({ projectId, buildId }: { projectId: string; bui
               {view.done ? (
                 <BuildResult projectId={projectId} buildId={build.id} status={view.done.status} summary={view.done.summary} provider={view.provider} durationMs={durationMs} files={view.files} />
               ) : null}
+              {running ? <FileProgressList files={view.fileProgress} /> : null}
+              {/* The model's text is in the log, as lines of the generate group, as on the project page. */}
               <Section title="Log">
-                <BuildLog lines={view.log} dropped={view.logDropped} startedAt={build.createdAt} />
-              </Section>
-              <Section title="Model output">
-                <ModelOutput text={view.output} streaming={running && view.stages.generate !== 'done'} />
+                <BuildLog view={view} />
               </Section>
             </div>
           ) : null}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { STAGES, type BuildEvent, type BuildEventBody, type BuildInfo, type HelloMessage } from '../build/protocol';
-import { MAX_LOG_LINES, MAX_OUTPUT_CHARS, applyEvents, applyHello, emptyView, isRunning, type BuildView } from './build-view';
+import { MAX_LOG_CHARS, MAX_LOG_LINES, applyEvents, applyHello, emptyView, isRunning, type BuildView } from './build-view';
 
 // Every message sequence the build stream can deliver folds into a view the panel can render (issue 11,
 // point 2): `done` before anything else, a hello with no build, a build row from before `files` was
@@ -62,9 +62,9 @@ const message: fc.Arbitrary<Message> = fc.oneof(
 
 /** What the panel reads of a view; each of these must hold for it to render. */
 function assertRenderable(v: BuildView): void {
-  assert.ok(Array.isArray(v.log) && v.log.length <= MAX_LOG_LINES);
+  assert.ok(v.lines.end - v.lines.start <= MAX_LOG_LINES && v.lines.chars <= MAX_LOG_CHARS);
   assert.ok(Array.isArray(v.files));
-  assert.ok(typeof v.output === 'string' && v.output.length <= MAX_OUTPUT_CHARS);
+  assert.ok(Number.isFinite(v.outputChars) && v.outputChars >= 0);
   assert.ok(v.percent >= 0 && v.percent <= 100);
   for (const s of STAGES) assert.equal(typeof v.stages[s], 'string');
   if (v.build) {

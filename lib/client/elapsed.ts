@@ -9,3 +9,8 @@ export function formatElapsed(ms: number): string {
   const rest = seconds % 60;
   return rest ? `${minutes} min ${rest} s` : `${minutes} min`;
 }
+
+/** A clock still running, ticking once a second: whole seconds, so it does not show "3.0 s", "4.0 s". */
+export function formatRunning(ms: number): string {
+  return ms < 60_000 ? `${Math.floor(Math.max(0, ms) / 1000)} s` : formatElapsed(Math.floor(ms / 1000) * 1000);
+}

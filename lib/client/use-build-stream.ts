@@ -61,12 +61,27 @@ export function useBuildStream(projectId: string): BuildStream {
   const reachableRef = useRef(true);
   const socketLive = useRef(false);
 
+  // A replay delivers thousands of events in a burst, one socket message each: the view is folded at
+  // once but rendered once per frame, not once per event.
+  const frame = useRef<number | null>(null);
+  const waitingSince = useRef(0);
   const apply = useCallback((change: (v: BuildView) => BuildView) => {
     const next = change(viewRef.current);
     if (next === viewRef.current) return;
     viewRef.current = next;
-    setView(next);
+    if (frame.current === null) {
+      waitingSince.current = performance.now();
+      frame.current = requestAnimationFrame(() => {
+        frame.current = null;
+        setView(viewRef.current);
+      });
+    } else if (performance.now() - waitingSince.current > 200) {
+      // A page too busy to paint still shows the replay's progress a few times a second.
+      waitingSince.current = performance.now();
+      setView(next);
+    }
   }, []);
+  useEffect(() => () => cancelAnimationFrame(frame.current ?? 0), []);
 
   const onHello = useCallback(
     (hello: HelloMessage) => {

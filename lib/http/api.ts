@@ -7,6 +7,7 @@ import { compileRoutes, findRoute } from './route';
 import { authRoutes } from './routes/auth-routes';
 import { buildRoutes } from './routes/build-routes';
 import { buildControlRoutes } from './routes/build-control-routes';
+import { buildLogRoutes } from './routes/build-log-routes';
 import { buildRecordRoutes } from './routes/build-record-routes';
 import { previewRoutes } from './routes/preview-routes';
 import { filesRoutes } from './routes/files-routes';
@@ -22,7 +23,7 @@ import { createStorageMeter } from '../quotas/storage-meter';
 // The JSON API runs in the gateway's own process space, next to the upgrade router, with the same store
 // and config objects; Next serves the pages and whatever this table does not claim.
 
-const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...buildControlRoutes, ...buildRecordRoutes, ...previewRoutes, ...filesRoutes, ...opsRoutes, ...usageRoutes, ...socketTicketsRoutes]);
+const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...buildControlRoutes, ...buildRecordRoutes, ...buildLogRoutes, ...previewRoutes, ...filesRoutes, ...opsRoutes, ...usageRoutes, ...socketTicketsRoutes]);
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 

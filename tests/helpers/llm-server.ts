@@ -9,7 +9,9 @@ export type LlmBehaviour = {
   /** The reply, streamed in pieces of this many characters. */
   reply: string;
   chunkChars?: number;
-  /** Pause between pieces (a model that takes its time); 0 by default. */
+  /** Pause before the first piece, ms (a model slow to its first token). */
+  firstChunkDelayMs?: number;
+  /** Pause between pieces, ms (a model that takes its time, so a test can act mid-stream). */
   chunkDelayMs?: number;
   /** Break the connection after this many pieces (a server that dies mid-stream). */
   dieAfterChunks?: number;
@@ -52,6 +54,7 @@ export async function startLlmServer(behaviour: LlmBehaviour) {
     }
     if (behaviour.silent) return;
     res.writeHead(200, { 'content-type': 'text/event-stream' });
+    if (behaviour.firstChunkDelayMs) await new Promise((r) => setTimeout(r, behaviour.firstChunkDelayMs));
     const size = behaviour.chunkChars ?? 40;
     let n = 0;
     for (let i = 0; i < behaviour.reply.length; i += size) {
