@@ -8,9 +8,9 @@ import { ENV, fromEnv } from './server-env';
 // scrolling), the header's controls all on screen and clear of each other, and the tab named for what the
 // page shows. Screenshots land in test-results/pages/ for a person to look at; they are not compared.
 //
-// A page joins the sweep as one record in PAGES (the build page: `path: (w) => \`/projects/${w.projectId}/builds/…\``).
+// A page joins the sweep as one record in PAGES.
 
-type World = { projectId: string; projectName: string; sessionId: string; sessionName: string };
+type World = { projectId: string; projectName: string; buildId: string; sessionId: string; sessionName: string };
 
 type PageCase = {
   name: string;
@@ -50,6 +50,17 @@ const PAGES: PageCase[] = [
       await expect(page.getByRole('heading', { level: 1, name: w.projectName })).toBeVisible();
       await expect(page.getByRole('region', { name: 'Build', exact: true })).toBeVisible();
       await expect(page.getByTestId('file-row').first()).toBeVisible();
+    },
+    header: true,
+  },
+  {
+    name: 'build',
+    path: (w) => `/projects/${w.projectId}/builds/${w.buildId}`,
+    title: (w) => `Build ${w.buildId.slice(0, 8)} · ${w.projectName} · Portico`,
+    ready: async (page) => {
+      await expect(page.getByTestId('build-prompt')).toBeVisible();
+      await expect(page.getByTestId('build-result').getByTestId('build-status')).toHaveAttribute('data-status', 'succeeded');
+      await expect(page.getByTestId('build-log').locator('[data-seq]').first()).toBeVisible();
     },
     header: true,
   },
@@ -133,7 +144,7 @@ test.beforeAll(async ({ browser }) => {
   const sessionName = 'Reception desk terminal';
   const session = await api.post('/api/sessions', { headers: asAdmin, data: { name: sessionName, target: 'tcp://127.0.0.1:9' } });
   expect(session.status(), await session.text()).toBe(201);
-  world = { projectId, projectName, sessionId: ((await session.json()) as { id: string }).id, sessionName };
+  const sessionId = ((await session.json()) as { id: string }).id;
 
   // A finished build, so the project page has its log, result and written files to fit in a phone, with
   // a prompt that has a long unbroken word in it as pasted addresses do.
@@ -142,9 +153,9 @@ test.beforeAll(async ({ browser }) => {
   await signIn(page, admin);
   await page.getByLabel('Prompt').fill('An order board for a bakery, like https://example.com/bakeries/the-morning-round/orders?view=board-with-a-long-address');
   await page.getByRole('button', { name: 'Build', exact: true }).click();
-  await expect
-    .poll(async () => ((await (await api.get(`/api/projects/${projectId}/builds`, { headers: asAdmin })).json()) as { status: string }[])[0]?.status, { timeout: 60_000 })
-    .toBe('succeeded');
+  const latest = async () => ((await (await api.get(`/api/projects/${projectId}/builds`, { headers: asAdmin })).json()) as { id: string; status: string }[])[0];
+  await expect.poll(async () => (await latest())?.status, { timeout: 60_000 }).toBe('succeeded');
+  world = { projectId, projectName, buildId: (await latest()).id, sessionId, sessionName };
   await page.close();
   await api.dispose();
 });
