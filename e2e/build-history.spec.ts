@@ -35,8 +35,14 @@ test.describe('a build’s own page', () => {
     const result = page.getByTestId('build-result');
     await expect(result.getByTestId('build-status')).toHaveAttribute('data-status', 'succeeded');
     await expect(result.getByTestId('written-file')).toHaveCount(3);
-    await expect(page.getByRole('region', { name: 'Build log' })).toContainText('Provider');
-    await expect(page.getByTestId('model-output')).toContainText('index.html');
+    // The whole log is there, the model's text in the generate group: search finds a line of each.
+    const search = page.getByLabel('Search the log');
+    await search.fill('Provider: offline');
+    await expect(page.getByTestId('log-search-count')).toHaveText(/^1 of [1-9]/);
+    await expect(page.getByTestId('build-log')).toContainText('Provider: offline');
+    await search.fill('--- file: index.html');
+    await expect(page.getByTestId('log-search-count')).toHaveText(/^1 of [1-9]/);
+    await expect(page.locator('[data-testid=build-log-group][data-stage=generate]')).toHaveAttribute('data-open', 'true');
 
     // Its files are its own: the first build's index.html, though a later build rewrote the workspace.
     await result.getByRole('button', { name: 'index.html' }).click();

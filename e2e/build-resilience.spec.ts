@@ -23,12 +23,15 @@ test.describe('the build panel stays usable', () => {
 
       const prompt = page.getByLabel('Prompt');
       await prompt.fill('A sourdough timer with feeding reminders');
-      const restarting = server.restart();
-      // While nothing answers, the panel says so and keeps the prompt; Build waits for the server.
       const build = page.getByRole('button', { name: 'Build', exact: true });
-      await expect(page.getByTestId('unreachable-notice')).toContainText('Cannot reach the server. Your prompt is kept');
-      await expect(build).toBeDisabled();
-      server = await restarting;
+      server = await server.restart({
+        // While nothing answers (stopped, not just draining), the panel says so and keeps the prompt;
+        // Build waits for the server.
+        whileDown: async () => {
+          await expect(page.getByTestId('unreachable-notice')).toContainText('Cannot reach the server. Your prompt is kept');
+          await expect(build).toBeDisabled();
+        },
+      });
 
       await expect(build).toBeEnabled({ timeout: 10_000 });
       await expect(prompt).toHaveValue('A sourdough timer with feeding reminders');

@@ -38,7 +38,7 @@ test('a cancelled build leaves the first build’s files as they were, and its s
   await page.getByLabel('Prompt').fill('A weather dashboard with charts');
   await build.click();
   await expect(stageOf(page, 'generate')).toHaveAttribute('data-state', 'started');
-  await expect(page.getByTestId('model-output')).toContainText('--- file: index.html');
+  await expect(page.getByTestId('file-progress').first()).toContainText('index.html');
   await page.getByRole('button', { name: 'Cancel' }).click();
 
   await expect(status).toHaveAttribute('data-status', 'cancelled');

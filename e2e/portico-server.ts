@@ -40,8 +40,11 @@ export type Portico = {
   output(): string;
   /** SIGTERM (SIGKILL after 15 s); keepData leaves DATA_DIR for a restart. */
   stop(options?: { keepData?: boolean }): Promise<void>;
-  /** The same server again: same port, DATA_DIR, admin and secret (sign-ins survive). */
-  restart(): Promise<Portico>;
+  /**
+   * The same server again: same port, DATA_DIR, admin and secret (sign-ins survive). `whileDown` runs once
+   * it has stopped and before it starts again, for what a test checks while nothing answers.
+   */
+  restart(options?: { whileDown?: () => Promise<void> }): Promise<Portico>;
 };
 
 export async function startPortico(options: PorticoOptions = {}): Promise<Portico> {
@@ -146,8 +149,9 @@ export async function startPortico(options: PorticoOptions = {}): Promise<Portic
     emitToken,
     output,
     stop,
-    async restart() {
+    async restart({ whileDown } = {}) {
       await stop({ keepData: true });
+      await whileDown?.();
       const again = await startPortico({ ...options, dataDir, port: Number(new URL(url).port), admin, jwtSecret, emitToken });
       // The first start owned the DATA_DIR: the last one standing removes it.
       return ownData ? { ...again, stop: async (o) => { await again.stop(o); if (!o?.keepData) fs.rmSync(dataDir, { recursive: true, force: true }); } } : again;
