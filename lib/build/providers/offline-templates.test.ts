@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { verifyFile } from '../verify';
-import { OFFLINE_CAPABILITIES, TEMPLATES, noFitSentence, pickTemplate, renderTemplate } from './offline-templates';
+import { OFFLINE_CAPABILITIES, TEMPLATES, noFitSentence, pickTemplate, renderTemplate, titleFrom } from './offline-templates';
 
 describe('the offline templates', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-templates-'));
@@ -79,4 +79,11 @@ describe('the offline templates', () => {
       }
     }
   });
+});
+
+test('the title is the first sentence, and a sentence does not end inside an address or a version number', () => {
+  assert.equal(titleFrom('An order board, like https://example.com/orders?view=board. With a clock'), 'An order board, like https://example.com/orders?view=board');
+  assert.equal(titleFrom('a timer. with laps'), 'A timer');
+  assert.equal(titleFrom('Release notes for v1.2!'), 'Release notes for v1.2');
+  assert.equal(titleFrom('   '), 'My app');
 });

@@ -50,7 +50,8 @@ export function subjectOf(prompt: string, t: Template): string | null {
 
 /** A title for the app from the prompt: its first sentence, trimmed to a heading's length. */
 export function titleFrom(prompt: string): string {
-  const first = prompt.trim().split(/[.!?\n]/)[0].trim() || 'My app';
+  // A sentence ends at . ! ? followed by a space or the end, not inside an address or a version number.
+  const first = prompt.trim().split(/[.!?](?=\s|$)|\n/)[0].trim() || 'My app';
   const short = first.length > 60 ? `${first.slice(0, 57).trimEnd()}…` : first;
   return short.charAt(0).toUpperCase() + short.slice(1);
 }
