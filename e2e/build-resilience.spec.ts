@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { APIRequestContext, Page } from '@playwright/test';
 import { expect, signIn, test, type Credentials } from './fixtures';
+import { blockBuildSockets } from './blocked-sockets';
 import { startPortico, type Portico } from './portico-server';
 
 // The PromptPanel is never read-only while the server answers (issue 11, points 1 and 2): a restart with
@@ -111,47 +112,6 @@ test.describe('the build panel stays usable', () => {
     }
   });
 });
-
-/** Build sockets fail before they open while `window.blockBuildSockets` is true, as behind a proxy that refuses upgrades. */
-async function blockBuildSockets(page: Page) {
-  await page.addInitScript(() => {
-    const w = window as unknown as { blockBuildSockets: boolean };
-    w.blockBuildSockets = true;
-    const Real = window.WebSocket;
-    class Blocked extends EventTarget {
-      readyState = 0;
-      bufferedAmount = 0;
-      protocol = '';
-      extensions = '';
-      binaryType = 'blob';
-      onopen: ((e: Event) => void) | null = null;
-      onmessage: ((e: MessageEvent) => void) | null = null;
-      onerror: ((e: Event) => void) | null = null;
-      onclose: ((e: CloseEvent) => void) | null = null;
-      constructor(readonly url: string) {
-        super();
-        setTimeout(() => {
-          this.readyState = 3;
-          const error = new Event('error');
-          this.onerror?.(error);
-          this.dispatchEvent(error);
-          const close = new CloseEvent('close', { code: 1006, wasClean: false });
-          this.onclose?.(close);
-          this.dispatchEvent(close);
-        }, 20);
-      }
-      send() {
-        throw new DOMException('WebSocket is not open.', 'InvalidStateError');
-      }
-      close() {}
-    }
-    window.WebSocket = new Proxy(Real, {
-      construct(target, args: [string | URL, (string | string[])?]) {
-        return w.blockBuildSockets && String(args[0]).includes('/api/build/') ? (new Blocked(String(args[0])) as unknown as WebSocket) : new target(...args);
-      },
-    });
-  });
-}
 
 /** A port nothing listens on: bound, then closed. */
 async function closedPort(): Promise<number> {

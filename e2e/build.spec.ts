@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import { logLinesOf } from '@/lib/build/log-lines';
 import type { BuildEvent, ServerMessage } from '@/lib/build/protocol';
 import { expect, signIn, test, type CreatedUser } from './fixtures';
+import { blockBuildSockets } from './blocked-sockets';
 import { ENV, fromEnv } from './server-env';
 
 // The Build journey in Chromium against the production server (LLM_PROVIDER=offline, streamed slowly
@@ -141,41 +142,7 @@ test.describe('building a project', () => {
     const projectId = await createProject(request, user, 'Fallback');
 
     // Sockets to /api/build/ fail before they open, as behind a proxy that does not pass WebSocket.
-    await page.addInitScript(() => {
-      const Real = window.WebSocket;
-      class Blocked extends EventTarget {
-        readyState = 0;
-        bufferedAmount = 0;
-        protocol = '';
-        extensions = '';
-        binaryType = 'blob';
-        onopen: ((e: Event) => void) | null = null;
-        onmessage: ((e: MessageEvent) => void) | null = null;
-        onerror: ((e: Event) => void) | null = null;
-        onclose: ((e: CloseEvent) => void) | null = null;
-        constructor(readonly url: string) {
-          super();
-          setTimeout(() => {
-            this.readyState = 3;
-            const error = new Event('error');
-            this.onerror?.(error);
-            this.dispatchEvent(error);
-            const close = new CloseEvent('close', { code: 1006, wasClean: false });
-            this.onclose?.(close);
-            this.dispatchEvent(close);
-          }, 20);
-        }
-        send() {
-          throw new DOMException('WebSocket is not open.', 'InvalidStateError');
-        }
-        close() {}
-      }
-      window.WebSocket = new Proxy(Real, {
-        construct(target, args: [string | URL, (string | string[])?]) {
-          return String(args[0]).includes('/api/build/') ? (new Blocked(String(args[0])) as unknown as WebSocket) : new target(...args);
-        },
-      });
-    });
+    await blockBuildSockets(page);
 
     // Started from here, as another tab on a good network would (this page could start it over HTTP too:
     // build-resilience.spec.ts).
