@@ -46,6 +46,14 @@ test.describe('the build log of a 20,000-line build', () => {
     await expect(page.locator('[data-testid=build-stage][data-stage=generate]')).toHaveAttribute('data-state', 'started');
     await expect.poll(() => lineCount(list), { timeout: 30_000 }).toBeGreaterThan(3000);
 
+    // The run's header while the model streams: a ticking timer, the model, its speed and first token.
+    const elapsed = page.getByTestId('build-elapsed');
+    const shown = await elapsed.textContent();
+    await expect(elapsed).not.toHaveText(shown!, { timeout: 5_000 });
+    await expect(page.getByTestId('build-model')).toContainText('openai · ');
+    await expect(page.getByTestId('build-tokens-per-second')).toHaveText(/^\d+(\.\d)? tokens\/s$/);
+    await expect(page.getByTestId('build-first-token')).toHaveText(/\d/);
+
     // While it runs the log follows the end…
     await expect.poll(() => distanceFromEnd(scroller)).toBeLessThan(30);
     // …until the reader scrolls up; then it stays put and offers the way back.
