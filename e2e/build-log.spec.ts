@@ -182,17 +182,9 @@ test.describe('the build log of a 20,000-line build', () => {
     await expect(generate).toHaveAttribute('data-open', 'true');
     await expect(page.locator('[data-testid=build-log-group][data-stage=plan]')).toHaveAttribute('data-open', 'false');
     await log.evaluate((el) => (el.scrollTop = el.scrollHeight));
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      for (const [width, height] of [
-        [1440, 900],
-        [390, 844],
-      ]) {
-        await page.setViewportSize({ width, height });
-        expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-        await page.getByTestId('current-build').screenshot({ path: path.join(SHOTS, `failed-${width}-${scheme}.png`) });
-      }
-    }
+    await atEverySize(page, async (width, scheme) => {
+      await page.getByTestId('current-build').screenshot({ path: path.join(SHOTS, `failed-${width}-${scheme}.png`) });
+    });
   });
 });
 
@@ -208,6 +200,15 @@ function distanceFromEnd(scroller: Locator): Promise<number> {
 async function screenshots(page: Page) {
   await page.getByLabel('Search the log').fill('');
   await page.getByRole('region', { name: 'Build log' }).evaluate((el) => (el.scrollTop = 0));
+  await atEverySize(page, async (width, scheme) => {
+    await page.getByTestId('current-build').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, `done-${width}-${scheme}.png`), fullPage: width === 390 });
+    await page.getByTestId('current-build').screenshot({ path: path.join(SHOTS, `current-build-${width}-${scheme}.png`) });
+  });
+}
+
+/** At 1440 and 390 px, light and dark: nothing scrolls sideways, then `look` (a screenshot). */
+async function atEverySize(page: Page, look: (width: number, scheme: 'light' | 'dark') => Promise<void>) {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     for (const [width, height] of [
@@ -215,10 +216,8 @@ async function screenshots(page: Page) {
       [390, 844],
     ]) {
       await page.setViewportSize({ width, height });
-      await page.getByTestId('current-build').scrollIntoViewIfNeeded();
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-      await page.screenshot({ path: path.join(SHOTS, `done-${width}-${scheme}.png`), fullPage: width === 390 });
-      await page.getByTestId('current-build').screenshot({ path: path.join(SHOTS, `current-build-${width}-${scheme}.png`) });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `sideways scrolling at ${width} px, ${scheme}`).toBe(true);
+      await look(width, scheme);
     }
   }
 }

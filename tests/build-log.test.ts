@@ -64,7 +64,7 @@ describe('the raw log of a build', () => {
     const stranger = await gw.createUser('log-stranger');
     const theirs = await gw.api('GET', `/api/projects/${projectId}/builds/${buildId}/log`, { token: stranger.token });
     assert.equal(theirs.status, 404);
-    assert.deepEqual(theirs.body, { error: { code: 'not_found', message: 'No such build in this project.' } });
+    assert.deepEqual(theirs.body, { error: { code: 'not_found', message: 'No such build.' } });
 
     const unknown = await gw.api('GET', `/api/projects/${projectId}/builds/${'x'.repeat(buildId.length)}/log`, { token: owner.token });
     assert.equal(unknown.status, 404);

@@ -1,12 +1,9 @@
 import { once } from 'node:events';
-import { HttpError } from '../../errors/http-errors';
 import { cutLines, newCutter, rawLogLine, type RawLogLine } from '../../build/log-lines';
-import { isValidId } from '../../store/ids';
-import { owns } from '../../upgrade/authorise';
-import { requireUser } from '../caller';
 import { API_CSP } from '../content-security-policy';
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../route';
+import { requireOwnedBuild } from './build-record-routes';
 
 // The raw log of one build as a file: one line per log line and per line of the model's text, each with
 // its ISO time, stage and level, cut exactly as the page cuts them (lib/build/log-lines.ts), so line N
@@ -27,15 +24,8 @@ export const buildLogRoutes: RouteDef<ApiDeps>[] = [
     method: 'GET',
     pattern: '/api/projects/:id/builds/:buildId/log',
     async handler(ctx) {
-      const user = await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins);
-      const { id, buildId } = ctx.params;
-      if (!isValidId(id) || !isValidId(buildId)) throw new HttpError('bad_request', 'That project or build id is not valid.');
-      // Someone else's project is "not found" here, like a build id that does not exist: a build id
-      // must not tell a stranger that it exists.
-      const project = await ctx.deps.projects.byId(id);
-      if (!project || !owns(user, project.owner_id)) throw new HttpError('not_found', 'No such build in this project.');
-      const build = await ctx.deps.builds.byId(buildId);
-      if (!build || build.project_id !== project.id) throw new HttpError('not_found', 'No such build in this project.');
+      // Someone else's build, or one of another project, is "not found", like an id that does not exist.
+      const { build, project } = await requireOwnedBuild(ctx);
 
       const { res } = ctx;
       res.writeHead(200, {

@@ -6,7 +6,7 @@ import { PathError } from '../../build/workspace';
 import { listTree, readForView } from '../../files/workspace-files';
 import { toBuildInfo } from '../../store/builds';
 import { isValidId } from '../../store/ids';
-import type { Build } from '../../store/schema';
+import type { Build, Project } from '../../store/schema';
 import { owns } from '../../upgrade/authorise';
 import { requireUser } from '../caller';
 import type { ApiDeps } from '../deps';
@@ -22,14 +22,14 @@ export const NO_SUCH_BUILD = 'No such build.';
 export const EVENTS_PAGE_DEFAULT = 1000;
 export const EVENTS_PAGE_MAX = 5000;
 
-export async function requireOwnedBuild(ctx: RouteContext<ApiDeps>): Promise<{ build: Build; userId: string }> {
+export async function requireOwnedBuild(ctx: RouteContext<ApiDeps>): Promise<{ build: Build; project: Project; userId: string }> {
   const user = await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins);
   const { id, buildId } = ctx.params;
   if (!isValidId(id)) throw new HttpError('bad_request', 'That project id is not valid.');
   if (!isValidId(buildId)) throw new HttpError('bad_request', 'That build id is not valid.');
   const [project, build] = await Promise.all([ctx.deps.projects.byId(id), ctx.deps.builds.byId(buildId)]);
   if (!project || !build || build.project_id !== project.id || !owns(user, project.owner_id)) throw new HttpError('not_found', NO_SUCH_BUILD);
-  return { build, userId: user.userId };
+  return { build, project, userId: user.userId };
 }
 
 const isDirectory = (p: string) => fs.stat(p).then((s) => s.isDirectory(), () => false);
