@@ -2,10 +2,10 @@
 
 import { Activity } from 'lucide-react';
 import { useEffect, useId, useState, type ReactNode } from 'react';
-import type { SystemSample } from '@/lib/hub/system-stats';
+import type { SystemSample } from '@/lib/protocol/api';
 import { OFFLINE_SENTENCE } from '@/lib/client/api';
 import { feedFreshness } from '@/lib/client/feed-freshness';
-import { formatBytes, formatDuration } from '@/lib/client/format-units';
+import { formatBytes, formatDuration } from '@/lib/protocol/format-units';
 import { useHubTopic } from '@/lib/client/use-hub-topic';
 import { ConnectionBadge } from './connection-badge';
 import { ErrorSentence } from './error-sentence';
@@ -14,6 +14,7 @@ import { Panel } from './panel';
 import { useCurrentUser } from './require-user';
 import { AdminOnlyNotice } from './admin-only-notice';
 import { ServerUnreachable } from './server-unreachable';
+import { SYSTEM_TOPIC } from '@/lib/protocol/topics';
 
 // The status page (design.md "Health and metrics", "Pages"): /api/admin/health on load and every few seconds for
 // upstreams, and the `system` topic (a sample every 2 s) for the live numbers and the charts.
@@ -56,7 +57,7 @@ function AdminStatus() {
   // This clock, not the sample's: the server's clock may differ from the browser's.
   const [receivedAt, setReceivedAt] = useState<number | null>(null);
   const hub = useHubTopic({
-    topic: 'system',
+    topic: SYSTEM_TOPIC,
     onEvent(data) {
       const sample = data as SystemSample;
       if (typeof sample?.at !== 'number') return;

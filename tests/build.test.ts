@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { STAGES, type HelloMessage } from '../lib/build/protocol';
+import { STAGES, type HelloMessage } from '../lib/protocol/build';
 import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
 import { buildWatcher } from './helpers/build-client';
 

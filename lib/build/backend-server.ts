@@ -15,7 +15,7 @@ import { matchBuildCommand, runBuildCommand, type BuildCommand } from './build-c
 import { serveBuildSocket } from './build-socket';
 import { serveBuildEvents } from './build-sse';
 import type { EventLog } from './event-log';
-import type { ProviderInfo } from './protocol';
+import type { ProviderInfo } from '../protocol/build';
 
 // The build backend: `/build/:projectId` (WebSocket), `/build/:projectId/events` (SSE) and POST
 // `/build/:projectId/builds[/:buildId/cancel]` (start and cancel over HTTP). It sits

@@ -5,7 +5,7 @@ import type { TokenClaims } from '../auth/tokens';
 import { toBuildInfo, type Builds } from '../store/builds';
 import { isValidId } from '../store/ids';
 import type { BuildRunner } from './build-runner';
-import { MAX_PROMPT_CHARS } from './protocol';
+import { MAX_PROMPT_CHARS } from '../protocol/build';
 
 // Start and cancel over plain HTTP (`POST /build/:projectId/builds`, `POST /build/:projectId/builds/:buildId/cancel`),
 // so a page whose socket is down (a proxy that refuses upgrades, a restart) is never read-only. The same

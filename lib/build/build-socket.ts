@@ -6,7 +6,7 @@ import type { TokenClaims } from '../auth/tokens';
 import { toBuildInfo, type Builds } from '../store/builds';
 import type { BuildRunner } from './build-runner';
 import type { EventLog } from './event-log';
-import { MAX_PROMPT_CHARS, type BuildEvent, type ClientMessage, type ProviderInfo, type ServerMessage } from './protocol';
+import { MAX_PROMPT_CHARS, type BuildEvent, type ClientMessage, type ProviderInfo, type ServerMessage } from '../protocol/build';
 
 // One browser watching one project's builds over a WebSocket: hello, replay after `after`, live events,
 // and the two things a client may ask — start and cancel.

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toBuildInfo, type Builds } from '../store/builds';
 import type { EventLog } from './event-log';
-import type { BuildEvent, HelloMessage, ProviderInfo } from './protocol';
+import type { BuildEvent, HelloMessage, ProviderInfo } from '../protocol/build';
 
 // The same build events as Server-Sent Events, for networks where WebSocket cannot pass. `id:` is the
 // seq, so a browser's EventSource resumes by itself with Last-Event-ID after a drop.

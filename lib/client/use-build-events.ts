@@ -2,7 +2,7 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { CLOSE, closeSentence } from '../errors/close-codes';
-import type { BuildEvent, HelloMessage } from '../build/protocol';
+import type { BuildEvent, HelloMessage } from '../protocol/build';
 import { backoffMs } from './socket-url';
 import type { SocketProblem, SocketState } from './use-socket';
 

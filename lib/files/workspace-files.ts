@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import type { StorageCharge } from '../quotas/storage-meter';
-import { formatBytes } from '../client/format-units';
+import { formatBytes } from '../protocol/format-units';
 import { PathError, moveIntoPlace, resolveInside, tempPathFor } from '../build/workspace';
 
 // A project's workspace as the FileManager sees it: a tree, one file's text, uploads and deletes. Every
@@ -33,7 +33,8 @@ export async function listTree(root: string): Promise<TreeEntry[]> {
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-export type FileView = { path: string; bytes: number; binary: boolean; truncated: boolean; content: string | null };
+export type { FileView } from '../protocol/api';
+import type { FileView } from '../protocol/api';
 
 /** One file for the viewer: text up to MAX_VIEW_BYTES; binary files are named as such, not sent. */
 export async function readForView(root: string, rel: string): Promise<FileView | null> {

@@ -6,7 +6,7 @@ import { HUB_PEER_LIMIT_BYTES, answerPings, sendWithinLimit } from '../net/peer-
 import { CLOSE, closeReason } from '../errors/close-codes';
 import type { TokenClaims } from '../auth/tokens';
 import type { Bus } from './bus';
-import { parseTopic, type Topic } from './topics';
+import { parseTopic, type Topic } from '../protocol/topics';
 
 // The in-process end of `/api/events`: one socket, many topics. Each subscribe is authorised on its own;
 // a refused topic gets an `error` message and the socket stays open.

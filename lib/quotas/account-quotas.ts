@@ -3,7 +3,7 @@ import { HttpError } from '../errors/http-errors';
 import type { Builds } from '../store/builds';
 import type { Projects } from '../store/projects';
 import type { Sessions } from '../store/sessions';
-import { formatBytes } from '../client/format-units';
+import { formatBytes } from '../protocol/format-units';
 import { createKeyedQueue } from './keyed-queue';
 import type { Session } from '../store/schema';
 import { recentBuilds } from './build-rate';
@@ -13,8 +13,8 @@ import type { StorageMeter } from './storage-meter';
 // refusal is a sentence that says where the user stands ("3 of 3 projects"), and GET /api/usage shows
 // the same figures before anything is refused.
 
-export type UsageLine = { used: number; limit: number; text: string };
-export type Usage = { projects: UsageLine; sessions: UsageLine; storageBytes: UsageLine; buildsLastHour: UsageLine };
+export type { Usage, UsageLine } from '../protocol/api';
+import type { Usage, UsageLine } from '../protocol/api';
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HttpError } from '../../errors/http-errors';
-import { MAX_PROMPT_CHARS } from '../../build/protocol';
+import { MAX_PROMPT_CHARS } from '../../protocol/build';
 import { isValidId } from '../../store/ids';
 import { owns } from '../../upgrade/authorise';
 import { requireUser } from '../caller';

@@ -1,5 +1,10 @@
 // The build stream protocol (design.md "Build stream protocol"), shared by the backend, the gateway's
 // tests and the browser. No Node imports: components import these types.
+//
+// lib/protocol/ is the ground floor: the store, the backends, the hub and the UI import it, and it imports
+// only other lib/protocol modules and lib/errors (a message may carry a close code or a reason key).
+// lib/errors is the other floor and imports nothing of ours, so the two never form a cycle.
+// lib/protocol/floor.test.ts holds both rules.
 
 export const STAGES = ['plan', 'generate', 'write', 'verify'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -11,7 +16,8 @@ export type BuildStatus = 'running' | BuildOutcome;
 export type BuildEventBody =
   | { type: 'stage'; stage: Stage; state: StageState }
   | { type: 'progress'; percent: number; message: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; text: string }
+  /** `provider`: set on the line that announces which provider builds, so no client parses it from text. */
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; text: string; provider?: string }
   | { type: 'output'; text: string }
   | { type: 'file'; path: string; bytes: number; op: 'created' | 'updated' }
   /** A file as the model writes it (generate stage): its size so far, then `complete` once its block closes. */
