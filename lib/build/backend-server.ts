@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger';
 import type { Builds } from '../store/builds';
 import { isValidId } from '../store/ids';
 import type { Projects } from '../store/projects';
-import { owns } from '../upgrade/authorise';
+import { owns } from '../auth/ownership';
 import type { BuildRunner } from './build-runner';
 import { matchBuildCommand, runBuildCommand, type BuildCommand } from './build-commands';
 import { serveBuildSocket } from './build-socket';

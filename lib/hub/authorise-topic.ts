@@ -1,6 +1,6 @@
 import { CLOSE } from '../errors/close-codes';
 import type { Projects } from '../store/projects';
-import { owns } from '../upgrade/authorise';
+import { owns } from '../auth/ownership';
 import type { AuthoriseTopic, EventVisibility } from './event-hub';
 
 /** A subscribe is authorised like an upgrade: 4404 for an unknown project, 4403 for someone else's. */

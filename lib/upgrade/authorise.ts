@@ -1,5 +1,6 @@
 import { CLOSE } from '../errors/close-codes';
 import type { TokenClaims } from '../auth/tokens';
+import { owns } from '../auth/ownership';
 import type { Projects } from '../store/projects';
 import type { Sessions } from '../store/sessions';
 import type { MatchedRoute } from './route-table';
@@ -35,8 +36,4 @@ export async function authorise(match: MatchedRoute, user: TokenClaims, deps: Au
       // Each topic is authorised when it is subscribed to; the socket itself only needs a user.
       return { ok: true, resource: { kind: 'hub' } };
   }
-}
-
-export function owns(user: TokenClaims, ownerId: string): boolean {
-  return user.role === 'admin' || user.userId === ownerId;
 }

@@ -12,7 +12,7 @@ import type { Metrics } from '../observability/metrics';
 import type { EventHub } from '../hub/event-hub';
 import { authorise, type AuthoriseDeps, type Resource } from './authorise';
 import type { Leases } from './leases';
-import { checkOrigin } from './origin';
+import { checkOrigin } from '../auth/origin';
 import { rejectWithClose, rejectWithStatus } from './reject';
 import { matchRoute, type MatchedRoute } from './route-table';
 import type { OpenSocket, RouteName, SocketRegistry } from './socket-registry';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HttpError } from '../../errors/http-errors';
 import { MAX_PROMPT_CHARS } from '../../protocol/build';
 import { isValidId } from '../../store/ids';
-import { owns } from '../../upgrade/authorise';
+import { owns } from '../../auth/ownership';
 import { requireUser } from '../caller';
 import type { ApiDeps } from '../deps';
 import { readJson, sendJson } from '../json';

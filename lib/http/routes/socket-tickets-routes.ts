@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HttpError } from '../../errors/http-errors';
 import { isValidId } from '../../store/ids';
-import { owns } from '../../upgrade/authorise';
+import { owns } from '../../auth/ownership';
 import { requireUser } from '../caller';
 import type { ApiDeps } from '../deps';
 import { readJson, sendJson } from '../json';
