@@ -131,7 +131,7 @@ describe('builds that take a while', () => {
     await wa.until(() => conflict().length === 1 || false).catch(() => undefined);
     await wb.until(() => conflict().length === 1);
     assert.deepEqual(conflict().map((m) => (m as { code: number }).code), [4409]);
-    assert.equal((conflict()[0] as { message: string }).message, 'A build is already running.');
+    assert.equal((conflict()[0] as { message: string }).message, 'A build is already running for this project.');
     // Stop the build that did start so the next test starts clean.
     a.send(JSON.stringify({ type: 'cancel' }));
     const winner = wa.events().length ? wa : wb;

@@ -32,6 +32,23 @@ export const HTTP_ERRORS = Object.freeze({
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
+// The generic code of each status, for a refusal (lib/errors/reasons.ts) answered over HTTP.
+const GENERIC: Record<number, HttpErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'too_many_requests',
+  500: 'internal',
+  502: 'bad_gateway',
+  503: 'unavailable',
+};
+
+export function errorCodeForStatus(status: number): HttpErrorCode {
+  return GENERIC[status] ?? 'internal';
+}
+
 export class HttpError extends Error {
   readonly status: number;
   constructor(readonly code: HttpErrorCode, message?: string) {

@@ -1,3 +1,5 @@
+import type { ReasonKey } from '../errors/reasons';
+
 // The build stream protocol (design.md "Build stream protocol"), shared by the backend, the gateway's
 // tests and the browser. No Node imports: components import these types.
 //
@@ -57,7 +59,8 @@ export type ProviderInfo = {
 
 /** Per-connection messages: not stored, no seq. */
 export type HelloMessage = { type: 'hello'; build: BuildInfo | null; provider: string; providerInfo?: ProviderInfo; lastSeq: number };
-export type ErrorMessage = { type: 'error'; code: number; message: string };
+/** `reason`: which refusal (lib/errors/reasons.ts), for clients that branch on more than the code. */
+export type ErrorMessage = { type: 'error'; code: number; message: string; reason?: ReasonKey };
 export type ServerMessage = BuildEvent | HelloMessage | ErrorMessage;
 
 export type ClientMessage = { type: 'start'; prompt: string } | { type: 'cancel' };
