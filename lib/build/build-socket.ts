@@ -1,7 +1,8 @@
 import { WebSocket } from 'ws';
 import { keepAlive } from '../net/heartbeat';
 import { answerPings, sendWithinLimit } from '../net/peer-bound';
-import { CLOSE, closeReason } from '../errors/close-codes';
+import { CLOSE } from '../errors/close-codes';
+import { closeReason } from '../net/ws-frames';
 import type { TokenClaims } from '../auth/tokens';
 import { toBuildInfo, type Builds } from '../store/builds';
 import type { BuildRunner } from './build-runner';

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { keepAlive } from '../net/heartbeat';
 import { HUB_PEER_LIMIT_BYTES, answerPings, sendWithinLimit } from '../net/peer-bound';
-import { closeReason } from '../errors/close-codes';
+import { closeReason } from '../net/ws-frames';
 import { refusal, type Refusal } from '../errors/reasons';
 import type { HubServerMessage } from '../protocol/hub';
 import type { TokenClaims } from '../auth/tokens';
