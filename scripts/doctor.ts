@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatReport, runDoctor } from '../lib/doctor/run-doctor';
+import { loadToolConfig } from '../lib/config/config';
 
 // npm run doctor -- <url> [--token T] [--direct <backend-url>] [--seconds N] [--json]
 
@@ -19,7 +20,7 @@ async function main() {
     process.stderr.write(`--seconds must be a number of seconds.\n${USAGE}\n`);
     process.exit(2);
   }
-  const report = await runDoctor({ url: positionals[0], token: values.token ?? process.env.PORTICO_TOKEN, direct: values.direct, seconds });
+  const report = await runDoctor({ url: positionals[0], token: values.token ?? loadToolConfig(process.env).porticoToken, direct: values.direct, seconds });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
   process.exit(report.ok ? 0 : 1);
 }
