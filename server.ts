@@ -48,6 +48,7 @@ import { startNext, type NextMode } from './lib/server/next-app';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown';
 import { CLOSE } from './lib/errors/close-codes';
 import { projectBuildsTopic } from './lib/protocol/topics';
+import type { BuildChange } from './lib/protocol/hub';
 
 // server.ts wires; lib/ works. Read top to bottom: config → store → backends → Next → HTTP server →
 // upgrade router → shutdown.
@@ -95,7 +96,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const embedded = config.buildBackendUrl
     ? null
     : await startBuildBackend(
-        { config, db: store.db, backendTokens, logger, onBuildChange: (projectId, buildId, status) => bus.publish(projectBuildsTopic(projectId), { buildId, status }) },
+        { config, db: store.db, backendTokens, logger, onBuildChange: (projectId, buildId, status) => bus.publish(projectBuildsTopic(projectId), { buildId, status } satisfies BuildChange) },
         { port: config.buildBackendPort, host: '127.0.0.1' },
       );
   const buildBackend = new URL(config.buildBackendUrl ?? embedded!.url);

@@ -11,6 +11,7 @@ import { buildRateRefusal } from '../quotas/build-rate';
 import { createKeyedQueue } from '../quotas/keyed-queue';
 import type { StorageMeter } from '../quotas/storage-meter';
 import type { Refusal } from '../errors/reasons';
+import type { BuildStatus } from '../protocol/build';
 
 // Runs builds in this process, one at a time per project, whether or not anyone watches. Behind this
 // small surface so that BullMQ workers can take over when builds move to other machines.
@@ -29,7 +30,7 @@ export type BuildRunnerDeps = {
   chooseProvider(): Promise<ModelProvider>;
   logger: Logger;
   /** Told when a build starts or ends (the hub's `project:<id>:builds` topic listens here). */
-  onChange?(projectId: string, buildId: string, status: string): void;
+  onChange?(projectId: string, buildId: string, status: BuildStatus): void;
   /** Per-user limits: builds started per hour (by the user who starts), storage (of the project's owner). */
   quota?: { maxBuildsPerHour: number; storage: StorageMeter; projects: Projects };
 };

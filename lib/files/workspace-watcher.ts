@@ -3,11 +3,12 @@ import path from 'node:path';
 import type { Bus } from '../hub/bus';
 import { isValidId } from '../store/ids';
 import { projectFilesTopic } from '../protocol/topics';
+import type { FileChange } from '../protocol/hub';
 
 // Watches every workspace on disk and publishes `project:<id>:files` events, so a file changed by
 // anything — a build, an upload, an editor, another process — shows up in the FileManager.
 
-export type FileChange = { op: 'created' | 'changed' | 'deleted'; path: string; bytes?: number };
+export type { FileChange } from '../protocol/hub';
 
 const SETTLE_MS = 60;
 

@@ -52,5 +52,8 @@ export type DirDiff = { files: FileDiff[]; unchanged: number; notCompared: numbe
 /** GET …/builds/:id/diff: what a build changed against the project's previous successful build. */
 export type BuildDiff = DirDiff & { base: BuildInfo | null; baseFilesGone: boolean };
 
+/** GET …/files: one entry of the workspace's tree. */
+export type TreeEntry = { path: string; bytes: number; modifiedAt: number };
+
 /** GET …/files?path=: one workspace file for the viewer. */
 export type FileView = { path: string; bytes: number; binary: boolean; truncated: boolean; content: string | null };

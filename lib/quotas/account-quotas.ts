@@ -8,13 +8,13 @@ import { createKeyedQueue } from './keyed-queue';
 import type { Session } from '../store/schema';
 import { recentBuilds } from './build-rate';
 import type { StorageMeter } from './storage-meter';
+import type { Usage, UsageLine } from '../protocol/api';
 
 // Per-user limits on what one account may hold: projects, VM sessions, storage, builds per hour. Each
 // refusal is a sentence that says where the user stands ("3 of 3 projects"), and GET /api/usage shows
 // the same figures before anything is refused.
 
 export type { Usage, UsageLine } from '../protocol/api';
-import type { Usage, UsageLine } from '../protocol/api';
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 

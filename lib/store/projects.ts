@@ -1,9 +1,9 @@
 import { preparedFirst, type Db } from './db';
 import { newId } from './ids';
 import type { Project } from './schema';
+import type { PublicProject } from '../protocol/api';
 
 export type { PublicProject } from '../protocol/api';
-import type { PublicProject } from '../protocol/api';
 
 export const toPublicProject = (p: Project): PublicProject => ({
   id: p.id,

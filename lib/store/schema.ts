@@ -1,9 +1,9 @@
 import type { Selectable } from 'kysely';
+import type { Role, SessionKind, SessionStatus } from '../protocol/api';
 
 // Row types of the store. Times are epoch milliseconds; ids are short random url-safe strings.
 
 export type { Role, SessionKind, SessionStatus } from '../protocol/api';
-import type { Role, SessionKind, SessionStatus } from '../protocol/api';
 
 export interface UsersTable {
   id: string;

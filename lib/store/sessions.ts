@@ -1,9 +1,9 @@
 import { preparedFirst, type Db } from './db';
 import { newId } from './ids';
 import type { Session, SessionKind, SessionStatus } from './schema';
+import type { PublicSession } from '../protocol/api';
 
 export type { PublicSession } from '../protocol/api';
-import type { PublicSession } from '../protocol/api';
 
 // The target stays server side: the API never hands it to a browser.
 export const toPublicSession = (s: Session): PublicSession => ({

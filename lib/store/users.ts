@@ -1,9 +1,9 @@
 import type { Db } from './db';
 import { newId } from './ids';
 import type { Role, User } from './schema';
+import type { PublicUser } from '../protocol/api';
 
 export type { ManagedUser, PublicUser } from '../protocol/api';
-import type { PublicUser } from '../protocol/api';
 
 export const toPublicUser = (u: User): PublicUser => ({ id: u.id, username: u.username, role: u.role });
 

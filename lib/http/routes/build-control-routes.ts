@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HttpError } from '../../errors/http-errors';
+import { refusal } from '../../errors/reasons';
 import { MAX_PROMPT_CHARS } from '../../protocol/build';
 import { isValidId } from '../../store/ids';
 import { owns } from '../../auth/ownership';
@@ -18,8 +19,8 @@ const startBody = z.object({
   prompt: z
     .string({ error: 'prompt is required.' })
     .trim()
-    .min(1, 'Describe what to build first.')
-    .max(MAX_PROMPT_CHARS, `The prompt is longer than ${MAX_PROMPT_CHARS} characters.`),
+    .min(1, refusal('empty_prompt').message)
+    .max(MAX_PROMPT_CHARS, refusal('prompt_too_long', { max: MAX_PROMPT_CHARS }).message),
 });
 
 /**
