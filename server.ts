@@ -127,6 +127,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const leases = createMemoryLeases(config.maxSockets, config.maxSocketsPerUser);
   const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs, canSee: sessionEventsForOwner });
   const wsProxy = createWsProxy(config.upstreamConnectTimeoutMs);
+  const socketRoutes = { list: () => BUILTIN_ROUTES, deps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow } };
   const sessionSweep = startSessionSweep({ registry, guard, logger });
 
   // Next gets a server of its own that never listens, so it can only ever see the `/_next/` upgrades
@@ -139,12 +140,12 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const systemStats = publishSystemStats(bus, () => ({ sockets: registry.byRoute(), activeBuilds: embedded?.runner.active ?? null }));
 
   let draining = false;
-  const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining });
+  const health = createHealth({ registry, routes: socketRoutes.list, buildBackendHttp, isDraining: () => draining });
   const builds = createBuilds(store.db);
   // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
   const previewTokens = createPreviewTokens(jwtSecret);
   const preview = await startPreviewServer({ config, tokens: previewTokens, projects, builds, logger });
-  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry, preview: { tokens: previewTokens, originFor: preview.originFor } });
+  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry, socketRoutes, preview: { tokens: previewTokens, originFor: preview.originFor } });
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(req, res);
@@ -160,8 +161,8 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   server.on('clientError', answerClientError);
 
   const router = createUpgradeRouter({
-    routes: () => BUILTIN_ROUTES,
-    routeDeps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow },
+    routes: socketRoutes.list,
+    routeDeps: socketRoutes.deps,
     allowedOrigins: config.allowedOrigins,
     upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
     tokens,
