@@ -41,6 +41,9 @@ const ROUTE_COLORS = [
 
 const UPSTREAM_NAMES: Record<string, string> = { build: 'Build service' };
 
+/** A label inside a sentence: "Build streams" → "build streams", but "VM viewers" stays as it is. */
+const inSentence = (label: string) => (/^[A-Z][a-z]/.test(label) ? label[0].toLowerCase() + label.slice(1) : label);
+
 const HEALTH_EVERY_MS = 5000;
 // The charts keep five minutes; until there is that much, their time axis spans what there is (at least a
 // minute), so a page opened a moment ago does not draw its first samples as a sliver at the right edge.
@@ -112,7 +115,7 @@ function AdminStatus() {
       >
         <dl className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-4">
           <Stat label="Open sockets" value={total} testId="socket-count-total">
-            {byRoute && routes.length ? routes.map((r) => `${byRoute[r.name] ?? 0} ${r.label.toLowerCase()}`).join(' · ') : null}
+            {byRoute && routes.length ? routes.map((r) => `${byRoute[r.name] ?? 0} ${inSentence(r.label)}`).join(' · ') : null}
           </Stat>
           <Stat label="Active builds" value={activeBuilds === null ? '—' : activeBuilds} testId="active-builds">
             {activeBuilds === null ? 'Reported by an embedded build backend only.' : activeBuilds === 0 ? 'None running' : 'Running now'}
