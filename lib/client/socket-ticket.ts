@@ -1,6 +1,5 @@
 import { CLOSE } from '../errors/close-codes';
 import { ApiError, apiRequest } from './api';
-import { ticketTarget } from './socket-url';
 import { closeCodeForStatus } from '../errors/status-map';
 
 // Right before each (re)connect a socket asks for a fresh single-use ticket (design.md "Socket tickets"):
@@ -10,10 +9,8 @@ import { closeCodeForStatus } from '../errors/status-map';
 export type TicketAnswer = { ok: true; ticket: string } | { ok: false; code: number };
 
 export async function socketTicket(path: string): Promise<TicketAnswer> {
-  const target = ticketTarget(path);
-  if (!target) return { ok: false, code: CLOSE.BAD_REQUEST };
   try {
-    const { ticket } = await apiRequest<{ ticket: string; expiresAt: number }>('/api/socket-tickets', { method: 'POST', body: target });
+    const { ticket } = await apiRequest<{ ticket: string; expiresAt: number }>('/api/socket-tickets', { method: 'POST', body: { path } });
     return { ok: true, ticket };
   } catch (err) {
     // Offline, or a status the one map does not name: like a dropped connection, retried with backoff.

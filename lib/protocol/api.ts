@@ -57,3 +57,6 @@ export type TreeEntry = { path: string; bytes: number; modifiedAt: number };
 
 /** GET …/files?path=: one workspace file for the viewer. */
 export type FileView = { path: string; bytes: number; binary: boolean; truncated: boolean; content: string | null };
+
+/** GET /api/admin/health: one socket route (built in or declared) and its open sockets, for the status page. */
+export type RouteStatus = { name: string; label: string; pattern: string; origin: 'builtin' | 'declared'; access: 'public' | 'user'; open: number };
