@@ -1,12 +1,10 @@
-import type { ReasonKey } from '../errors/reasons';
-
 // The build stream protocol (design.md "Build stream protocol"), shared by the backend, the gateway's
 // tests and the browser. No Node imports: components import these types.
 //
 // lib/protocol/ is the ground floor: the store, the backends, the hub and the UI import it, and it imports
-// only other lib/protocol modules and lib/errors (a message may carry a close code or a reason key).
-// lib/errors is the other floor and imports nothing of ours, so the two never form a cycle.
-// lib/protocol/floor.test.ts holds both rules.
+// nothing outside lib/protocol. lib/errors is the other floor, beside it: it imports nothing of ours
+// either, so a message names a close code or a refusal's reason key as a plain value, never a type from
+// lib/errors. lib/protocol/floor.test.ts holds both rules.
 
 export const STAGES = ['plan', 'generate', 'write', 'verify'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -59,8 +57,8 @@ export type ProviderInfo = {
 
 /** Per-connection messages: not stored, no seq. */
 export type HelloMessage = { type: 'hello'; build: BuildInfo | null; provider: string; providerInfo?: ProviderInfo; lastSeq: number };
-/** `reason`: which refusal (lib/errors/reasons.ts), for clients that branch on more than the code. */
-export type ErrorMessage = { type: 'error'; code: number; message: string; reason?: ReasonKey };
+/** `reason`: which refusal (a key of lib/errors/reasons.ts), for clients that branch on more than the code. */
+export type ErrorMessage = { type: 'error'; code: number; message: string; reason?: string };
 export type ServerMessage = BuildEvent | HelloMessage | ErrorMessage;
 
 export type ClientMessage = { type: 'start'; prompt: string } | { type: 'cancel' };

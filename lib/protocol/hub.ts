@@ -1,4 +1,3 @@
-import type { ReasonKey } from '../errors/reasons';
 import type { BuildStatus } from './build';
 import type { PublicSession } from './api';
 
@@ -13,7 +12,8 @@ export type HubServerMessage =
   /** seq counts every event of the topic, shared by all subscribers: a jump is a gap. */
   | { type: 'event'; topic: string; seq: number; data: unknown }
   /** A refused message or subscription; the socket stays open. `message` is the sentence to show. */
-  | { type: 'error'; topic?: string; code: number; message?: string; reason?: ReasonKey };
+  /** `reason`: which refusal, a key of lib/errors/reasons.ts. */
+  | { type: 'error'; topic?: string; code: number; message?: string; reason?: string };
 
 // What each topic's events carry (the `data` of an `event`), declared once for publisher and subscriber.
 
