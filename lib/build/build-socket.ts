@@ -1,7 +1,6 @@
 import { WebSocket } from 'ws';
 import { keepAlive } from '../net/heartbeat';
 import { answerPings, sendWithinLimit } from '../net/peer-bound';
-import { CLOSE } from '../errors/close-codes';
 import { closeReason } from '../net/ws-frames';
 import type { TokenClaims } from '../auth/tokens';
 import { toBuildInfo, type Builds } from '../store/builds';
@@ -33,7 +32,8 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
     unfollow = null;
     const build = buildId ? await deps.builds.byId(buildId) : await deps.builds.latestFor(p.projectId);
     if (buildId && (!build || build.project_id !== p.projectId)) {
-      ws.close(CLOSE.NOT_FOUND, closeReason(refusal('no_such_build').message));
+      const r = refusal('no_such_build');
+      ws.close(r.code, closeReason(r.message));
       return;
     }
     send({ type: 'hello', build: build ? toBuildInfo(build) : null, provider: build?.provider ?? deps.providerName(), providerInfo: deps.providerInfo?.(), lastSeq: build?.last_seq ?? 0 });

@@ -22,6 +22,13 @@ describe('refusal reasons', () => {
     assert.match(refusal('build_quota', { count: 5, limit: 5, minutes: 12 }).message, /in 12 minutes\.$/);
   });
 
+  test("an account quota's sentence says which limit and where the user stands", () => {
+    assert.equal(refusal('project_quota', { count: 3, limit: 3 }).message, 'You have 3 of 3 projects allowed; delete one to make another.');
+    assert.equal(refusal('session_quota', { count: 1, limit: 1 }).message, 'You have 1 of 1 VM session allowed; delete one to start another.');
+    assert.match(refusal('storage_quota_for_vm', { stored: '500 MB', limit: '500 MB' }).message, /^Your files take 500 MB of the 500 MB/);
+    assert.equal(refusal('project_quota', { count: 3, limit: 3 }).status, 403);
+  });
+
   test('sentences with figures carry them', () => {
     assert.equal(refusal('prompt_too_long', { max: 4000 }).message, 'The prompt is longer than 4000 characters.');
   });

@@ -36,6 +36,22 @@ export const REASONS = {
       `You started ${p.count} of ${p.limit} builds allowed in the last hour; the next one can start in ${plural(p.minutes, 'minute')}.`,
   },
 
+  // An account's own limits (lib/quotas/account-quotas.ts): each says where the user stands.
+  project_quota: {
+    code: CLOSE.FORBIDDEN,
+    sentence: (p: { count: number; limit: number }) => `You have ${p.count} of ${plural(p.limit, 'project')} allowed; delete one to make another.`,
+  },
+  session_quota: {
+    code: CLOSE.FORBIDDEN,
+    sentence: (p: { count: number; limit: number }) => `You have ${p.count} of ${plural(p.limit, 'VM session')} allowed; delete one to start another.`,
+  },
+  storage_quota_for_vm: {
+    code: CLOSE.FORBIDDEN,
+    /** Sizes come formatted ("3.2 MB"): the units are the protocol's (lib/protocol/format-units.ts). */
+    sentence: (p: { stored: string; limit: string }) =>
+      `Your files take ${p.stored} of the ${p.limit} your account may store; delete files, projects or VM sessions to start another VM.`,
+  },
+
   // The build backend admitting a request from the gateway.
   bad_address: { code: CLOSE.BAD_REQUEST, sentence: 'That address is not valid.' },
   not_found: { code: CLOSE.NOT_FOUND, sentence: 'Not found.' },
