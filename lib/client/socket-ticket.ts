@@ -1,4 +1,4 @@
-import { CLOSE } from '../errors/close-codes';
+import { CLOSE, shouldReconnect } from '../errors/close-codes';
 import { ApiError, apiRequest } from './api';
 import { closeCodeForStatus } from '../errors/status-map';
 
@@ -13,8 +13,11 @@ export async function socketTicket(path: string): Promise<TicketAnswer> {
     const { ticket } = await apiRequest<{ ticket: string; expiresAt: number }>('/api/socket-tickets', { method: 'POST', body: { path } });
     return { ok: true, ticket };
   } catch (err) {
-    // Offline, or a status the one map does not name: like a dropped connection, retried with backoff.
-    const code = err instanceof ApiError ? (closeCodeForStatus(err.status) ?? CLOSE.ABNORMAL) : CLOSE.ABNORMAL;
+    // A refusal reads as the close code the one map gives its status. Offline, or the server (or a proxy
+    // in front of it) failing: like a dropped connection, retried with backoff — a 502 here is the
+    // dashboard out of reach, not the build service that 1014's sentence names.
+    const mapped = err instanceof ApiError ? closeCodeForStatus(err.status) : null;
+    const code = mapped !== null && !shouldReconnect(mapped) ? mapped : CLOSE.ABNORMAL;
     return { ok: false, code };
   }
 }
