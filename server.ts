@@ -47,6 +47,9 @@ import { PREVIEW_ORIGIN_HEADER } from './lib/http/content-security-policy';
 import { startNext, type NextMode } from './lib/server/next-app';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown';
 import { CLOSE } from './lib/errors/close-codes';
+import { createDeclaredRoutes } from './lib/declared-routes/declared-routes';
+import { createRouteTokens } from './lib/declared-routes/route-tokens';
+import { readRoutesFile, RoutesFileError } from './lib/declared-routes/spec';
 
 // server.ts wires; lib/ works. Read top to bottom: config → store → backends → Next → HTTP server →
 // upgrade router → shutdown.
@@ -62,6 +65,13 @@ export type Portico = Awaited<ReturnType<typeof createPortico>>;
 
 export async function createPortico({ config, next, logDestination }: PorticoOptions) {
   const logger = createLogger(config.logLevel, logDestination);
+  // Operator-declared routes (ROUTES_FILE) are read first: a bad file is a configuration error, before
+  // anything is opened or started.
+  const routeSpecs = config.routesFile
+    ? await readRoutesFile(config.routesFile).catch((err) => {
+        throw err instanceof RoutesFileError ? new ConfigError(err.message) : err;
+      })
+    : [];
 
   // Store and identity.
   const store = await openStore(config.dataDir);
@@ -144,10 +154,22 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
   const previewTokens = createPreviewTokens(jwtSecret);
   const preview = await startPreviewServer({ config, tokens: previewTokens, projects, builds, logger });
+  const declared = createDeclaredRoutes({
+    file: config.routesFile,
+    initial: routeSpecs,
+    logger,
+    tokens,
+    projects,
+    allowedOrigins: config.allowedOrigins,
+    routeTokens: createRouteTokens(jwtSecret),
+    connectTimeoutMs: config.upstreamConnectTimeoutMs,
+    openSockets: (name) => registry.list().filter((s) => s.route === name).length,
+  });
   const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry, preview: { tokens: previewTokens, originFor: preview.originFor } });
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(req, res);
+    if (declared.handleHttp(req, res)) return;
     if (api(req, res)) return;
     // proxy.ts puts the preview origin in the pages' frame-src; set here, so a client cannot choose it.
     req.headers[PREVIEW_ORIGIN_HEADER] = preview.originFor(req);
@@ -211,6 +233,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
       await registry.closeAll(CLOSE.GOING_AWAY, 'server going away');
       server.closeAllConnections();
       wsProxy.close();
+      declared.close();
       await embedded?.close();
       await preview.close();
       await sessionService.stopAll();
@@ -224,7 +247,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     return closing;
   }
 
-  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, leases, buildBackend: embedded, preview, localVnc, vncMissing, vmSandboxProblem, drain, close };
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, leases, declared, buildBackend: embedded, preview, localVnc, vncMissing, vmSandboxProblem, drain, close };
 }
 
 async function main() {
@@ -250,10 +273,16 @@ async function main() {
   process.stdout.write(`Preview on http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${portico.preview.port}\n`);
   process.stdout.write(`Portico ready on ${portico.url}\n`);
   installSignalHandlers(portico.close, portico.logger, SHUTDOWN_LIMIT_MS);
+  // SIGHUP re-reads ROUTES_FILE; a bad file keeps the current table (one log line says why).
+  process.on('SIGHUP', () => void portico.declared.reload());
 }
 
 if (require.main === module) {
   main().catch((err) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`portico: ${err.message}\n`);
+      process.exit(78);
+    }
     process.stderr.write(`portico: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });
