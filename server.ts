@@ -35,7 +35,7 @@ import { createSocketRegistry } from './lib/upgrade/socket-registry';
 import { createWsProxy } from './lib/upgrade/ws-proxy';
 import { createUpgradeRouter } from './lib/upgrade/router';
 import { startSessionSweep } from './lib/upgrade/session-sweep';
-import { matchRoute } from './lib/upgrade/route-table';
+import { BUILTIN_ROUTES, findRoute } from './lib/upgrade/routes';
 import { createApi } from './lib/http/api';
 import { createPreviewTokens } from './lib/preview/preview-tokens';
 import { startPreviewServer } from './lib/preview/preview-server';
@@ -176,24 +176,20 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     if (nextApp) return void nextApp.handle(req, res);
     // Without pages, a plain GET on a socket route still says what it is (with pages, a route handler does).
     const pathname = requestUrl(req.url)?.pathname ?? '';
-    if (matchRoute(pathname, new URLSearchParams())) return sendError(res, 'upgrade_required');
+    if (findRoute(BUILTIN_ROUTES, pathname, new URLSearchParams())) return sendError(res, 'upgrade_required');
     sendError(res, 'not_found', 'No page here: this server runs without the dashboard pages.');
   });
   server.on('clientError', answerClientError);
 
   const router = createUpgradeRouter({
+    routes: () => BUILTIN_ROUTES,
+    routeDeps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow },
     allowedOrigins: config.allowedOrigins,
-    buildBackend,
     upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
     tokens,
     tickets,
-    backendTokens,
-    vncTargetAllow: config.vncTargetAllow,
-    projects,
-    sessions,
     leases,
     registry,
-    hub,
     wsProxy,
     metrics,
     logger,
