@@ -163,7 +163,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     allowedOrigins: config.allowedOrigins,
     routeTokens: createRouteTokens(jwtSecret),
     connectTimeoutMs: config.upstreamConnectTimeoutMs,
-    openSockets: (name) => registry.list().filter((s) => s.route === name).length,
+    openSockets: (name) => registry.byRoute()[name] ?? 0,
   });
   const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry, preview: { tokens: previewTokens, originFor: preview.originFor } });
 
@@ -182,7 +182,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   server.on('clientError', answerClientError);
 
   const router = createUpgradeRouter({
-    routes: () => BUILTIN_ROUTES,
+    routes: declared.routesAfter(BUILTIN_ROUTES),
     routeDeps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow },
     allowedOrigins: config.allowedOrigins,
     upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,

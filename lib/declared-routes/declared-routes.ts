@@ -120,6 +120,18 @@ export function createDeclaredRoutes(opts: DeclaredRoutesOptions) {
     records(): readonly AnyRoute[] {
       return table.records;
     },
+    /**
+     * The router's list: the built-in records first (a declared prefix can never shadow one), then the
+     * declared ones. The same array until a reload swaps the table: nothing is allocated per upgrade.
+     */
+    routesAfter(builtins: readonly AnyRoute[]): () => readonly AnyRoute[] {
+      let seen: readonly AnyRoute[] | null = null;
+      let all: readonly AnyRoute[] = builtins;
+      return () => {
+        if (seen !== table.records) all = table.records.length ? Object.freeze([...builtins, ...(seen = table.records)]) : ((seen = table.records), builtins);
+        return all;
+      };
+    },
     specs(): readonly RouteSpec[] {
       return table.specs;
     },

@@ -9,7 +9,7 @@ import { sendError } from '../http/json';
 import type { Logger } from '../observability/logger';
 import type { Projects } from '../store/projects';
 import type { DeclaredParams } from './match';
-import { authoriseDeclared, dropPorticoHeaders, identityFor, upstreamUrl } from './record';
+import { authoriseDeclared, identityFor, upstreamUrl } from './record';
 import type { RouteTokens } from './route-tokens';
 import type { RouteSpec } from './spec';
 
@@ -112,11 +112,10 @@ export function createDeclaredHttp(deps: DeclaredHttpDeps) {
       if (decision.status === 404) return sendError(res, 'no_such_project');
       return sendError(res, 'forbidden', `Only admins may use ${spec.path}.`);
     }
-    dropPorticoHeaders(req.headers);
     const identity = await identityFor(spec, user, deps.routeTokens);
     const target = upstreamUrl(spec, params.rest, query, 'http');
-    prepareUpstreamRequest(req, target, identity.bearer);
-    Object.assign(req.headers, identity.headers);
+    // Drops every credential of the user's and the client's own X-Portico-* headers, sets the identity.
+    prepareUpstreamRequest(req, target, identity.bearer, identity.headers);
     pending.set(req, { spec });
     proxy.web(req, res, { target: target.origin, agent: agentFor(spec), ...(spec.idleTimeoutMs ? { proxyTimeout: spec.idleTimeoutMs } : {}) }, (err: Error) => {
       const p = pending.get(req);

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { CLOSE } from '../errors/close-codes';
 import type { TokenClaims } from '../auth/tokens';
 import { withoutToken } from '../upgrade/upstream';
@@ -36,11 +35,6 @@ export async function identityFor(spec: RouteSpec, user: TokenClaims | null, rou
   return { headers: { 'x-portico-user': user.username, 'x-portico-user-id': user.userId, 'x-portico-role': user.role } };
 }
 
-/** The client may not speak for Portico: every X-Portico-* header it sent goes before anything is forwarded. */
-export function dropPorticoHeaders(headers: IncomingHttpHeaders): void {
-  for (const name of Object.keys(headers)) if (name.startsWith('x-portico-')) delete headers[name];
-}
-
 /** The upstream URL of one request: scheme for the transport, base path, client path, query minus credentials. */
 export function upstreamUrl(spec: RouteSpec, rest: string, query: URLSearchParams, scheme: 'http' | 'ws'): URL {
   const url = new URL(spec.upstream.href);
@@ -55,6 +49,7 @@ export function declaredRecord(spec: RouteSpec, routeTokens: RouteTokens): AnyRo
   return defineRoute<string, DeclaredParams, DeclaredResource>({
     name: spec.name,
     pattern: `${spec.path}*`,
+    label: `${spec.path} → ${spec.upstream.host}`,
     transport: 'proxy',
     access: spec.auth === 'public' ? 'public' : 'user',
     origin: 'declared',
@@ -72,7 +67,7 @@ export function declaredRecord(spec: RouteSpec, routeTokens: RouteTokens): AnyRo
       return d.ok ? { ok: true, resource: d.resource, describe: d.resource.projectId ? `project:${d.resource.projectId}` : spec.name } : { ok: false, code: d.code, reason: d.reason };
     },
     async resolve(params, resource, ctx): Promise<Target> {
-      dropPorticoHeaders(ctx.req.headers);
+      // The router's prepareUpstreamRequest drops the client's X-Portico-* and sets these in their place.
       const identity = await identityFor(spec, resource.user, routeTokens);
       return {
         transport: 'proxy',

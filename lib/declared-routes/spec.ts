@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { BUILTIN_ROUTE_NAMES } from '../upgrade/routes';
 
 // The routes file (ROUTES_FILE): operator-declared routes, JSON or YAML, validated here into frozen specs.
 // Every problem is one sentence naming the file, the route (index and path) and the field, so the line the
@@ -57,7 +58,11 @@ const auth = z.union([
 ], { error: 'must be "public", "user", "admin" or { owner: { segment: n } | { query: name } }' });
 
 const route = z.strictObject({
-  name: z.string().regex(NAME_RE, 'must be lower-case letters, digits and "-" (at most 63)').optional(),
+  name: z
+    .string()
+    .regex(NAME_RE, 'must be lower-case letters, digits and "-" (at most 63)')
+    .refine((n) => !(BUILTIN_ROUTE_NAMES as readonly string[]).includes(n), `must not be the name of a built-in route (${BUILTIN_ROUTE_NAMES.join(', ')})`)
+    .optional(),
   path: prefix,
   upstream,
   traffic: z.enum(['http', 'websocket', 'both']).default('both'),
@@ -113,6 +118,7 @@ export function parseRoutes(text: string, fileName: string): readonly RouteSpec[
       throw new RoutesFileError(`${where}: ${label}: ${field}: ${issue.message}`);
     }
     const spec: RouteSpec = Object.freeze({ ...r.data, name: r.data.name ?? defaultName(r.data.path), upstream: new URL(r.data.upstream) });
+    if ((BUILTIN_ROUTE_NAMES as readonly string[]).includes(spec.name)) throw new RoutesFileError(`${where}: ${label}: name: "${spec.name}" is a built-in route's; give the route a "name"`);
     for (const other of specs) {
       if (other.name === spec.name) throw new RoutesFileError(`${where}: ${label}: name: "${spec.name}" is already the name of another route`);
       if (spec.path.startsWith(other.path) || other.path.startsWith(spec.path)) {
