@@ -1,8 +1,8 @@
 import { CLOSE } from '../errors/close-codes';
 import type { TokenClaims } from '../auth/tokens';
 import { withoutToken } from '../upgrade/upstream';
-import { defineRoute, type AnyRoute, type Authorised, type RouteDeps, type Target } from '../upgrade/routes/route';
-import { matchDeclared, upstreamPath, type DeclaredParams } from './match';
+import { defineRoute, type AnyRoute, type Authorised, type Refusal, type RouteDeps, type Target } from '../upgrade/routes/route';
+import { matchDeclared, rawPathOf, upstreamPath, type DeclaredParams } from './match';
 import type { RouteTokens } from './route-tokens';
 import type { RouteSpec } from './spec';
 
@@ -66,7 +66,12 @@ export function declaredRecord(spec: RouteSpec, routeTokens: RouteTokens): AnyRo
       const d = await authoriseDeclared(spec, params, user, deps.projects);
       return d.ok ? { ok: true, resource: d.resource, describe: d.resource.projectId ? `project:${d.resource.projectId}` : spec.name } : { ok: false, code: d.code, reason: d.reason };
     },
-    async resolve(params, resource, ctx): Promise<Target> {
+    async resolve(params, resource, ctx): Promise<Target | Refusal> {
+      // The router matched the parsed path, in which `\` became `/` and dot segments were resolved; the
+      // request as the client sent it must be this route's too, or it is refused as HTTP requests are.
+      const raw = rawPathOf(ctx.req.url);
+      const again = raw === null ? null : matchDeclared(spec, raw, ctx.query);
+      if (!again || again.problem) return { ok: false, code: CLOSE.BAD_REQUEST, reason: again?.problem ?? 'the path leaves the route prefix' };
       // The router's prepareUpstreamRequest drops the client's X-Portico-* and sets these in their place.
       const identity = await identityFor(spec, resource.user, routeTokens);
       return {

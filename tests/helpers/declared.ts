@@ -80,10 +80,12 @@ export async function startHttpUpstream(opts: { count?: number; gapMs?: number }
       };
       return tick();
     }
-    req.resume();
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c.slice(0, 4096)));
     req.on('end', () => {
       res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'portico_session=planted; Path=/' });
-      res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers }));
+      res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
     });
   });
   server.on('connection', (s) => (sockets.add(s), s.on('close', () => sockets.delete(s))));
