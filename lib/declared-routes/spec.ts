@@ -114,6 +114,7 @@ export function parseRoutes(text: string, fileName: string): readonly RouteSpec[
     const r = route.safeParse(raw);
     if (!r.success) {
       const issue = r.error.issues[0];
+      if (issue.code === 'unrecognized_keys') throw new RoutesFileError(`${where}: ${label}: ${[...issue.path, issue.keys[0]].join('.')}: not a field of a route (a typo?)`);
       const field = issue.path.length ? issue.path.join('.') : 'route';
       throw new RoutesFileError(`${where}: ${label}: ${field}: ${issue.message}`);
     }
