@@ -148,12 +148,8 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const watcher = watchWorkspaces(path.join(config.dataDir, 'workspaces'), bus);
   const systemStats = publishSystemStats(bus, () => ({ sockets: registry.byRoute(), activeBuilds: embedded?.runner.active ?? null }));
 
-  let draining = false;
-  const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining });
-  const builds = createBuilds(store.db);
-  // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
-  const previewTokens = createPreviewTokens(jwtSecret);
-  const preview = await startPreviewServer({ config, tokens: previewTokens, projects, builds, logger });
+  // The operator's routes (ROUTES_FILE): records for the upgrade router, HTTP before the API, status for
+  // the health details; reloaded on a change of the file and on SIGHUP (main).
   const declared = createDeclaredRoutes({
     file: config.routesFile,
     initial: routeSpecs,
@@ -165,6 +161,12 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     connectTimeoutMs: config.upstreamConnectTimeoutMs,
     openSockets: (name) => registry.byRoute()[name] ?? 0,
   });
+  let draining = false;
+  const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining, declaredRoutes: declared.status });
+  const builds = createBuilds(store.db);
+  // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
+  const previewTokens = createPreviewTokens(jwtSecret);
+  const preview = await startPreviewServer({ config, tokens: previewTokens, projects, builds, logger });
   const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry, preview: { tokens: previewTokens, originFor: preview.originFor } });
 
   const server = http.createServer((req, res) => {

@@ -14,6 +14,8 @@ import { Panel } from './panel';
 import { useCurrentUser } from './require-user';
 import { AdminOnlyNotice } from './admin-only-notice';
 import { ServerUnreachable } from './server-unreachable';
+import { DeclaredRoutes } from './declared-routes';
+import type { DeclaredRouteStatus } from '@/lib/declared-routes/declared-routes';
 
 // The status page (design.md "Health and metrics", "Pages"): /api/admin/health on load and every few seconds for
 // upstreams, and the `system` topic (a sample every 2 s) for the live numbers and the charts.
@@ -26,6 +28,7 @@ type Health = {
   sockets: { open: number; byRoute: Record<Route, number> };
   activeBuilds: number | null;
   upstreams: Record<string, { url: string; reachable: boolean; ms: number; activeBuilds?: number; error?: string }>;
+  declaredRoutes?: DeclaredRouteStatus[];
 };
 
 const ROUTES: { route: Route; name: string; path: string; color: string }[] = [
@@ -203,6 +206,8 @@ function AdminStatus() {
             ) : null}
           </Panel>
         </div>
+
+        <DeclaredRoutes routes={health.data?.declaredRoutes} />
       </div>
     </div>
   );

@@ -104,4 +104,15 @@ describe('declared routes: HTTP', () => {
     assert.match(JSON.parse(r.body).error.message, /\/hung\/ did not answer within 300 ms/);
     assert.ok(Date.now() - started < 3000);
   });
+
+  test("the admin's health details list the declared routes with their upstreams' health", async () => {
+    const r = await gw.api('GET', '/api/admin/health', { token: gw.adminToken });
+    assert.equal(r.status, 200);
+    const byPath = Object.fromEntries((r.body.declaredRoutes as { path: string }[]).map((d) => [d.path, d])) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(byPath), ['/feed/', '/ws-only/', '/down/', '/hung/']);
+    assert.deepEqual({ ...byPath['/feed/'], health: undefined }, { name: 'feed', path: '/feed/', upstream: `${upstream.url}/base/`, traffic: 'both', auth: 'user', maxSockets: null, openSockets: 0, health: undefined });
+    assert.equal((byPath['/feed/'].health as { reachable: boolean }).reachable, true);
+    assert.equal((byPath['/down/'].health as { reachable: boolean }).reachable, false);
+    assert.equal((await gw.api('GET', '/api/admin/health', { token: alice.token })).status, 403);
+  });
 });

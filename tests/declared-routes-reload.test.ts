@@ -88,7 +88,7 @@ describe('declared routes: reload', () => {
     assert.equal((await request(gw.url, '/bad/')).status, 404);
   });
 
-  test('reload() (what SIGHUP calls) reads the file again; a missing file keeps the table', async () => {
+  test('reload() (what SIGHUP calls) reads the file again', async () => {
     routes.write(table());
     assert.deepEqual(await gw.portico.declared.reload(), { ok: true, routes: 1 });
     const gone = gw.open('/more/');

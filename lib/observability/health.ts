@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { SocketRegistry } from '../upgrade/socket-registry';
+import type { DeclaredRouteStatus } from '../declared-routes/declared-routes';
 
 // Health, in two halves. The public `/healthz` says only ok / not ok — a load balancer needs no more, and
 // anyone on the internet gets no map of the upstreams. Admins get the details (sockets per route, the
@@ -62,7 +63,13 @@ export function probeBackend(httpOrigin: string, timeoutMs = PROBE_TIMEOUT_MS): 
 
 export type HealthStatus = 'ok' | 'draining';
 
-export function createHealth(deps: { registry: SocketRegistry; buildBackendHttp: URL; isDraining: () => boolean }) {
+export function createHealth(deps: {
+  registry: SocketRegistry;
+  buildBackendHttp: URL;
+  isDraining: () => boolean;
+  /** The operator's declared routes with their upstreams' health (ROUTES_FILE). */
+  declaredRoutes?: () => Promise<DeclaredRouteStatus[]>;
+}) {
   const startedAt = Date.now();
   let cached: { at: number; value: Promise<BackendHealth> } | null = null;
   function build(): Promise<BackendHealth> {
@@ -76,13 +83,14 @@ export function createHealth(deps: { registry: SocketRegistry; buildBackendHttp:
     status,
     /** For admins: the whole picture. */
     async details() {
-      const backend = await build();
+      const [backend, declaredRoutes] = await Promise.all([build(), deps.declaredRoutes?.() ?? []]);
       return {
         status: status(),
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
         sockets: { open: deps.registry.size, byRoute: deps.registry.byRoute() },
         activeBuilds: backend.activeBuilds ?? null,
         upstreams: { build: backend },
+        declaredRoutes,
       };
     },
   };
