@@ -1,15 +1,22 @@
 import { parseArgs } from 'node:util';
 import { formatReport, runDoctor } from '../lib/doctor/run-doctor';
+import { formatRouteReport, runRouteDoctor } from '../lib/doctor/route-doctor';
 
 // npm run doctor -- <url> [--token T] [--direct <backend-url>] [--seconds N] [--json]
+// npm run doctor -- --route /prefix/ [url] [--token T] [--ws-path /prefix/…] [--json]   (a declared route)
 
-const USAGE = 'usage: npm run doctor -- <url> [--token T] [--direct <backend-url>] [--seconds N] [--json]';
+const USAGE = 'usage: npm run doctor -- <url> [--token T] [--direct <backend-url>] [--seconds N] [--json]\n       npm run doctor -- --route /prefix/ [url, default http://127.0.0.1:3000] [--token T] [--ws-path P] [--json]';
 
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { token: { type: 'string' }, direct: { type: 'string' }, seconds: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    options: { route: { type: 'string' }, 'ws-path': { type: 'string' }, token: { type: 'string' }, direct: { type: 'string' }, seconds: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
   });
+  if (values.route !== undefined && !values.help && positionals.length <= 1) {
+    const report = await runRouteDoctor({ url: positionals[0] ?? 'http://127.0.0.1:3000', route: values.route, token: values.token ?? process.env.PORTICO_TOKEN, wsPath: values['ws-path'] });
+    process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRouteReport(report)}\n`);
+    process.exit(report.ok ? 0 : 1);
+  }
   if (values.help || positionals.length !== 1) {
     process.stderr.write(`${USAGE}\n`);
     process.exit(values.help ? 0 : 2);
