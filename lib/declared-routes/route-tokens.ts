@@ -5,7 +5,7 @@ import type { TokenClaims } from '../auth/tokens';
 // What a declared route with `identity: bearer` sends upstream: never the user's own token (it opens the
 // whole dashboard as that user), but one minted for that route alone — audience `portico-route:<name>`,
 // valid a minute, signed with a key derived from JWT_SECRET for that route name (HKDF, a label of its
-// own). The upstream is given its route's key (`npm run doctor -- --route-key /prefix/`), so one route's
+// own). The upstream is given its route's key (`npm run doctor -- --route-key <name>`), so one route's
 // service can neither mint tokens for another route nor forge a session token for the dashboard.
 
 export const ROUTE_TOKEN_ISSUER = 'portico-gateway';
