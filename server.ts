@@ -137,17 +137,6 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const leases = createMemoryLeases(config.maxSockets, config.maxSocketsPerUser);
   const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs, canSee: sessionEventsForOwner });
   const wsProxy = createWsProxy(config.upstreamConnectTimeoutMs);
-  const sessionSweep = startSessionSweep({ registry, guard, logger });
-
-  // Next gets a server of its own that never listens, so it can only ever see the `/_next/` upgrades
-  // the router hands it (design.md "One process, one front door").
-  const nextBus = new http.Server();
-  const nextApp = next ? await startNext(next, nextBus, config) : null;
-
-  // Live feeds for the hub: files changing on disk, and system stats while someone watches.
-  const watcher = watchWorkspaces(path.join(config.dataDir, 'workspaces'), bus);
-  const systemStats = publishSystemStats(bus, () => ({ sockets: registry.byRoute(), activeBuilds: embedded?.runner.active ?? null }));
-
   // The operator's routes (ROUTES_FILE): records for the upgrade router, HTTP before the API, status for
   // the health details; reloaded on a change of the file and on SIGHUP (main).
   const declared = createDeclaredRoutes({
@@ -161,13 +150,25 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     connectTimeoutMs: config.upstreamConnectTimeoutMs,
     openSockets: (name) => registry.byRoute()[name] ?? 0,
   });
+  const socketRoutes = { list: declared.routesAfter(BUILTIN_ROUTES), deps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow } };
+  const sessionSweep = startSessionSweep({ registry, guard, logger });
+
+  // Next gets a server of its own that never listens, so it can only ever see the `/_next/` upgrades
+  // the router hands it (design.md "One process, one front door").
+  const nextBus = new http.Server();
+  const nextApp = next ? await startNext(next, nextBus, config) : null;
+
+  // Live feeds for the hub: files changing on disk, and system stats while someone watches.
+  const watcher = watchWorkspaces(path.join(config.dataDir, 'workspaces'), bus);
+  const systemStats = publishSystemStats(bus, () => ({ sockets: registry.byRoute(), activeBuilds: embedded?.runner.active ?? null }));
+
   let draining = false;
-  const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining, declaredRoutes: declared.status });
+  const health = createHealth({ registry, routes: socketRoutes.list, buildBackendHttp, isDraining: () => draining, declaredRoutes: declared.status });
   const builds = createBuilds(store.db);
   // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
   const previewTokens = createPreviewTokens(jwtSecret);
   const preview = await startPreviewServer({ config, tokens: previewTokens, projects, builds, logger });
-  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry, preview: { tokens: previewTokens, originFor: preview.originFor } });
+  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry, socketRoutes, preview: { tokens: previewTokens, originFor: preview.originFor } });
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(req, res);
@@ -184,8 +185,8 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   server.on('clientError', answerClientError);
 
   const router = createUpgradeRouter({
-    routes: declared.routesAfter(BUILTIN_ROUTES),
-    routeDeps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow },
+    routes: socketRoutes.list,
+    routeDeps: socketRoutes.deps,
     allowedOrigins: config.allowedOrigins,
     upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
     tokens,

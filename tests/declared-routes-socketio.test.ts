@@ -47,14 +47,15 @@ describe('Socket.IO behind a declared route', () => {
   test('connects on long-polling, upgrades to WebSocket, receives the greeting and echoes', async () => {
     const socket = connect(alice.token);
     const hello = new Promise<{ user: string; transport: string }>((r) => socket.once('hello', r));
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
+    // Read at the moment each event fires: the upgrade may finish before the awaits below resume.
+    const upgraded = new Promise<string>((r) => socket.io.engine.once('upgrade', (t: { name: string }) => r(t.name)));
+    const connectedOn = await new Promise<string>((resolve, reject) => {
+      socket.once('connect', () => resolve(socket.io.engine.transport.name));
       socket.once('connect_error', reject);
     });
-    assert.equal(socket.io.engine.transport.name, 'polling');
+    assert.equal(connectedOn, 'polling');
     // The example says who Portico told it the user is: the route's identity headers, not the client's word.
     assert.deepEqual(await hello, { user: 'alice', transport: 'polling' });
-    const upgraded = new Promise<string>((r) => socket.io.engine.once('upgrade', (t: { name: string }) => r(t.name)));
     assert.equal(await upgraded, 'websocket');
     assert.equal(socket.io.engine.transport.name, 'websocket');
     const echoed = await socket.timeout(5000).emitWithAck('echo', { n: 1, text: 'through the front door' });

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { SocketRegistry } from '../upgrade/socket-registry';
+import type { AnyRoute } from '../upgrade/routes/route';
 import type { DeclaredRouteStatus } from '../declared-routes/declared-routes';
 
 // Health, in two halves. The public `/healthz` says only ok / not ok — a load balancer needs no more, and
@@ -63,8 +64,12 @@ export function probeBackend(httpOrigin: string, timeoutMs = PROBE_TIMEOUT_MS): 
 
 export type HealthStatus = 'ok' | 'draining';
 
+/** One socket route as the status page lists it: from the route records, with its open sockets. */
+export type RouteStatus = { name: string; label: string; pattern: string; origin: 'builtin' | 'declared'; access: 'public' | 'user'; open: number };
+
 export function createHealth(deps: {
   registry: SocketRegistry;
+  routes: () => readonly AnyRoute[];
   buildBackendHttp: URL;
   isDraining: () => boolean;
   /** The operator's declared routes with their upstreams' health (ROUTES_FILE). */
@@ -84,10 +89,12 @@ export function createHealth(deps: {
     /** For admins: the whole picture. */
     async details() {
       const [backend, declaredRoutes] = await Promise.all([build(), deps.declaredRoutes?.() ?? []]);
+      const byRoute = deps.registry.byRoute();
       return {
         status: status(),
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
-        sockets: { open: deps.registry.size, byRoute: deps.registry.byRoute() },
+        sockets: { open: deps.registry.size, byRoute },
+        routes: deps.routes().map((r): RouteStatus => ({ name: r.name, label: r.label, pattern: r.pattern, origin: r.origin, access: r.access, open: byRoute[r.name] ?? 0 })),
         activeBuilds: backend.activeBuilds ?? null,
         upstreams: { build: backend },
         declaredRoutes,
