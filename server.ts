@@ -67,11 +67,11 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const logger = createLogger(config.logLevel, logDestination);
   // Operator-declared routes (ROUTES_FILE) are read first: a bad file is a configuration error, before
   // anything is opened or started.
-  const routeSpecs = config.routesFile
+  const routesRead = config.routesFile
     ? await readRoutesFile(config.routesFile).catch((err) => {
         throw err instanceof RoutesFileError ? new ConfigError(err.message) : err;
       })
-    : [];
+    : null;
 
   // Store and identity.
   const store = await openStore(config.dataDir);
@@ -141,7 +141,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   // the health details; reloaded on a change of the file and on SIGHUP (main).
   const declared = createDeclaredRoutes({
     file: config.routesFile,
-    initial: routeSpecs,
+    initial: routesRead,
     logger,
     tokens,
     projects,

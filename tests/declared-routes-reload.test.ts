@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
 import { ConfigError } from '../lib/config/config';
 import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
 import { startEchoUpstream } from './helpers/upstreams';
 import { request, routesFile } from './helpers/declared';
-import { spawnServer } from './helpers/server-process';
+import { spawnServer, startServer } from './helpers/server-process';
 
 // The routes table changes while Portico runs: a good file swaps it (open sockets untouched), a bad one
 // keeps the old table and says why in one log line; at startup, a bad file stops the process.
@@ -94,6 +97,71 @@ describe('declared routes: reload', () => {
     const gone = gw.open('/more/');
     sockets.push(gone);
     assert.equal((await closed(gone)).status, 404);
+  });
+
+  test('a change in the directory that leaves the file as it was is no reload and no log line', async () => {
+    await new Promise((r) => setTimeout(r, 500));
+    const from = gw.logs.lines.length;
+    routes.write(table());
+    fs.writeFileSync(path.join(path.dirname(routes.file), 'unrelated.txt'), 'x');
+    await new Promise((r) => setTimeout(r, 800));
+    assert.deepEqual(gw.logs.lines.slice(from).filter((l) => l.includes('declared_routes')), []);
+  });
+
+  test("a Kubernetes-style swap (the file is a link through a `..data` link that is replaced) reloads", async () => {
+    // ROUTES_FILE → ..data/routes.yaml, ..data → a versioned directory; an update makes a new version and
+    // renames a new ..data link over the old one: the file's own name never changes in the directory.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-cm-'));
+    const version = (n: number, text: string) => {
+      fs.mkdirSync(path.join(dir, `v${n}`));
+      fs.writeFileSync(path.join(dir, `v${n}`, 'routes.yaml'), text);
+      fs.symlinkSync(`v${n}`, path.join(dir, '..data_tmp'));
+      fs.renameSync(path.join(dir, '..data_tmp'), path.join(dir, '..data'));
+    };
+    version(1, table());
+    fs.symlinkSync('..data/routes.yaml', path.join(dir, 'routes.yaml'));
+    const cm = await startGateway({ ROUTES_FILE: path.join(dir, 'routes.yaml') });
+    try {
+      const from = cm.logs.lines.length;
+      version(2, table(`  - { path: /more/, upstream: ${upstream.url}, auth: public }\n`));
+      const deadline = Date.now() + 10_000;
+      while (!cm.logs.lines.slice(from).some((l) => l.includes('declared_routes_reloaded')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(cm.portico.declared.list().map((r) => r.path), ['/echo/', '/more/']);
+    } finally {
+      await cm.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('declared routes: SIGHUP', () => {
+  test('reloads a file whose changes the directory watch cannot see (a link to another directory)', async () => {
+    const upstream = await startEchoUpstream();
+    const real = routesFile();
+    const linkDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-link-'));
+    const link = path.join(linkDir, 'routes.yaml');
+    real.write(`routes:\n  - { path: /echo/, upstream: ${upstream.url}, auth: public }\n`);
+    fs.symlinkSync(real.file, link);
+    const server = await startServer({ ROUTES_FILE: link, NODE_ENV: 'test' });
+    try {
+      real.write(`routes:\n  - { path: /echo/, upstream: ${upstream.url}, auth: public }\n  - { path: /more/, upstream: ${upstream.url}, auth: public }\n`);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.ok(!server.output().includes('declared_routes_reloaded'), 'the watch saw nothing');
+      server.proc.kill('SIGHUP');
+      const deadline = Date.now() + 10_000;
+      while (!server.output().includes('declared_routes_reloaded') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.match(server.output(), /"event":"declared_routes_reloaded"[^\n]*"routes":\["\/echo\/","\/more\/"\]/);
+      const { WebSocket } = await import('ws');
+      const ws = new WebSocket(server.url.replace('http', 'ws') + '/more/');
+      await opened(ws);
+      ws.close();
+      assert.equal(server.proc.exitCode, null, 'SIGHUP does not stop the server');
+    } finally {
+      await server.stop();
+      await upstream.close();
+      real.remove();
+      fs.rmSync(linkDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -8,7 +8,7 @@ import type { AnyRoute } from '../upgrade/routes/route';
 import { createDeclaredHttp, type DeclaredHttpDeps } from './http';
 import { matchDeclared, rawPathOf } from './match';
 import { declaredRecord } from './record';
-import { readRoutesFile, RoutesFileError, type Auth, type RouteSpec } from './spec';
+import { parseRoutes, readRoutesText, RoutesFileError, type Auth, type RouteSpec } from './spec';
 
 // The operator's routes (ROUTES_FILE) as one swappable table: route records for the upgrade router, an
 // HTTP handler for the request handler, and a status list. A reload (SIGHUP, or the file changing) reads
@@ -30,7 +30,7 @@ export type DeclaredRoutesOptions = Omit<DeclaredHttpDeps, 'logger'> & {
   /** ROUTES_FILE; undefined: no declared routes (everything here is then a no-op). */
   file: string | undefined;
   /** The file as read at startup (readRoutesFile), so a bad file stops the start before anything opens. */
-  initial: readonly RouteSpec[];
+  initial: { text: string; specs: readonly RouteSpec[] } | null;
   logger: Logger;
   /** Open sockets of one route, from the socket registry. */
   openSockets?: (routeName: string) => number;
@@ -46,7 +46,11 @@ const HEALTH_CACHE_MS = 5000;
 export function createDeclaredRoutes(opts: DeclaredRoutesOptions) {
   const { logger, file } = opts;
   const http = createDeclaredHttp(opts);
-  let table = build(opts.initial);
+  let table = build(opts.initial?.specs ?? []);
+  // What the file held when last read, good or bad: a change event that did not change it is no reload
+  // and no log line (a watched directory also reports its other files, e.g. a ConfigMap's `..data` swap).
+  let lastText = opts.initial?.text ?? null;
+  let lastResult: ReloadResult = { ok: true, routes: table.specs.length };
   if (file) logger.info({ event: 'declared_routes', file, routes: table.specs.map((s) => s.path) }, `declared routes: ${table.specs.length} from ${path.basename(file)}`);
 
   function build(specs: readonly RouteSpec[]) {
@@ -54,20 +58,36 @@ export function createDeclaredRoutes(opts: DeclaredRoutesOptions) {
   }
 
   let reloading: Promise<ReloadResult> | null = null;
-  async function reload(): Promise<ReloadResult> {
+  function apply(seen: { text: string } | { problem: string }): ReloadResult {
+    try {
+      if (!('text' in seen)) throw new RoutesFileError(seen.problem);
+      const specs = parseRoutes(seen.text, file!);
+      table = build(specs);
+      http.retain(specs);
+      logger.info({ event: 'declared_routes_reloaded', file, routes: specs.map((s) => s.path) }, `declared routes reloaded: ${specs.length} from ${path.basename(file!)}`);
+      return { ok: true, routes: specs.length };
+    } catch (err) {
+      const error = err instanceof RoutesFileError ? err.message : `${path.basename(file!)}: ${(err as Error).message}`;
+      logger.warn({ event: 'declared_routes_reload_failed', file }, `routes not reloaded, the previous table stays: ${error}`);
+      return { ok: false, error };
+    }
+  }
+
+  /** `onlyIfChanged`: a change event's reload, skipped when the file holds what it held last time. */
+  async function reload(onlyIfChanged = false): Promise<ReloadResult> {
     if (!file) return { ok: true, routes: 0 };
     // One read at a time; a change during a read is picked up by the next event.
     reloading ??= (async (): Promise<ReloadResult> => {
       try {
-        const specs = await readRoutesFile(file);
-        table = build(specs);
-        http.retain(specs);
-        logger.info({ event: 'declared_routes_reloaded', file, routes: specs.map((s) => s.path) }, `declared routes reloaded: ${specs.length} from ${path.basename(file)}`);
-        return { ok: true, routes: specs.length };
-      } catch (err) {
-        const error = err instanceof RoutesFileError ? err.message : `${path.basename(file)}: ${(err as Error).message}`;
-        logger.warn({ event: 'declared_routes_reload_failed', file }, `routes not reloaded, the previous table stays: ${error}`);
-        return { ok: false, error };
+        // The text, or why it could not be read (compared the same way, so a missing file is said once).
+        const seen = await readRoutesText(file).then(
+          (text) => ({ text }),
+          (err: Error) => ({ problem: err instanceof RoutesFileError ? err.message : `${path.basename(file)}: ${err.message}` }),
+        );
+        const key = 'text' in seen ? seen.text : `\0${seen.problem}`;
+        if (onlyIfChanged && key === lastText) return lastResult;
+        lastText = key;
+        return (lastResult = apply(seen));
       } finally {
         reloading = null;
       }
@@ -81,10 +101,9 @@ export function createDeclaredRoutes(opts: DeclaredRoutesOptions) {
   let debounce: NodeJS.Timeout | undefined;
   if (file) {
     try {
-      watcher = fs.watch(path.dirname(path.resolve(file)), (_event, name) => {
-        if (name !== null && name !== path.basename(file)) return;
+      watcher = fs.watch(path.dirname(path.resolve(file)), () => {
         clearTimeout(debounce);
-        debounce = setTimeout(() => void reload(), opts.debounceMs ?? 200);
+        debounce = setTimeout(() => void reload(true), opts.debounceMs ?? 200);
       });
       watcher.on('error', (err) => logger.warn({ event: 'declared_routes_watch_failed', err: err.message }, 'routes file no longer watched; SIGHUP still reloads it'));
     } catch (err) {
@@ -152,7 +171,8 @@ export function createDeclaredRoutes(opts: DeclaredRoutesOptions) {
       }
       return false;
     },
-    reload,
+    /** What SIGHUP calls: reads the file again whatever it holds. */
+    reload: () => reload(false),
     /** The table with open sockets, without probing the upstreams. */
     list(): DeclaredRouteStatus[] {
       return table.specs.map((s) => describe(s, null));

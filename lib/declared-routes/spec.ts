@@ -131,18 +131,22 @@ export function parseRoutes(text: string, fileName: string): readonly RouteSpec[
   return Object.freeze(specs);
 }
 
-/** Reads and parses the file; every failure is a RoutesFileError with one sentence. */
-export async function readRoutesFile(fileName: string): Promise<readonly RouteSpec[]> {
-  let text: string;
+/** The file's text, bounded; a failure is a RoutesFileError with one sentence. */
+export async function readRoutesText(fileName: string): Promise<string> {
   try {
     const stat = await fs.stat(fileName);
     if (stat.size > MAX_FILE_BYTES) throw new RoutesFileError(`${path.basename(fileName)}: larger than ${MAX_FILE_BYTES / 1024} KB`);
-    text = await fs.readFile(fileName, 'utf8');
+    return await fs.readFile(fileName, 'utf8');
   } catch (err) {
     if (err instanceof RoutesFileError) throw err;
     throw new RoutesFileError(`${path.basename(fileName)}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  return parseRoutes(text, fileName);
+}
+
+/** Reads and parses the file; every failure is a RoutesFileError with one sentence. */
+export async function readRoutesFile(fileName: string): Promise<{ text: string; specs: readonly RouteSpec[] }> {
+  const text = await readRoutesText(fileName);
+  return { text, specs: parseRoutes(text, fileName) };
 }
 
 export function defaultName(prefixPath: string): string {
