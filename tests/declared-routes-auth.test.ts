@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
 import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
-import { startEchoUpstream } from './helpers/upstreams';
+import { startEchoUpstream, startSilentUpstream } from './helpers/upstreams';
 import { request, routesFile } from './helpers/declared';
 import { rawExchange, upgradeRequest } from './helpers/raw-exchange';
 
@@ -13,6 +13,7 @@ const ID_UNKNOWN = '0'.repeat(21);
 
 describe('declared routes: auth modes, limits, prefix confusion', () => {
   let upstream: Awaited<ReturnType<typeof startEchoUpstream>>;
+  let silent: Awaited<ReturnType<typeof startSilentUpstream>>;
   let routes: ReturnType<typeof routesFile>;
   let gw: TestGateway;
   let alice: { id: string; username: string; token: string };
@@ -22,6 +23,7 @@ describe('declared routes: auth modes, limits, prefix confusion', () => {
 
   before(async () => {
     upstream = await startEchoUpstream();
+    silent = await startSilentUpstream();
     routes = routesFile();
     const up = upstream.url;
     routes.write(`routes:
@@ -32,6 +34,8 @@ describe('declared routes: auth modes, limits, prefix confusion', () => {
   - { path: /ownq/, upstream: ${up}, auth: { owner: { query: project } } }
   - { path: /lim/, upstream: ${up}, auth: user, maxSockets: 2 }
   - { path: /tok/, upstream: ${up}, auth: user, identity: bearer }
+  - { path: /idle/, upstream: ${up}, auth: user, idleTimeoutMs: 1000 }
+  - { path: /hung/, upstream: ${silent.url}, auth: user, connectTimeoutMs: 300 }
 `);
     gw = await startGateway({ ROUTES_FILE: routes.file });
     alice = await gw.createUser('alice');
@@ -42,6 +46,7 @@ describe('declared routes: auth modes, limits, prefix confusion', () => {
     for (const s of sockets) s.terminate();
     await gw?.close();
     await upstream?.close();
+    await silent?.close();
     routes?.remove();
   });
 
@@ -152,6 +157,19 @@ describe('declared routes: auth modes, limits, prefix confusion', () => {
     await opened(again);
     again.close();
     b.close();
+  });
+
+  test("a route's timeouts: a silent socket closes after idleTimeoutMs (1000), a silent upstream is 1014 after connectTimeoutMs", async () => {
+    const ws = open('/idle/', alice.token);
+    await opened(ws);
+    const started = Date.now();
+    const end = await closed(ws);
+    assert.deepEqual(end, { code: 1000, reason: 'idle timeout' });
+    assert.ok(Date.now() - started >= 900, `closed after ${Date.now() - started} ms`);
+    const t0 = Date.now();
+    const hung = await closed(open('/hung/', alice.token));
+    assert.equal(hung.code, 1014);
+    assert.ok(Date.now() - t0 < 3000, `refused after ${Date.now() - t0} ms`);
   });
 
   test('prefix confusion never reaches the upstream', async () => {

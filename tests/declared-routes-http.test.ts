@@ -68,7 +68,7 @@ describe('declared routes: HTTP', () => {
     assert.equal(upstream.seen.at(-1)!.url, '/base/events', 'the prefix is replaced by the upstream base path');
   });
 
-  test("a request body goes up, the answer comes back; no user credential up, no cookie planted down", async () => {
+  test("a request body goes up, the answer comes back; no user credential up, no cookie or script policy planted down", async () => {
     // HTTP takes the Bearer header or the cookie, never ?token= (an address ends up in logs and histories);
     // one in the query is still removed before the request goes up.
     const r = await request(gw.url, '/feed/form?token=' + alice.token + '&q=1', {
@@ -85,6 +85,8 @@ describe('declared routes: HTTP', () => {
     assert.equal(seen.headers.authorization, undefined);
     assert.ok(seen.headers['x-forwarded-for']);
     assert.equal(r.headers['set-cookie'], undefined, "the upstream cannot set a cookie on the dashboard's origin");
+    assert.equal(r.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'", "nor loosen the dashboard origin's script policy");
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
   });
 
   test('a WebSocket-only route does not take HTTP', async () => {

@@ -17,8 +17,11 @@ import type { RouteSpec } from './spec';
 // upgrade proxy). The same credential rules as the API and the upgrades; nothing of the user's goes
 // upstream (no Authorization, no cookie — the dashboard's cookies belong to its origin); the upstream
 // gets the identity the route declares. Responses stream through as they come (nothing is buffered, so
-// server-sent events pass event by event), minus Set-Cookie: an upstream must not be able to plant a
-// cookie on the dashboard's origin (its session cookie among them).
+// server-sent events pass event by event), minus Set-Cookie — an upstream must not be able to plant a
+// cookie on the dashboard's origin (its session cookie among them) — and minus the upstream's own
+// Content-Security-Policy: the answer keeps Portico's `default-src 'none'`, so nothing an upstream serves
+// runs as script on the dashboard's origin, where it could use the user's session (a script file loaded
+// by a page, like the Socket.IO client, is unaffected: a policy applies to documents).
 
 export type DeclaredHttpDeps = {
   tokens: Tokens;
@@ -56,6 +59,8 @@ export function createDeclaredHttp(deps: DeclaredHttpDeps) {
   });
   proxy.on('proxyRes', (proxyRes: IncomingMessage) => {
     delete proxyRes.headers['set-cookie'];
+    delete proxyRes.headers['content-security-policy'];
+    delete proxyRes.headers['content-security-policy-report-only'];
   });
   proxy.on('error', () => undefined);
 

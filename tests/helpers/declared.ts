@@ -84,7 +84,7 @@ export async function startHttpUpstream(opts: { count?: number; gapMs?: number }
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c.slice(0, 4096)));
     req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'portico_session=planted; Path=/' });
+      res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': 'portico_session=planted; Path=/', 'content-security-policy': "default-src *; script-src * 'unsafe-inline'" });
       res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers, body }));
     });
   });
