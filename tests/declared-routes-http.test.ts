@@ -24,6 +24,7 @@ describe('declared routes: HTTP', () => {
         routes: [
           { path: '/feed/', upstream: upstream.url + '/base/', auth: 'user', stripPrefix: true },
           { path: '/ws-only/', upstream: upstream.url, auth: 'public', traffic: 'websocket' },
+          { path: '/capped/', upstream: upstream.url, auth: 'user', maxSockets: 2 },
           { path: '/down/', upstream: `http://127.0.0.1:${await refusedPort()}`, auth: 'public' },
           { path: '/hung/', upstream: silent.url.replace('ws:', 'http:'), auth: 'public', connectTimeoutMs: 300 },
         ],
@@ -89,6 +90,29 @@ describe('declared routes: HTTP', () => {
     assert.equal(r.headers['x-content-type-options'], 'nosniff');
   });
 
+  test("a route's cap on requests in flight: past it 429 naming the route, and the slot is back when one ends", async () => {
+    const { port } = new URL(gw.url);
+    const auth = { authorization: `Bearer ${alice.token}` };
+    // Two event streams (about a second each) hold the route's two slots.
+    const streams = [0, 1].map(
+      () =>
+        new Promise<{ status: number; ended: Promise<void> }>((resolve, reject) => {
+          http.get({ host: '127.0.0.1', port, path: '/capped/events', headers: auth, agent: false }, (res) => {
+            res.resume();
+            resolve({ status: res.statusCode!, ended: new Promise((r) => res.on('close', () => r())) });
+          }).on('error', reject);
+        }),
+    );
+    const held = await Promise.all(streams);
+    assert.deepEqual(held.map((h) => h.status), [200, 200]);
+    const refused = await request(gw.url, '/capped/x', { headers: auth });
+    assert.equal(refused.status, 429);
+    assert.equal(JSON.parse(refused.body).error.message, 'Too many requests in flight on /capped/; try again shortly.');
+    await held[0].ended;
+    assert.equal((await request(gw.url, '/capped/x', { headers: auth })).status, 200);
+    await held[1].ended;
+  });
+
   test('a WebSocket-only route does not take HTTP', async () => {
     const before = upstream.seen.length;
     const r = await request(gw.url, '/ws-only/x');
@@ -111,7 +135,7 @@ describe('declared routes: HTTP', () => {
     const r = await gw.api('GET', '/api/admin/health', { token: gw.adminToken });
     assert.equal(r.status, 200);
     const byPath = Object.fromEntries((r.body.declaredRoutes as { path: string }[]).map((d) => [d.path, d])) as Record<string, Record<string, unknown>>;
-    assert.deepEqual(Object.keys(byPath), ['/feed/', '/ws-only/', '/down/', '/hung/']);
+    assert.deepEqual(Object.keys(byPath), ['/feed/', '/ws-only/', '/capped/', '/down/', '/hung/']);
     assert.deepEqual({ ...byPath['/feed/'], health: undefined }, { name: 'feed', path: '/feed/', upstream: `${upstream.url}/base/`, traffic: 'both', auth: 'user', maxSockets: null, openSockets: 0, health: undefined });
     assert.equal((byPath['/feed/'].health as { reachable: boolean }).reachable, true);
     assert.equal((byPath['/down/'].health as { reachable: boolean }).reachable, false);

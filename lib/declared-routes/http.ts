@@ -34,15 +34,29 @@ export type DeclaredHttpDeps = {
 };
 
 const SAFE = new Set(['GET', 'HEAD']);
-/** Upstream connections one route keeps at once; further requests wait in the agent's queue. */
-const MAX_UPSTREAM_CONNECTIONS = 256;
+/**
+ * HTTP requests in flight on one route (its `maxSockets` when set): past it, 429. Long-polls and event
+ * streams hold theirs for as long as they last, so the upstream agent may open as many connections —
+ * a request never waits in an unbounded queue behind them.
+ */
+const ROUTE_IN_FLIGHT = 1024;
+/** …and for one user (or, on a public route, one address) on one route. */
+const CALLER_IN_FLIGHT = 64;
 
 type Pending = { spec: RouteSpec; timer?: NodeJS.Timeout; timedOut?: boolean };
+
+const routeCap = (spec: RouteSpec) => spec.maxSockets ?? ROUTE_IN_FLIGHT;
 
 export function createDeclaredHttp(deps: DeclaredHttpDeps) {
   const proxy = createProxyServer({ xfwd: false, prependPath: false, changeOrigin: true });
   const pending = new WeakMap<IncomingMessage, Pending>();
   const agents = new Map<string, http.Agent>();
+  const inFlight = new Map<string, number>();
+  const bump = (key: string, by: number) => {
+    const n = (inFlight.get(key) ?? 0) + by;
+    if (n > 0) inFlight.set(key, n);
+    else inFlight.delete(key);
+  };
 
   // The connect timeout covers reaching the upstream and its response head, not a long response body
   // (an event stream may stay open for hours; idleTimeoutMs bounds a silent one).
@@ -64,12 +78,13 @@ export function createDeclaredHttp(deps: DeclaredHttpDeps) {
   });
   proxy.on('error', () => undefined);
 
+  const agentKey = (spec: RouteSpec) => `${spec.name}\0${spec.upstream.origin}\0${routeCap(spec)}`;
   function agentFor(spec: RouteSpec): http.Agent {
-    const key = `${spec.name}\0${spec.upstream.origin}`;
+    const key = agentKey(spec);
     let agent = agents.get(key);
     if (!agent) {
       const tls = spec.upstream.protocol === 'https:' || spec.upstream.protocol === 'wss:';
-      const opts = { keepAlive: true, maxSockets: Math.min(spec.maxSockets ?? MAX_UPSTREAM_CONNECTIONS, MAX_UPSTREAM_CONNECTIONS) };
+      const opts = { keepAlive: true, maxSockets: routeCap(spec) };
       agents.set(key, (agent = tls ? new https.Agent(opts) : new http.Agent(opts)));
     }
     return agent;
@@ -117,6 +132,15 @@ export function createDeclaredHttp(deps: DeclaredHttpDeps) {
       if (decision.status === 404) return sendError(res, 'no_such_project');
       return sendError(res, 'forbidden', `Only admins may use ${spec.path}.`);
     }
+    // Counted from here until the client's connection for this request ends, however it ends.
+    const routeKey = `route\0${spec.name}`;
+    const callerKey = `caller\0${spec.name}\0${user ? user.userId : `address:${req.socket.remoteAddress}`}`;
+    if ((inFlight.get(routeKey) ?? 0) >= routeCap(spec) || (inFlight.get(callerKey) ?? 0) >= CALLER_IN_FLIGHT) {
+      return sendError(res, 'too_many_requests', `Too many requests in flight on ${spec.path}; try again shortly.`);
+    }
+    bump(routeKey, 1);
+    bump(callerKey, 1);
+    res.once('close', () => (bump(routeKey, -1), bump(callerKey, -1)));
     const identity = await identityFor(spec, user, deps.routeTokens);
     const target = upstreamUrl(spec, params.rest, query, 'http');
     // Drops every credential of the user's and the client's own X-Portico-* headers, sets the identity.
@@ -142,7 +166,7 @@ export function createDeclaredHttp(deps: DeclaredHttpDeps) {
     },
     /** Forgets the upstream agents of routes no longer in the table: idle connections go, open requests finish. */
     retain(specs: readonly RouteSpec[]): void {
-      const keep = new Set(specs.map((s) => `${s.name}\0${s.upstream.origin}`));
+      const keep = new Set(specs.map(agentKey));
       for (const [key, agent] of agents) {
         if (keep.has(key)) continue;
         agents.delete(key);
