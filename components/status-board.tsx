@@ -15,6 +15,8 @@ import { useCurrentUser } from './require-user';
 import { AdminOnlyNotice } from './admin-only-notice';
 import { ServerUnreachable } from './server-unreachable';
 import { SYSTEM_TOPIC } from '@/lib/protocol/topics';
+import { DeclaredRoutes } from './declared-routes';
+import type { DeclaredRouteStatus } from '@/lib/protocol/api';
 
 // The status page (design.md "Health and metrics", "Pages"): /api/admin/health on load and every few seconds for
 // upstreams, and the `system` topic (a sample every 2 s) for the live numbers and the charts.
@@ -27,6 +29,7 @@ type Health = {
   routes: RouteStatus[];
   activeBuilds: number | null;
   upstreams: Record<string, { url: string; reachable: boolean; ms: number; activeBuilds?: number; error?: string }>;
+  declaredRoutes?: DeclaredRouteStatus[];
 };
 
 // Routes are coloured in the router's order, so the built-in ones keep their colours whatever is declared.
@@ -212,6 +215,8 @@ function AdminStatus() {
             ) : null}
           </Panel>
         </div>
+
+        <DeclaredRoutes routes={health.data?.declaredRoutes} />
       </div>
     </div>
   );

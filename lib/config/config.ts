@@ -88,6 +88,7 @@ const schema = z.object({
   LOGIN_MAX_BACKOFF_S: int(300, 1),
   PASSWORD_HASH_CONCURRENCY: int(2, 1, 64),
   PASSWORD_HASH_QUEUE: int(32, 0),
+  ROUTES_FILE: optionalString,
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 
@@ -157,6 +158,8 @@ export type Config = Readonly<{
   passwordHashConcurrency: number;
   passwordHashQueue: number;
   logLevel: RawConfig['LOG_LEVEL'];
+  /** Operator-declared routes (JSON or YAML); undefined: none. */
+  routesFile: string | undefined;
 }>;
 
 export class ConfigError extends Error {}
@@ -231,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     passwordHashConcurrency: c.PASSWORD_HASH_CONCURRENCY,
     passwordHashQueue: c.PASSWORD_HASH_QUEUE,
     logLevel: c.LOG_LEVEL,
+    routesFile: c.ROUTES_FILE ? path.resolve(c.ROUTES_FILE) : undefined,
   });
 }
 

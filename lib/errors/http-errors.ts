@@ -27,6 +27,7 @@ export const HTTP_ERRORS = Object.freeze({
   headers_too_large: { status: 431, message: 'The request headers are too large.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
   bad_gateway: { status: 502, message: 'The build service / VM is unreachable.' },
+  gateway_timeout: { status: 504, message: 'The upstream did not answer in time.' },
   unavailable: { status: 503, message: 'The server is shutting down; try again shortly.' },
 } as const);
 

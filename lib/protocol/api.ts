@@ -60,3 +60,15 @@ export type FileView = { path: string; bytes: number; binary: boolean; truncated
 
 /** GET /api/admin/health: one socket route (built in or declared) and its open sockets, for the status page. */
 export type RouteStatus = { name: string; label: string; pattern: string; origin: 'builtin' | 'declared'; access: 'public' | 'user'; open: number };
+
+/** GET /api/admin/health `declaredRoutes`: one operator-declared route (ROUTES_FILE) and its upstream's health. */
+export type DeclaredRouteStatus = {
+  name: string;
+  path: string;
+  upstream: string;
+  traffic: 'http' | 'websocket' | 'both';
+  auth: string;
+  maxSockets: number | null;
+  openSockets: number;
+  health: { reachable: boolean; ms: number; error?: string } | null;
+};
