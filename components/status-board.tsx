@@ -16,6 +16,7 @@ import { AdminOnlyNotice } from './admin-only-notice';
 import { ServerUnreachable } from './server-unreachable';
 import { SYSTEM_TOPIC } from '@/lib/protocol/topics';
 import { DeclaredRoutes } from './declared-routes';
+import { RouteSockets } from './route-sockets';
 import type { DeclaredRouteStatus } from '@/lib/protocol/api';
 
 // The status page (design.md "Health and metrics", "Pages"): /api/admin/health on load and every few seconds for
@@ -160,32 +161,7 @@ function AdminStatus() {
         </Panel>
 
         <div className="grid grid-cols-1 items-start gap-6 lg:grid-cols-2">
-          <Panel id="sockets" title="Sockets by route" description="Every upgrade the server holds open now.">
-            <table className="w-full text-sm">
-              <thead>
-                <tr className="border-b border-line text-left text-xs text-muted">
-                  <th scope="col" className="px-5 py-2 font-medium">Route</th>
-                  <th scope="col" className="px-5 py-2 text-right font-medium">Open</th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-line">
-                {routes.map((r) => (
-                  <tr key={r.name}>
-                    <th scope="row" className="px-5 py-2.5 text-left font-normal">
-                      <span className="flex items-center gap-2">
-                        <span aria-hidden className={`size-2 rounded-full bg-current ${r.color}`} />
-                        <span className="text-ink">{r.label}</span>
-                        <code className="hidden truncate text-xs text-muted sm:inline">{r.pattern}</code>
-                      </span>
-                    </th>
-                    <td data-testid={`socket-count-${r.name}`} className="px-5 py-2.5 text-right font-medium tabular-nums text-ink">
-                      {byRoute ? (byRoute[r.name] ?? 0) : '—'}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </Panel>
+          <RouteSockets routes={routes} byRoute={byRoute} />
 
           <Panel id="upstreams" title="Upstreams" description={`Checked by the gateway every ${HEALTH_EVERY_MS / 1000} s.`} aside={health.answeredAt ? <SampleTime at={health.answeredAt} /> : null}>
             {health.error ? (

@@ -1,36 +1,26 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
-import { closed, startGateway, type TestGateway } from './helpers/gateway';
-import { routesFile, startSocketIoExample } from './helpers/declared';
+import { closed, type TestGateway } from './helpers/gateway';
+import { startSocketIoBehindGateway } from './helpers/declared';
 
 // The issue's proof: the Socket.IO example (examples/socket-io), declared at /socket.io/ with `user` auth by
 // its own routes.yaml, reached through Portico by a real socket.io-client — long-polling first, then the
 // upgrade to WebSocket, events both ways — and refused without a token.
 
 describe('Socket.IO behind a declared route', () => {
-  let example: Awaited<ReturnType<typeof startSocketIoExample>>;
-  let routes: ReturnType<typeof routesFile>;
+  let setup: Awaited<ReturnType<typeof startSocketIoBehindGateway>>;
   let gw: TestGateway;
   let alice: { username: string; token: string };
   const clients: Socket[] = [];
 
   before(async () => {
-    example = await startSocketIoExample();
-    routes = routesFile();
-    // The example's own file, pointed at the port the example got.
-    const yaml = fs.readFileSync(path.join(__dirname, '../examples/socket-io/routes.yaml'), 'utf8');
-    routes.write(yaml.replace('http://127.0.0.1:4300', example.url));
-    gw = await startGateway({ ROUTES_FILE: routes.file });
-    alice = await gw.createUser('alice');
+    setup = await startSocketIoBehindGateway();
+    ({ gw, alice } = setup);
   });
   after(async () => {
     for (const c of clients) c.disconnect();
-    await gw?.close();
-    await example?.stop();
-    routes?.remove();
+    await setup?.close();
   });
 
   function connect(token?: string): Socket {

@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { requestUrl } from '../http/request-url';
 import type { Leases } from './leases';
+import { createSocketSlots } from './socket-slots';
 import { checkOrigin } from '../auth/origin';
 import { rejectWithClose, rejectWithStatus } from './reject';
 import type { OpenSocket, SocketRegistry } from './socket-registry';
@@ -61,8 +62,7 @@ export type UpgradeRouter = ReturnType<typeof createUpgradeRouter>;
 export function createUpgradeRouter(deps: UpgradeRouterDeps) {
   const { logger, metrics } = deps;
   let draining = false;
-  /** Open sockets per route, for the routes that cap theirs (counted from the lease, not from the 101). */
-  const heldByRoute = new Map<string, number>();
+  const slots = createSocketSlots(deps.leases);
 
   function refuse(req: IncomingMessage, socket: Duplex, ctx: Ctx, code: number, reason: string) {
     metrics.upgrades.inc({ route: ctx.route, outcome: String(code) });
@@ -96,27 +96,6 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
       },
       end.outcome === 'refused' ? `socket refused on ${ctx.route}: ${end.reason}${ctx.refused ? ` (${ctx.refused})` : ''}` : 'socket ended',
     );
-  }
-
-  /**
-   * Step 5, the only place a socket slot is taken: per user (per client address on a public route), for
-   * the server, and for the route when it caps its own. Released exactly once, however the socket ends.
-   */
-  function takeSlot(route: AnyRoute, holder: string): { release(): void } | Refusal {
-    const held = heldByRoute.get(route.name) ?? 0;
-    if (route.maxSockets !== undefined && held >= route.maxSockets) return { ok: false, code: CLOSE.TOO_MANY, reason: `route ${route.name} is at its limit of ${route.maxSockets} sockets` };
-    const refusal = deps.leases.acquire(holder);
-    if (refusal) return { ok: false, code: CLOSE.TOO_MANY, reason: refusal === 'user' ? 'too many sockets for this user' : 'server socket limit reached' };
-    heldByRoute.set(route.name, held + 1);
-    let released = false;
-    return {
-      release() {
-        if (released) return;
-        released = true;
-        deps.leases.release(holder);
-        heldByRoute.set(route.name, (heldByRoute.get(route.name) ?? 1) - 1);
-      },
-    };
   }
 
   async function handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -186,7 +165,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
 
     // Step 5: limits.
     if (watch.signal.aborted) return clientLeft(socket, ctx);
-    const slot = takeSlot(route, user ? user.userId : `address:${req.socket.remoteAddress ?? ''}`);
+    const slot = slots.take(route, user ? user.userId : `address:${req.socket.remoteAddress ?? ''}`);
     if ('ok' in slot) return refuse(req, socket, ctx, slot.code, slot.reason);
     // The slot is held exactly as long as the client's TCP connection, however the socket ends.
     socket.on('close', slot.release);

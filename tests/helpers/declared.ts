@@ -41,6 +41,30 @@ export async function startSocketIoExample(): Promise<{ url: string; port: numbe
   };
 }
 
+/**
+ * The Socket.IO example behind a gateway that declares it with the example's own routes.yaml (pointed at
+ * the port the example got), and a signed-in user; `close` stops all three.
+ */
+export async function startSocketIoBehindGateway() {
+  const { startGateway } = await import('./gateway');
+  const example = await startSocketIoExample();
+  const routes = routesFile();
+  const yaml = fs.readFileSync(path.join(ROOT, 'examples/socket-io/routes.yaml'), 'utf8');
+  routes.write(yaml.replace('http://127.0.0.1:4300', example.url));
+  const gw = await startGateway({ ROUTES_FILE: routes.file });
+  const alice = await gw.createUser('alice');
+  return {
+    example,
+    gw,
+    alice,
+    async close() {
+      await gw.close();
+      await example.stop();
+      routes.remove();
+    },
+  };
+}
+
 /** A routes file in a fresh directory; `write` replaces it the way an editor does (a rename over it). */
 export function routesFile(name = 'routes.yaml') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-routes-'));
