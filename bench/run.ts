@@ -3,14 +3,14 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Endpoint } from '../bench/measure';
-import { killAll, pinSelf, spawnPinned, treeMemory, type Memory, type Proc } from '../bench/procs';
-import { markdown, table, withReadmeResults, type Meta } from '../bench/report';
-import { checks, idleCost, roundTripOf, summarise, type Idle, type Round } from '../bench/summary';
-import * as targets from '../bench/targets';
-import type { Target, TargetName } from '../bench/targets';
+import type { Endpoint } from './measure';
+import { killAll, pinSelf, spawnPinned, treeMemory, type Memory, type Proc } from './procs';
+import { markdown, table, withReadmeResults, type Meta } from './report';
+import { checks, idleCost, roundTripOf, summarise, type Idle, type Round } from './summary';
+import * as targets from './targets';
+import type { Target, TargetName } from './targets';
 
-// `npm run bench`: Portico's WebSocket paths against a direct connection and the usual proxies, in one
+// `npm run bench` (bench/run.ts): Portico's WebSocket paths against a direct connection and the usual proxies, in one
 // run on this machine. Writes bench/results.json and bench/results.md and prints the table.
 // BENCH_ROUNDS (default 5) sets the number of rounds; BENCH_PROFILE=1 writes a CPU profile of each
 // gateway to bench/tmp/profile.
@@ -158,7 +158,7 @@ function machine(): Omit<Meta, 'date' | 'load' | 'rounds' | 'seconds' | 'setting
 const loadAverage = () => Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 // A CommonJS helper shared with scripts/test.js.
-const { ensureSystemPackages } = require('./system-packages') as { ensureSystemPackages(p: string[]): string[] };
+const { ensureSystemPackages } = require('../scripts/system-packages') as { ensureSystemPackages(p: string[]): string[] };
 
 async function main(): Promise<void> {
   // The peers it measures against are Debian's; installed when run as root, otherwise named.
