@@ -143,7 +143,7 @@ const KEEPALIVE_MS = 30_000;
 
 // Module-level, not an arrow inside the handshake: a closure there would keep the whole handshake (the
 // upstream request and everything it references) alive for as long as the socket is open.
-const ignoreError = () => undefined;
+export const ignoreError = () => undefined;
 
 // The events on which http-proxy-3 (and the pipes it makes) listen on the two sockets.
 const ADOPTED_EVENTS = ['close', 'end', 'error', 'data', 'drain', 'finish', 'unpipe'] as const;
