@@ -1,3 +1,4 @@
+import type { PagesRow } from './pages';
 import type { Check, Figures, TargetResult } from './summary';
 
 // The results as the markdown page README links to: when and where it ran, one table, Portico's targets,
@@ -42,6 +43,18 @@ export function table(results: TargetResult[]): string {
   ].join('\n');
 }
 
+/** The page-rendering row: round trips through a gateway that renders dashboard pages, with and without the flag. */
+export function pagesTable(rows: PagesRow[]): string {
+  return [
+    '| gateway rendering pages | Node flags | page loads/s | page load p50 (ms) | round trip p50 (µs) | round trip p99 (µs) | round trip p99.9 (µs) |',
+    '|---|---|--:|--:|--:|--:|--:|',
+    ...rows.map((r) => `| ${r.name} | \`${r.flags}\` | ${fmt(r.pages.perS, 1)} | ${fmt(r.pages.p50Ms)} | ${fmt(r.roundTrip.p50Us)} | ${fmt(r.roundTrip.p99Us)} | ${fmt(r.roundTrip.p999Us)} |`),
+  ].join('\n');
+}
+
+const PAGES_NOTE =
+  'Two more gateways with the dashboard’s pages (production Next), one with `--no-incremental-marking` and one without, each rendering a signed-in dashboard page (`/`, the whole HTML read) at the rate shown while the load client times 32-byte round trips through it; one renders at a time, in alternating slices.';
+
 export function checkList(list: Check[]): string {
   const show = (c: Check, v: number) => (c.unit === '×' ? times(v) : `${fmt(v, 1)} KiB`);
   return [
@@ -65,15 +78,16 @@ const README_START = '<!-- bench:start (written by npm run bench) -->';
 const README_END = '<!-- bench:end -->';
 
 /** `readme` with the block between the markers replaced by this run, or null when the markers are missing. */
-export function withReadmeResults(readme: string, meta: Meta, results: TargetResult[], list: Check[]): string | null {
+export function withReadmeResults(readme: string, meta: Meta, results: TargetResult[], list: Check[], pages?: PagesRow[]): string | null {
   const from = readme.indexOf(README_START);
   const to = readme.indexOf(README_END);
   if (from === -1 || to < from) return null;
-  const block = [README_START, '', runLine(meta), '', table(results), '', RATIO_NOTE, '', '### Portico’s targets', '', checkList(list), '', README_END].join('\n');
+  const pagesBlock = pages ? [pagesTable(pages), '', PAGES_NOTE, ''] : [];
+  const block = [README_START, '', runLine(meta), '', table(results), '', RATIO_NOTE, '', ...pagesBlock, '### Portico’s targets', '', checkList(list), '', README_END].join('\n');
   return readme.slice(0, from) + block + readme.slice(to + README_END.length);
 }
 
-export function markdown(meta: Meta, results: TargetResult[], list: Check[]): string {
+export function markdown(meta: Meta, results: TargetResult[], list: Check[], pages?: PagesRow[]): string {
   const s = meta.settings;
   const failures = results.flatMap((t) => t.rounds.filter((r) => r.upgrades.failed > 0).map((r) => `${t.name}: ${r.upgrades.failed} failed upgrades (${r.upgrades.firstError})`));
   return [
@@ -85,6 +99,7 @@ export function markdown(meta: Meta, results: TargetResult[], list: Check[]): st
     '',
     RATIO_NOTE,
     '',
+    ...(pages ? ['## While the gateway renders pages', '', pagesTable(pages), '', PAGES_NOTE, ''] : []),
     '## Portico’s targets',
     '',
     checkList(list),
@@ -94,6 +109,7 @@ export function markdown(meta: Meta, results: TargetResult[], list: Check[]): st
     '',
     '- Every server (the echo backends and all proxies) is pinned to core 0 with `taskset`, the load client (one Node process driving `ws` clients) to core 1; everything on 127.0.0.1.',
     '- **build path**: `direct` is a `ws` echo server; `portico` is the gateway (`createPortico`, no pages, production mode, `LOG_LEVEL=warn`, a fresh `DATA_DIR`) started as `npm start` starts it (`--no-incremental-marking`, `MALLOC_TRIM_THRESHOLD_`: scripts/gateway-runtime.js), with `BUILD_BACKEND_URL` at that echo server, and the client opens `/api/build/<project>?token=<JWT>` with a token from `POST /api/auth/login`; `hpm` is http-proxy-middleware’s `proxy.upgrade` in a plain Node server; `nginx` runs the shipped `deploy/nginx.conf` with one worker; `haproxy` is `mode http`, `timeout tunnel 1h`, `nbthread 1`.',
+    '- **portico-incremental**: the same gateway as `portico` with `--no-incremental-marking` toggled (scripts/gateway-runtime.js has it: this one runs without), so every row shows what the flag does.',
     '- **VM path**: `portico-bridge` is a second gateway with an admin-registered session whose target is `tcp://127.0.0.1:<port>` of a TCP echo server (client at `/api/sessions/<id>/vnc`, subprotocol `binary`); `websockify` is Debian’s `websockify 127.0.0.1:<p> 127.0.0.1:<tcp echo>`.',
     `- **round trip**: one connection, one ${s.rttBytes}-byte binary message in flight, timed until every byte is back: ${fmt(s.rttCount)} (after ${fmt(s.rttWarmup)} untimed) on a fresh connection to each target in turn, ${s.rttSlices} times over per round, so that noise from elsewhere on the machine falls on every target alike; p50 and p99 of a round's ${fmt(s.rttCount * s.rttSlices)} per target.`,
     `- **throughput**: one connection with ${s.tputInFlight} × 64 KiB binary messages in flight; echoed bytes over ${s.tputSeconds} s after ${s.tputWarmupSeconds} s of warm-up (MB = 10⁶ bytes).`,

@@ -8,6 +8,7 @@ import { startClient, type Client } from './load-client';
 import { killAll, pinSelf, treeMemory, type Memory } from './procs';
 import { markdown, table, withReadmeResults, type Meta } from './report';
 import { checks, idleCost, roundTripOf, summarise, type Idle, type Round } from './summary';
+import { FLAG, measurePages, type PagesRow } from './pages';
 import * as targets from './targets';
 import type { Target, TargetName } from './targets';
 
@@ -41,11 +42,13 @@ const SETTINGS = {
   idleSettleSeconds: 3,
   websockifyIdleSockets: 400,
   idleConcurrency: 64,
+  // The page-rendering row: dashboard page loads per second while round trips are timed.
+  pageRate: Number(process.env.BENCH_PAGE_RATE ?? 20),
 };
 
 // Build path first, then the VM path; the idle test runs in this order too (direct first, while its echo
 // server has served nobody but the warm-up).
-const ORDER: TargetName[] = ['direct', 'portico', 'portico-ticket', 'hpm', 'nginx', 'haproxy', 'websockify', 'portico-bridge'];
+const ORDER: TargetName[] = ['direct', 'portico', 'portico-ticket', 'portico-incremental', 'hpm', 'nginx', 'haproxy', 'websockify', 'portico-bridge'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -128,6 +131,12 @@ function machine(): Omit<Meta, 'date' | 'load' | 'rounds' | 'seconds' | 'setting
   };
 }
 
+/** The gateway runtime's Node flags with `flag` added when it is missing, removed when it is there. */
+function toggled(flag: string): string[] {
+  const flags: string[] = require('../scripts/gateway-runtime').nodeFlags;
+  return flags.includes(flag) ? flags.filter((f) => f !== flag) : [...flags, flag];
+}
+
 const loadAverage = () => Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 // A CommonJS helper shared with scripts/test.js.
@@ -154,6 +163,8 @@ async function main(): Promise<void> {
   const all: Target[] = [
     targets.direct(echo.ws),
     ...(await targets.portico({ backendUrl: echo.wsUrl, adminPassword, dataDir: tmp, profileDir })),
+    // The same gateway with --no-incremental-marking toggled (scripts/gateway-runtime.js): what the flag buys.
+    (await targets.portico({ backendUrl: echo.wsUrl, adminPassword, dataDir: tmp, nodeFlags: toggled(FLAG) }, 'portico-incremental'))[0],
     await targets.hpm(echo.wsUrl),
     await targets.nginx(echo.ws.port, path.join(tmp, 'nginx')),
     await targets.haproxy(echo.ws.port, path.join(tmp, 'haproxy')),
@@ -195,6 +206,14 @@ async function main(): Promise<void> {
     }
   }
 
+  let pages: PagesRow[] | undefined;
+  if (fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+    log(`page rendering: two gateways with their pages, one with ${FLAG} and one without, ${SETTINGS.pageRate} page loads/s each in turn`);
+    pages = await measurePages(client, { backendUrl: echo.wsUrl, adminPassword, dataDir: tmp, rate: SETTINGS.pageRate, slices: SETTINGS.rttSlices, rtt: { size: SETTINGS.rttBytes, warmup: SETTINGS.rttWarmup, count: SETTINGS.rttCount } }, log);
+  } else {
+    log('page rendering: skipped, there is no production build (npm run build first)');
+  }
+
   if (profileDir) {
     await byName.get('portico')!.memory.stop(true);
     await byName.get('portico-bridge')!.memory.stop(true);
@@ -211,10 +230,10 @@ async function main(): Promise<void> {
     seconds: (Date.now() - started) / 1000,
     settings: SETTINGS,
   };
-  fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify({ meta, results, checks: list }, null, 2) + '\n');
-  fs.writeFileSync(path.join(OUT, 'results.md'), markdown(meta, results, list));
+  fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify({ meta, results, checks: list, pages }, null, 2) + '\n');
+  fs.writeFileSync(path.join(OUT, 'results.md'), markdown(meta, results, list, pages));
   const readmeFile = path.join(ROOT, 'README.md');
-  const readme = withReadmeResults(fs.readFileSync(readmeFile, 'utf8'), meta, results, list);
+  const readme = withReadmeResults(fs.readFileSync(readmeFile, 'utf8'), meta, results, list, pages);
   if (readme) fs.writeFileSync(readmeFile, readme);
   else process.stdout.write('README.md has no bench markers: its table was left as it was.\n');
   process.stdout.write(`\n${table(results)}\n\n`);

@@ -17,7 +17,18 @@ export const CLIENT_CORE = 1;
 
 const ROOT = path.resolve(__dirname, '..');
 
-export type TargetName = 'direct' | 'portico' | 'portico-ticket' | 'hpm' | 'nginx' | 'haproxy' | 'portico-bridge' | 'websockify' | 'portico-base' | 'portico-base-ticket';
+export type TargetName =
+  | 'direct'
+  | 'portico'
+  | 'portico-ticket'
+  | 'portico-incremental'
+  | 'hpm'
+  | 'nginx'
+  | 'haproxy'
+  | 'portico-bridge'
+  | 'websockify'
+  | 'portico-base'
+  | 'portico-base-ticket';
 
 export type Target = {
   name: TargetName;
@@ -82,14 +93,18 @@ type PorticoOpts = {
   profileDir?: string;
   /** Another checkout of Portico to run instead of this one (BENCH_BASE: the before of a paired comparison). */
   root?: string;
+  /** Node's flags instead of scripts/gateway-runtime.js's (the same gateway without --no-incremental-marking). */
+  nodeFlags?: string[];
+  /** With the dashboard's pages (production Next, built with `next build`), not the API alone. */
+  pages?: boolean;
 };
 
 async function startPortico(name: string, o: PorticoOpts) {
   // Started the way `npm start` starts the gateway (scripts/gateway-runtime.js).
-  const args = [...runtime.nodeFlags, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.profileDir, name)}`] : [])];
+  const args = [...(o.nodeFlags ?? runtime.nodeFlags), ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.profileDir, name)}`] : [])];
   const dataDir = path.join(o.dataDir, name);
   fs.mkdirSync(dataDir, { recursive: true });
-  const env = runtime.withRuntimeEnv({ BENCH_TARGET: o.backendUrl, BENCH_ADMIN_PASSWORD: o.adminPassword, BENCH_DATA_DIR: dataDir });
+  const env = runtime.withRuntimeEnv({ BENCH_TARGET: o.backendUrl, BENCH_ADMIN_PASSWORD: o.adminPassword, BENCH_DATA_DIR: dataDir, ...(o.pages ? { BENCH_PAGES: '1' } : {}) });
   const { proc, port } = await nodeServer(name, 'portico.ts', env, args, o.root);
   const base = `http://127.0.0.1:${port}`;
   const call = async (method: string, pathname: string, token: string | null, body: unknown) => {
@@ -100,11 +115,13 @@ async function startPortico(name: string, o: PorticoOpts) {
     });
     const json = (await res.json()) as Record<string, unknown>;
     if (!res.ok) throw new Error(`${name}: ${method} ${pathname} → ${res.status} ${JSON.stringify(json)}`);
+    cookie ??= res.headers.getSetCookie().find((c) => c.startsWith('portico_session='))?.split(';')[0];
     return json;
   };
+  let cookie: string | undefined;
   // A real sign-in: the token every socket carries is one the gateway issued.
   const login = await call('POST', '/api/auth/login', null, { username: 'admin', password: o.adminPassword });
-  return { proc, port, token: login.token as string, call };
+  return { proc, port, token: login.token as string, cookie: cookie!, call };
 }
 
 /**
@@ -112,14 +129,27 @@ async function startPortico(name: string, o: PorticoOpts) {
  * Two targets on the one gateway: `?token=` (a non-browser client) and a fresh socket ticket per socket
  * (a browser), measured for upgrades only.
  */
-export async function portico(o: PorticoOpts, name: 'portico' | 'portico-base' = 'portico'): Promise<[Target, Target]> {
+export async function portico(o: PorticoOpts, name: 'portico' | 'portico-base' | 'portico-incremental' = 'portico'): Promise<[Target, Target]> {
   const p = await startPortico(name, o);
   const project = await p.call('POST', '/api/projects', p.token, { name: 'bench' });
   const url = `ws://127.0.0.1:${p.port}/api/build/${project.id}`;
   const withToken: Target = { name, path: 'build', endpoint: { url: `${url}?token=${encodeURIComponent(p.token)}` }, memory: p.proc, collectsGarbage: true };
   const ticket = { mintUrl: `http://127.0.0.1:${p.port}/api/socket-tickets`, bearer: p.token, route: 'build', resource: project.id as string };
-  const withTicket: Target = { name: `${name}-ticket`, path: 'build', endpoint: { url, ticket }, memory: p.proc, collectsGarbage: true, upgradesOnly: true };
+  const withTicket: Target = { name: `${name}-ticket` as TargetName, path: 'build', endpoint: { url, ticket }, memory: p.proc, collectsGarbage: true, upgradesOnly: true };
   return [withToken, withTicket];
+}
+
+export type PagesGateway = { name: string; flags: string[]; endpoint: Endpoint; pageUrl: string; cookie: string; proc: Proc };
+
+/**
+ * A gateway with the dashboard's pages (production Next) and `nodeFlags`, a signed-in admin's cookie and
+ * the page to load (the dashboard, `/`), and a build socket to time round trips on while it renders.
+ */
+export async function porticoWithPages(o: PorticoOpts, name: string, nodeFlags: string[]): Promise<PagesGateway> {
+  const p = await startPortico(name, { ...o, nodeFlags, pages: true });
+  const project = await p.call('POST', '/api/projects', p.token, { name: 'bench' });
+  const endpoint = { url: `ws://127.0.0.1:${p.port}/api/build/${project.id}?token=${encodeURIComponent(p.token)}` };
+  return { name, flags: nodeFlags, endpoint, pageUrl: `http://127.0.0.1:${p.port}/`, cookie: p.cookie, proc: p.proc };
 }
 
 /** A second gateway for the VM path: an admin-registered session whose target is the TCP echo server. */

@@ -27,7 +27,8 @@ async function main() {
     LLM_PROVIDER: 'offline',
     LOG_LEVEL: 'warn',
   });
-  const portico = await createPortico({ config, next: false });
+  // BENCH_PAGES=1: the dashboard's pages too, from this checkout's `next build` (the page-rendering row).
+  const portico = await createPortico({ config, next: process.env.BENCH_PAGES === '1' ? { dev: false } : false });
   process.on('SIGTERM', () => void portico.close().then(() => process.exit(0)));
   announceReady(portico.port);
 }
