@@ -35,7 +35,7 @@ import { createSocketRegistry } from './lib/upgrade/socket-registry';
 import { createWsProxy } from './lib/upgrade/ws-proxy';
 import { createUpgradeRouter } from './lib/upgrade/router';
 import { startSessionSweep } from './lib/upgrade/session-sweep';
-import { matchRoute } from './lib/upgrade/route-table';
+import { BUILTIN_ROUTES, findRoute } from './lib/upgrade/routes';
 import { createApi } from './lib/http/api';
 import { createPreviewTokens } from './lib/preview/preview-tokens';
 import { startPreviewServer } from './lib/preview/preview-server';
@@ -127,6 +127,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const leases = createMemoryLeases(config.maxSockets, config.maxSocketsPerUser);
   const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs, canSee: sessionEventsForOwner });
   const wsProxy = createWsProxy(config.upstreamConnectTimeoutMs);
+  const socketRoutes = { list: () => BUILTIN_ROUTES, deps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow } };
   const sessionSweep = startSessionSweep({ registry, guard, logger });
 
   // Next gets a server of its own that never listens, so it can only ever see the `/_next/` upgrades
@@ -139,12 +140,12 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const systemStats = publishSystemStats(bus, () => ({ sockets: registry.byRoute(), activeBuilds: embedded?.runner.active ?? null }));
 
   let draining = false;
-  const health = createHealth({ registry, buildBackendHttp, isDraining: () => draining });
+  const health = createHealth({ registry, routes: socketRoutes.list, buildBackendHttp, isDraining: () => draining });
   const builds = createBuilds(store.db);
   // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
   const previewTokens = createPreviewTokens(jwtSecret);
   const preview = await startPreviewServer({ config, tokens: previewTokens, projects, builds, logger });
-  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry, preview: { tokens: previewTokens, originFor: preview.originFor } });
+  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry, socketRoutes, preview: { tokens: previewTokens, originFor: preview.originFor } });
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(req, res);
@@ -154,24 +155,20 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     if (nextApp) return void nextApp.handle(req, res);
     // Without pages, a plain GET on a socket route still says what it is (with pages, a route handler does).
     const pathname = requestUrl(req.url)?.pathname ?? '';
-    if (matchRoute(pathname, new URLSearchParams())) return sendError(res, 'upgrade_required');
+    if (findRoute(BUILTIN_ROUTES, pathname, new URLSearchParams())) return sendError(res, 'upgrade_required');
     sendError(res, 'not_found', 'No page here: this server runs without the dashboard pages.');
   });
   server.on('clientError', answerClientError);
 
   const router = createUpgradeRouter({
+    routes: socketRoutes.list,
+    routeDeps: socketRoutes.deps,
     allowedOrigins: config.allowedOrigins,
-    buildBackend,
     upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
     tokens,
     tickets,
-    backendTokens,
-    vncTargetAllow: config.vncTargetAllow,
-    projects,
-    sessions,
     leases,
     registry,
-    hub,
     wsProxy,
     metrics,
     logger,

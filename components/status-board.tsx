@@ -3,6 +3,7 @@
 import { Activity } from 'lucide-react';
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { SystemSample } from '@/lib/hub/system-stats';
+import type { RouteStatus } from '@/lib/observability/health';
 import { OFFLINE_SENTENCE } from '@/lib/client/api';
 import { feedFreshness } from '@/lib/client/feed-freshness';
 import { formatBytes, formatDuration } from '@/lib/client/format-units';
@@ -18,23 +19,30 @@ import { ServerUnreachable } from './server-unreachable';
 // The status page (design.md "Health and metrics", "Pages"): /api/admin/health on load and every few seconds for
 // upstreams, and the `system` topic (a sample every 2 s) for the live numbers and the charts.
 
-type Route = 'build' | 'vnc' | 'events';
-
 type Health = {
   status: 'ok' | 'draining';
   uptimeS: number;
-  sockets: { open: number; byRoute: Record<Route, number> };
+  sockets: { open: number; byRoute: Record<string, number> };
+  /** Every socket route the server has (built-in and declared), in the router's order. */
+  routes: RouteStatus[];
   activeBuilds: number | null;
   upstreams: Record<string, { url: string; reachable: boolean; ms: number; activeBuilds?: number; error?: string }>;
 };
 
-const ROUTES: { route: Route; name: string; path: string; color: string }[] = [
-  { route: 'build', name: 'Build streams', path: '/api/build/:projectId', color: 'text-accent' },
-  { route: 'vnc', name: 'VM viewers', path: '/api/sessions/:id/vnc', color: 'text-violet-500 dark:text-violet-400' },
-  { route: 'events', name: 'Event hub', path: '/api/events', color: 'text-amber-500 dark:text-amber-400' },
+// Routes are coloured in the router's order, so the built-in ones keep their colours whatever is declared.
+const ROUTE_COLORS = [
+  'text-accent',
+  'text-violet-500 dark:text-violet-400',
+  'text-amber-500 dark:text-amber-400',
+  'text-emerald-600 dark:text-emerald-400',
+  'text-rose-500 dark:text-rose-400',
+  'text-sky-500 dark:text-sky-400',
 ];
 
 const UPSTREAM_NAMES: Record<string, string> = { build: 'Build service' };
+
+/** A label inside a sentence: "Build streams" → "build streams", but "VM viewers" stays as it is. */
+const inSentence = (label: string) => (/^[A-Z][a-z]/.test(label) ? label[0].toLowerCase() + label.slice(1) : label);
 
 const HEALTH_EVERY_MS = 5000;
 // The charts keep five minutes; until there is that much, their time axis spans what there is (at least a
@@ -79,6 +87,7 @@ function AdminStatus() {
   const uptimeS = last?.uptimeS ?? health.data?.uptimeS;
   const build = health.data?.upstreams.build;
   const total = byRoute ? Object.values(byRoute).reduce((a, b) => a + b, 0) : undefined;
+  const routes = (health.data?.routes ?? []).map((r, i) => ({ ...r, color: ROUTE_COLORS[i % ROUTE_COLORS.length] }));
   const points = (pick: (s: SystemSample) => number) => samples.map((s) => ({ t: s.at, v: pick(s) }));
   const windowMs = last ? Math.min(WINDOW_MS, Math.max(MIN_WINDOW_MS, last.at - samples[0].at)) : MIN_WINDOW_MS;
 
@@ -106,7 +115,7 @@ function AdminStatus() {
       >
         <dl className="grid grid-cols-2 gap-3 sm:gap-4 lg:grid-cols-4">
           <Stat label="Open sockets" value={total} testId="socket-count-total">
-            {byRoute ? `${byRoute.build ?? 0} build · ${byRoute.vnc ?? 0} VM · ${byRoute.events ?? 0} hub` : null}
+            {byRoute && routes.length ? routes.map((r) => `${byRoute[r.name] ?? 0} ${inSentence(r.label)}`).join(' · ') : null}
           </Stat>
           <Stat label="Active builds" value={activeBuilds === null ? '—' : activeBuilds} testId="active-builds">
             {activeBuilds === null ? 'Reported by an embedded build backend only.' : activeBuilds === 0 ? 'None running' : 'Running now'}
@@ -135,7 +144,7 @@ function AdminStatus() {
               <ChartBlock title="Sockets" value={String(total ?? 0)} note="open, by route">
                 <LineChart
                   label="Open sockets by route"
-                  series={ROUTES.map((r) => ({ name: r.name, color: r.color, points: points((s) => s.sockets[r.route] ?? 0) }))}
+                  series={routes.map((r) => ({ name: r.label, color: r.color, points: points((s) => s.sockets[r.name] ?? 0) }))}
                   now={last!.at}
                   windowMs={windowMs}
                   minMax={4}
@@ -157,17 +166,17 @@ function AdminStatus() {
                 </tr>
               </thead>
               <tbody className="divide-y divide-line">
-                {ROUTES.map((r) => (
-                  <tr key={r.route}>
+                {routes.map((r) => (
+                  <tr key={r.name}>
                     <th scope="row" className="px-5 py-2.5 text-left font-normal">
                       <span className="flex items-center gap-2">
                         <span aria-hidden className={`size-2 rounded-full bg-current ${r.color}`} />
-                        <span className="text-ink">{r.name}</span>
-                        <code className="hidden truncate text-xs text-muted sm:inline">{r.path}</code>
+                        <span className="text-ink">{r.label}</span>
+                        <code className="hidden truncate text-xs text-muted sm:inline">{r.pattern}</code>
                       </span>
                     </th>
-                    <td data-testid={`socket-count-${r.route}`} className="px-5 py-2.5 text-right font-medium tabular-nums text-ink">
-                      {byRoute ? (byRoute[r.route] ?? 0) : '—'}
+                    <td data-testid={`socket-count-${r.name}`} className="px-5 py-2.5 text-right font-medium tabular-nums text-ink">
+                      {byRoute ? (byRoute[r.name] ?? 0) : '—'}
                     </td>
                   </tr>
                 ))}

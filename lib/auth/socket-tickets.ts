@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
-import type { RouteName } from '../upgrade/socket-registry';
 import { hmacKey } from './hmac-key';
 import type { SessionGuard } from './session-guard';
 import { TOKEN_ALG, TOKEN_ISSUER, type TokenClaims } from './tokens';
@@ -16,7 +15,8 @@ export const TICKET_TTL_S = 30;
 /** Tickets redeemed within the last TICKET_TTL_S; past this the oldest are dropped only once expired. */
 const MAX_USED = 100_000;
 
-export type TicketTarget = { route: RouteName; resource: string };
+/** A route record's name and what its `ticketResource` made of the socket's path. */
+export type TicketTarget = { route: string; resource: string };
 export type Redeemed = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
 
 export function createSocketTickets(secret: string, guard: SessionGuard) {
@@ -71,10 +71,3 @@ export function createSocketTickets(secret: string, guard: SessionGuard) {
 }
 
 export type SocketTickets = ReturnType<typeof createSocketTickets>;
-
-/** The resource a ticket names for a matched socket route: the project, the session, or the hub. */
-export function ticketResource(match: { route: 'build'; projectId: string } | { route: 'vnc'; sessionId: string } | { route: 'events' }): string {
-  if (match.route === 'build') return match.projectId;
-  if (match.route === 'vnc') return match.sessionId;
-  return 'hub';
-}

@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffMs, socketUrl, ticketTarget } from './socket-url';
+import { backoffMs, socketUrl } from './socket-url';
 
 test('socket URLs follow the page: ws on http, wss on https, same host, ticket attached', () => {
   assert.equal(socketUrl('/api/build/p1', { after: 3, build: undefined }, 'tkt', { protocol: 'http:', host: 'dash.local:3000' }), 'ws://dash.local:3000/api/build/p1?after=3&ticket=tkt');
   assert.equal(socketUrl('/api/events', {}, null, { protocol: 'https:', host: 'dash.example' }), 'wss://dash.example/api/events');
-});
-
-test('a socket path names the route and resource its ticket is for', () => {
-  assert.deepEqual(ticketTarget('/api/build/p1'), { route: 'build', resource: 'p1' });
-  assert.deepEqual(ticketTarget('/api/sessions/s1/vnc'), { route: 'vnc', resource: 's1' });
-  assert.deepEqual(ticketTarget('/api/events'), { route: 'events' });
-  assert.equal(ticketTarget('/api/projects'), null);
 });
 
 test('backoff doubles up to 15 s and jitters within the upper half', () => {

@@ -10,18 +10,6 @@ export function socketUrl(path: string, query: Record<string, string | number | 
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}${path}${qs ? `?${qs}` : ''}`;
 }
 
-export type TicketTarget = { route: 'build' | 'vnc' | 'events'; resource?: string };
-
-/** The route and resource a ticket must name for a socket path (the gateway's route table, client side). */
-export function ticketTarget(path: string): TicketTarget | null {
-  const seg = path.split('?')[0].split('/').slice(1).map((s) => decodeURIComponent(s));
-  if (seg[0] !== 'api') return null;
-  if (seg[1] === 'build' && seg.length === 3) return { route: 'build', resource: seg[2] };
-  if (seg[1] === 'sessions' && seg.length === 4 && seg[3] === 'vnc') return { route: 'vnc', resource: seg[2] };
-  if (seg[1] === 'events' && seg.length === 2) return { route: 'events' };
-  return null;
-}
-
 /** Exponential backoff with full jitter: 0.5 s, 1 s, 2 s … capped at 15 s, each drawn at random below. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {
   const cap = Math.min(15_000, 500 * 2 ** Math.max(0, attempt));

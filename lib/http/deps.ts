@@ -20,6 +20,7 @@ import type { SocketRegistry } from '../upgrade/socket-registry';
 import type { AccountQuotas } from '../quotas/account-quotas';
 import type { Leases } from '../upgrade/leases';
 import type { PreviewTokens } from '../preview/preview-tokens';
+import type { AnyRoute, RouteDeps } from '../upgrade/routes/route';
 
 export type ApiDeps = {
   config: Config;
@@ -48,6 +49,8 @@ export type ApiDeps = {
   registry: SocketRegistry;
   /** Preview links: the capability minted for a build's output or a workspace, and where its origin is. */
   preview: { tokens: PreviewTokens; originFor(req: IncomingMessage): string };
+  /** The socket route records (built-in and declared) and what they authorise with: socket tickets use them. */
+  socketRoutes: { list(): readonly AnyRoute[]; deps: RouteDeps };
   /** Per-user limits; createApi makes them from the stores and config above. */
   quotas: AccountQuotas;
 };

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { SocketRegistry } from '../upgrade/socket-registry';
+import type { AnyRoute } from '../upgrade/routes/route';
 
 // Health, in two halves. The public `/healthz` says only ok / not ok — a load balancer needs no more, and
 // anyone on the internet gets no map of the upstreams. Admins get the details (sockets per route, the
@@ -62,7 +63,10 @@ export function probeBackend(httpOrigin: string, timeoutMs = PROBE_TIMEOUT_MS): 
 
 export type HealthStatus = 'ok' | 'draining';
 
-export function createHealth(deps: { registry: SocketRegistry; buildBackendHttp: URL; isDraining: () => boolean }) {
+/** One socket route as the status page lists it: from the route records, with its open sockets. */
+export type RouteStatus = { name: string; label: string; pattern: string; origin: 'builtin' | 'declared'; access: 'public' | 'user'; open: number };
+
+export function createHealth(deps: { registry: SocketRegistry; routes: () => readonly AnyRoute[]; buildBackendHttp: URL; isDraining: () => boolean }) {
   const startedAt = Date.now();
   let cached: { at: number; value: Promise<BackendHealth> } | null = null;
   function build(): Promise<BackendHealth> {
@@ -77,10 +81,12 @@ export function createHealth(deps: { registry: SocketRegistry; buildBackendHttp:
     /** For admins: the whole picture. */
     async details() {
       const backend = await build();
+      const byRoute = deps.registry.byRoute();
       return {
         status: status(),
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
-        sockets: { open: deps.registry.size, byRoute: deps.registry.byRoute() },
+        sockets: { open: deps.registry.size, byRoute },
+        routes: deps.routes().map((r): RouteStatus => ({ name: r.name, label: r.label, pattern: r.pattern, origin: r.origin, access: r.access, open: byRoute[r.name] ?? 0 })),
         activeBuilds: backend.activeBuilds ?? null,
         upstreams: { build: backend },
       };

@@ -2,44 +2,39 @@ import type { IncomingMessage } from 'node:http';
 import net, { type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CLOSE } from '../errors/close-codes';
-import type { TokenClaims, Tokens, Verified } from '../auth/tokens';
-import type { BackendTokens } from '../auth/backend-tokens';
-import { vetTarget } from '../sessions/target-allow';
+import type { TokenClaims, Tokens } from '../auth/tokens';
 import { upgradeToken } from '../auth/request-token';
-import { ticketResource, type SocketTickets } from '../auth/socket-tickets';
+import type { SocketTickets } from '../auth/socket-tickets';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
-import type { EventHub } from '../hub/event-hub';
-import { authorise, type AuthoriseDeps, type Resource } from './authorise';
+import { requestUrl } from '../http/request-url';
 import type { Leases } from './leases';
 import { checkOrigin } from './origin';
 import { rejectWithClose, rejectWithStatus } from './reject';
-import { matchRoute, type MatchedRoute } from './route-table';
-import type { OpenSocket, RouteName, SocketRegistry } from './socket-registry';
-import { buildUpstream, pinnedAgent, prepareUpstreamRequest, sessionUpstream, type Upstream } from './upstream';
+import type { OpenSocket, SocketRegistry } from './socket-registry';
+import { pinnedAgent, prepareUpstreamRequest } from './upstream';
 import { bridge } from './vnc-bridge';
-import { connectVm, VmConnectError } from './vm-connect';
+import { connectVm, type VmConnectError } from './vm-connect';
 import { watchClient, type ClientWatch } from './client-gone';
 import type { WsProxy } from './ws-proxy';
 import { joinProxiedPair } from './proxied-socket';
-import { requestUrl } from '../http/request-url';
+import { findRoute } from './routes';
+import type { AnyRoute, Refusal, RouteDeps, Target } from './routes/route';
 
-// The only listener on the server's `upgrade` event. Each step of design.md "An upgrade, step by step"
-// is a guard: it either passes or refuses the socket itself and the handler returns.
+// The only listener on the server's `upgrade` event. It walks the route records (lib/upgrade/routes/) and
+// runs each step of design.md "An upgrade, step by step" around the one that matched: every step either
+// passes or refuses the socket itself and the handler returns. The records say only what is theirs.
 
-export type UpgradeRouterDeps = AuthoriseDeps & {
+export type UpgradeRouterDeps = {
+  /** The records to try, in order: built-in first, then the operator's (which may be reloaded any time). */
+  routes(): readonly AnyRoute[];
+  routeDeps: RouteDeps;
   allowedOrigins: readonly string[];
-  buildBackend: URL;
   upstreamConnectTimeoutMs: number;
   tokens: Tokens;
   tickets: SocketTickets;
-  /** Mints the build backend's credential; the user's own token never goes upstream. */
-  backendTokens: BackendTokens;
-  /** External VNC targets are vetted against it again at every connect. */
-  vncTargetAllow: readonly string[];
   leases: Leases;
   registry: SocketRegistry;
-  hub: EventHub;
   wsProxy: WsProxy;
   metrics: Metrics;
   logger: Logger;
@@ -48,18 +43,26 @@ export type UpgradeRouterDeps = AuthoriseDeps & {
 };
 
 type Ctx = {
-  route: RouteName;
+  route: string;
+  path: string;
   started: number;
   user?: TokenClaims;
   resource?: string;
   upstream?: string;
+  /** What the refusal was about when the reason alone would not say (the Origin that was not allowed). */
+  refused?: string;
 };
+
+type End = { outcome: string; code?: number; reason?: string; endedBy?: string; bytesIn: number; bytesOut: number };
+type Opened = { close(code: number, reason: string): Promise<void>; done: Promise<Omit<End, 'outcome'>> };
 
 export type UpgradeRouter = ReturnType<typeof createUpgradeRouter>;
 
 export function createUpgradeRouter(deps: UpgradeRouterDeps) {
   const { logger, metrics } = deps;
   let draining = false;
+  /** Open sockets per route, for the routes that cap theirs (counted from the lease, not from the 101). */
+  const heldByRoute = new Map<string, number>();
 
   function refuse(req: IncomingMessage, socket: Duplex, ctx: Ctx, code: number, reason: string) {
     metrics.upgrades.inc({ route: ctx.route, outcome: String(code) });
@@ -67,14 +70,22 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     rejectWithClose(req, socket, code, reason, () => logEnd(ctx, { outcome: 'refused', code, reason, bytesIn: 0, bytesOut: 0 }));
   }
 
-  function logEnd(ctx: Ctx, end: { outcome: string; code?: number; reason?: string; endedBy?: string; bytesIn: number; bytesOut: number }) {
+  function refuseWithStatus(socket: Duplex, path: string, status: 400 | 404, code: 'bad_request' | 'not_found', sentence: string) {
+    metrics.upgrades.inc({ route: 'none', outcome: String(status) });
+    logger.info({ event: 'socket_end', route: 'none', path, outcome: 'refused', status, reason: sentence }, 'socket refused');
+    rejectWithStatus(socket, status, code, sentence);
+  }
+
+  function logEnd(ctx: Ctx, end: End) {
     logger.info(
       {
         event: 'socket_end',
         route: ctx.route,
+        path: ctx.path,
         user: ctx.user?.username,
         resource: ctx.resource,
         upstream: ctx.upstream,
+        refused: ctx.refused,
         outcome: end.outcome,
         endedBy: end.endedBy,
         code: end.code,
@@ -83,8 +94,29 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
         bytesIn: end.bytesIn,
         bytesOut: end.bytesOut,
       },
-      'socket ended',
+      end.outcome === 'refused' ? `socket refused on ${ctx.route}: ${end.reason}${ctx.refused ? ` (${ctx.refused})` : ''}` : 'socket ended',
     );
+  }
+
+  /**
+   * Step 5, the only place a socket slot is taken: per user (per client address on a public route), for
+   * the server, and for the route when it caps its own. Released exactly once, however the socket ends.
+   */
+  function takeSlot(route: AnyRoute, holder: string): { release(): void } | Refusal {
+    const held = heldByRoute.get(route.name) ?? 0;
+    if (route.maxSockets !== undefined && held >= route.maxSockets) return { ok: false, code: CLOSE.TOO_MANY, reason: `route ${route.name} is at its limit of ${route.maxSockets} sockets` };
+    const refusal = deps.leases.acquire(holder);
+    if (refusal) return { ok: false, code: CLOSE.TOO_MANY, reason: refusal === 'user' ? 'too many sockets for this user' : 'server socket limit reached' };
+    heldByRoute.set(route.name, held + 1);
+    let released = false;
+    return {
+      release() {
+        if (released) return;
+        released = true;
+        deps.leases.release(holder);
+        heldByRoute.set(route.name, (heldByRoute.get(route.name) ?? 1) - 1);
+      },
+    };
   }
 
   async function handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
@@ -97,82 +129,84 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
       socket.setKeepAlive(true, 30_000);
     }
     const url = requestUrl(req.url);
-    if (!url) {
-      metrics.upgrades.inc({ route: 'none', outcome: '400' });
-      return rejectWithStatus(socket, 400, 'bad_request', 'The request target is not a path.');
-    }
-    const match = matchRoute(url.pathname, url.searchParams);
+    if (!url) return refuseWithStatus(socket, String(req.url).slice(0, 200), 400, 'bad_request', 'The request target is not a path.');
 
-    // Step 1: the route table.
-    if (!match) {
-      metrics.upgrades.inc({ route: 'none', outcome: '404' });
-      return rejectWithStatus(socket, 404, 'not_found', 'No WebSocket route at this path.');
-    }
-    if (match.route === 'next') {
+    // Step 1: the route records.
+    if (url.pathname.startsWith('/_next/')) {
       if (deps.nextUpgrade(req, socket, head)) return;
-      metrics.upgrades.inc({ route: 'next', outcome: '404' });
-      return rejectWithStatus(socket, 404, 'not_found', 'Nothing serves WebSockets under /_next/ here (HMR runs only in dev mode).');
+      return refuseWithStatus(socket, url.pathname, 404, 'not_found', 'Nothing serves WebSockets under /_next/ here (HMR runs only in dev mode).');
     }
-    const ctx: Ctx = { route: match.route, started: Date.now() };
+    const found = findRoute(deps.routes(), url.pathname, url.searchParams);
+    if (!found) return refuseWithStatus(socket, url.pathname.slice(0, 200), 404, 'not_found', 'No WebSocket route at this path.');
+    const { route, matched } = found;
+    const ctx: Ctx = { route: route.name, path: url.pathname.slice(0, 200), started: Date.now() };
     // From here on a client that leaves is noticed at once, whatever step we are waiting in.
     const watch = watchClient(socket);
     if (draining) return refuse(req, socket, ctx, CLOSE.TRY_AGAIN_LATER, 'server is shutting down');
-    if (match.problem) return refuse(req, socket, ctx, CLOSE.BAD_REQUEST, match.problem);
+    if (matched.problem !== undefined) return refuse(req, socket, ctx, CLOSE.BAD_REQUEST, matched.problem);
+    const params = matched.params;
 
     // Step 2: Origin.
     const origin = checkOrigin(req, deps.allowedOrigins);
-    if (!origin.ok) return refuse(req, socket, ctx, CLOSE.FORBIDDEN, 'origin not allowed');
-
-    // Step 3: the credential. A socket ticket (browsers) is spent here, for this route and resource only;
-    // Bearer / ?token= are for non-browser clients. A cookie rides along on any request a browser makes,
-    // so it only counts when a browser's Origin vouches for the page that opened the socket. The token
-    // check includes the server-side session behind it (revoked or expired: 4401).
-    const found = upgradeToken(url.searchParams, req.headers);
-    if (!found) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'no token');
-    if (found.source === 'cookie' && !origin.browser) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'cookie without origin');
-    let verified: Verified;
-    if (found.source === 'ticket') {
-      const redeemed = await deps.tickets.redeem(found.token, { route: match.route, resource: ticketResource(match) });
-      if (!redeemed.ok) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, redeemed.reason);
-      verified = { ok: true, claims: redeemed.claims, expiresAt: 0 };
-    } else {
-      verified = await deps.tokens.verify(found.token);
-      if (!verified.ok) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, `token ${verified.reason}`);
+    if (!origin.ok) {
+      ctx.refused = `Origin ${origin.origin.slice(0, 100)}`;
+      return refuse(req, socket, ctx, CLOSE.FORBIDDEN, 'origin not allowed');
     }
-    ctx.user = verified.claims;
+
+    // Step 3: the credential (none on a public route). A socket ticket (browsers) is spent here, for this
+    // route and resource only; Bearer / ?token= are for non-browser clients. A cookie rides along on any
+    // request a browser makes, so it only counts when a browser's Origin vouches for the page that opened
+    // the socket. The token check includes the server-side session behind it (revoked or expired: 4401).
+    let user: TokenClaims | null = null;
+    let token: string | null = null;
+    if (route.access === 'user') {
+      const presented = upgradeToken(url.searchParams, req.headers);
+      if (!presented) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'no token');
+      if (presented.source === 'cookie' && !origin.browser) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'cookie without origin');
+      if (presented.source === 'ticket') {
+        const redeemed = await deps.tickets.redeem(presented.token, { route: route.name, resource: route.ticketResource(params) });
+        if (!redeemed.ok) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, redeemed.reason);
+        user = redeemed.claims;
+      } else {
+        const verified = await deps.tokens.verify(presented.token);
+        if (!verified.ok) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, `token ${verified.reason}`);
+        user = verified.claims;
+        token = presented.token;
+      }
+      ctx.user = user;
+    }
 
     // Step 4: authorise against the store.
-    const decision = await authorise(match, verified.claims, deps).catch((err: Error) => {
+    const decision = await route.authorise(params, user, deps.routeDeps).catch((err: Error): Refusal => {
       logger.error({ err, route: ctx.route }, 'authorisation failed');
-      return { ok: false as const, code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
+      return { ok: false, code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
     });
     if (!decision.ok) return refuse(req, socket, ctx, decision.code, decision.reason);
-    ctx.resource = describeResource(decision.resource);
+    ctx.resource = decision.describe;
 
     // Step 5: limits.
     if (watch.signal.aborted) return clientLeft(socket, ctx);
-    const refusal = deps.leases.acquire(verified.claims.userId);
-    if (refusal) return refuse(req, socket, ctx, CLOSE.TOO_MANY, refusal === 'user' ? 'too many sockets for this user' : 'server socket limit reached');
-    const release = once(() => deps.leases.release(verified.claims.userId));
+    const slot = takeSlot(route, user ? user.userId : `address:${req.socket.remoteAddress ?? ''}`);
+    if ('ok' in slot) return refuse(req, socket, ctx, slot.code, slot.reason);
     // The slot is held exactly as long as the client's TCP connection, however the socket ends.
-    socket.on('close', release);
-    if (watch.signal.aborted) return clientLeft(socket, ctx, release);
+    socket.on('close', slot.release);
+    if (watch.signal.aborted) return clientLeft(socket, ctx, slot.release);
 
     // Step 6: resolve the target and connect.
-    const upstream = await resolveUpstream(match, decision.resource, url.searchParams, verified.claims).catch((err: Error) => {
+    const target = await route.resolve(params, decision.resource, { query: url.searchParams, pathname: url.pathname, user, token, req }, deps.routeDeps).catch((err: Error): Refusal => {
       logger.error({ err, route: ctx.route }, 'resolving the upstream failed');
-      return { code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
+      return { ok: false, code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
     });
-    if (watch.signal.aborted) return clientLeft(socket, ctx, release);
-    if ('code' in upstream) {
-      release();
-      return refuse(req, socket, ctx, upstream.code, upstream.reason);
+    if (watch.signal.aborted) return clientLeft(socket, ctx, slot.release);
+    if ('ok' in target) {
+      slot.release();
+      return refuse(req, socket, ctx, target.code, target.reason);
     }
-    ctx.upstream = describeUpstream(upstream);
+    ctx.upstream = describeTarget(target);
     try {
-      await connect(req, socket as Socket, head, ctx, upstream, release, watch);
+      await connect(req, socket as Socket, head, ctx, target, slot.release, watch);
     } catch (err) {
-      release();
+      slot.release();
       if (watch.signal.aborted) return clientLeft(socket, ctx);
       logger.error({ err, route: ctx.route }, 'upgrade failed');
       refuse(req, socket, ctx, CLOSE.INTERNAL_ERROR, 'internal error');
@@ -187,32 +221,12 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     logEnd(ctx, { outcome: 'client_left', endedBy: 'client', bytesIn: 0, bytesOut: 0 });
   }
 
-  async function resolveUpstream(match: MatchedRoute, resource: Resource, query: URLSearchParams, user: TokenClaims): Promise<Upstream | { code: number; reason: string }> {
-    if (resource.kind === 'hub') return { kind: 'hub' };
-    if (resource.kind === 'project') {
-      const url = buildUpstream(deps.buildBackend, (match as { projectId: string }).projectId, query);
-      return { kind: 'ws', url, bearer: await deps.backendTokens.mint({ user, projectId: resource.id }) };
-    }
-    const target = sessionUpstream(resource.target);
-    if (!target) return { code: CLOSE.INTERNAL_ERROR, reason: 'session has no usable target' };
-    if (!resource.external || target.kind === 'hub' || target.kind === 'unix') return target;
-    // An admin's registration was checked then; the allow-list or the name's addresses may have changed.
-    const vetted = await vetTarget(resource.target, deps.vncTargetAllow);
-    if (!vetted.ok) {
-      return vetted.problem === 'unresolved'
-        ? { code: CLOSE.BAD_GATEWAY, reason: 'VM unreachable: its host does not resolve' }
-        : { code: CLOSE.FORBIDDEN, reason: 'VM target no longer allowed by VNC_TARGET_ALLOW' };
-    }
-    if (target.kind === 'tcp') return { ...target, host: vetted.address };
-    return { ...target, pinned: { address: vetted.address, family: vetted.family } };
-  }
-
-  function opened(ctx: Ctx, close: OpenSocket['close'], done: Promise<{ endedBy: string; code?: number; bytesIn: number; bytesOut: number }>, release: () => void) {
-    const entry: OpenSocket = { route: ctx.route, userId: ctx.user!.userId, sessionId: ctx.user!.sessionId, close };
+  function opened(ctx: Ctx, socket: Opened, release: () => void) {
+    const entry: OpenSocket = { route: ctx.route, userId: ctx.user?.userId, sessionId: ctx.user?.sessionId, close: socket.close };
     deps.registry.add(entry);
     metrics.upgrades.inc({ route: ctx.route, outcome: 'accepted' });
     metrics.upgradeSeconds.observe({ route: ctx.route }, (Date.now() - ctx.started) / 1000);
-    void done.then((end) => {
+    void socket.done.then((end) => {
       deps.registry.remove(entry);
       release();
       metrics.bytes.inc({ route: ctx.route, direction: 'in' }, end.bytesIn);
@@ -221,43 +235,64 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     });
   }
 
-  async function connect(req: IncomingMessage, socket: Socket, head: Buffer, ctx: Ctx, upstream: Upstream, release: () => void, watch: ClientWatch) {
-    if (upstream.kind === 'hub') {
-      const conn = await deps.hub.accept(req, socket, watch.handOver(head), ctx.user!);
-      if (!conn) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
-      const done = conn.done.then(() => ({ endedBy: 'client', bytesIn: socket.bytesRead, bytesOut: socket.bytesWritten }));
-      return opened(ctx, conn.close, done, release);
-    }
-    if (upstream.kind === 'tcp' || upstream.kind === 'unix') {
-      const vm = await connectVm(upstream, deps.upstreamConnectTimeoutMs, watch.signal).catch((err: VmConnectError) => err);
-      if (vm instanceof Error) {
-        if (watch.signal.aborted) return clientLeft(socket, ctx, release);
-        release();
-        return refuse(req, socket, ctx, CLOSE.BAD_GATEWAY, `VM unreachable: ${vm.message}`);
+  async function connect(req: IncomingMessage, socket: Socket, head: Buffer, ctx: Ctx, target: Target, release: () => void, watch: ClientWatch) {
+    switch (target.transport) {
+      case 'in-process': {
+        const conn = await target.accept(req, socket, watch.handOver(head), ctx.user!);
+        if (!conn) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
+        const done = conn.done.then(() => ({ endedBy: 'client', bytesIn: socket.bytesRead, bytesOut: socket.bytesWritten }));
+        return opened(ctx, { close: conn.close, done }, release);
       }
-      const b = await bridge(req, socket, watch.handOver(head), vm.socket, vm.greeting);
-      if (!b) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
-      return opened(ctx, b.close, b.done, release);
+      case 'bridge': {
+        const vm = await connectVm(target.to, deps.upstreamConnectTimeoutMs, watch.signal).catch((err: VmConnectError) => err);
+        if (vm instanceof Error) {
+          if (watch.signal.aborted) return clientLeft(socket, ctx, release);
+          release();
+          return refuse(req, socket, ctx, CLOSE.BAD_GATEWAY, `VM unreachable: ${vm.message}`);
+        }
+        const b = await bridge(req, socket, watch.handOver(head), vm.socket, vm.greeting);
+        if (!b) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
+        return opened(ctx, b, release);
+      }
+      case 'proxy':
+        return proxy(req, socket, head, ctx, target, release, watch);
+      default: {
+        const unhandled: never = target;
+        throw new Error(`no transport for ${JSON.stringify(unhandled)}`);
+      }
     }
-    prepareUpstreamRequest(req, upstream.url, upstream.bearer);
-    const agent = upstream.pinned ? pinnedAgent(upstream.url, upstream.pinned) : undefined;
+  }
+
+  function proxy(req: IncomingMessage, socket: Socket, head: Buffer, ctx: Ctx, target: Extract<Target, { transport: 'proxy' }>, release: () => void, watch: ClientWatch) {
+    prepareUpstreamRequest(req, target.url, target.bearer, target.headers);
+    const agent = target.pinned ? pinnedAgent(target.url, target.pinned) : undefined;
     // The watcher keeps reading while the proxy connects (the library is handed no early bytes); they are
     // written upstream once the pair is joined, ahead of anything the client sends later.
-    deps.wsProxy.proxy(req, socket, head, upstream.url, watch.signal, {
-      onOpen(upstreamSocket) {
-        const early = watch.handOver(Buffer.alloc(0));
-        if (early.length) upstreamSocket.write(early);
-        const pair = joinProxiedPair(socket, upstreamSocket);
-        opened(ctx, pair.close, pair.done, release);
+    deps.wsProxy.proxy(
+      req,
+      socket,
+      head,
+      target.url,
+      watch.signal,
+      {
+        onOpen(upstreamSocket) {
+          const early = watch.handOver(Buffer.alloc(0));
+          if (early.length) upstreamSocket.write(early);
+          const pair = joinProxiedPair(socket, upstreamSocket);
+          // Every byte either way passes the client's socket, so its idleness is the pair's.
+          if (target.idleTimeoutMs) socket.setTimeout(target.idleTimeoutMs, () => void pair.close(CLOSE.NORMAL, 'idle timeout'));
+          opened(ctx, pair, release);
+        },
+        onFail(code, reason) {
+          release();
+          refuse(req, socket, ctx, code, reason);
+        },
+        onAbort() {
+          clientLeft(socket, ctx, release);
+        },
       },
-      onFail(code, reason) {
-        release();
-        refuse(req, socket, ctx, code, reason);
-      },
-      onAbort() {
-        clientLeft(socket, ctx, release);
-      },
-    }, agent);
+      { agent, connectTimeoutMs: target.connectTimeoutMs },
+    );
   }
 
   return {
@@ -274,22 +309,13 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
   };
 }
 
-function describeResource(r: Resource): string {
-  return r.kind === 'hub' ? 'hub' : `${r.kind}:${r.id}`;
-}
-
-function describeUpstream(u: Upstream): string {
-  if (u.kind === 'hub') return 'in-process';
-  if (u.kind === 'tcp') return `tcp://${u.host}:${u.port}`;
-  if (u.kind === 'unix') return 'local VM socket';
-  return u.url.origin + u.url.pathname;
-}
-
-function once(fn: () => void): () => void {
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    fn();
-  };
+function describeTarget(t: Target): string {
+  switch (t.transport) {
+    case 'in-process':
+      return 'in-process';
+    case 'bridge':
+      return t.to.kind === 'tcp' ? `tcp://${t.to.host}:${t.to.port}` : 'local VM socket';
+    case 'proxy':
+      return t.url.origin + t.url.pathname;
+  }
 }

@@ -25,7 +25,7 @@ export function startSessionSweep(deps: { registry: SocketRegistry; guard: Sessi
     const revoked = new Set<string>();
     const seen = new Map<string, boolean>();
     for (const s of registry.list()) {
-      if (!s.sessionId || seen.has(s.sessionId)) continue;
+      if (!s.sessionId || !s.userId || seen.has(s.sessionId)) continue;
       // Not activity: an open socket alone does not keep a sign-in alive.
       let state;
       try {

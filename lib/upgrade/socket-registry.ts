@@ -1,11 +1,13 @@
 // Every socket the gateway holds open, so that health can count them per route and shutdown can close
 // each one with 1001. Whoever opens a socket registers it and removes it when it ends.
 
-export type RouteName = 'build' | 'vnc' | 'events';
+import { BUILTIN_ROUTE_NAMES } from './routes';
 
 export type OpenSocket = {
-  readonly route: RouteName;
-  readonly userId: string;
+  /** A route record's name: a built-in one, or an operator's (which may come and go with a reload). */
+  readonly route: string;
+  /** Absent on a public route's socket. */
+  readonly userId?: string;
   /** The server-side sign-in the socket was opened under; the session sweep closes it when that ends. */
   readonly sessionId?: string;
   /** Closes the socket from the gateway's side with a close frame; resolves once it is gone. */
@@ -14,12 +16,11 @@ export type OpenSocket = {
 
 export type SocketRegistry = ReturnType<typeof createSocketRegistry>;
 
-export const ROUTES: readonly RouteName[] = ['build', 'vnc', 'events'];
-
-export function createSocketRegistry(onChange?: (route: RouteName, open: number) => void) {
+export function createSocketRegistry(onChange?: (route: string, open: number) => void) {
   const sockets = new Set<OpenSocket>();
-  const counts = new Map<RouteName, number>(ROUTES.map((r) => [r, 0]));
-  const bump = (route: RouteName, by: number) => {
+  // The built-in routes are always listed (at 0), so a chart or a scrape sees them before their first socket.
+  const counts = new Map<string, number>(BUILTIN_ROUTE_NAMES.map((r) => [r, 0]));
+  const bump = (route: string, by: number) => {
     const n = (counts.get(route) ?? 0) + by;
     counts.set(route, n);
     onChange?.(route, n);
@@ -32,8 +33,8 @@ export function createSocketRegistry(onChange?: (route: RouteName, open: number)
     remove(s: OpenSocket) {
       if (sockets.delete(s)) bump(s.route, -1);
     },
-    byRoute(): Record<RouteName, number> {
-      return Object.fromEntries(ROUTES.map((r) => [r, counts.get(r) ?? 0])) as Record<RouteName, number>;
+    byRoute(): Record<string, number> {
+      return Object.fromEntries(counts);
     },
     /** A snapshot of the open sockets, for sweeps. */
     list(): OpenSocket[] {

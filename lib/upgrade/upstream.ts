@@ -7,32 +7,14 @@ import type { LookupFunction } from 'node:net';
 // and Authorization header are dropped, and only the build backend gets a bearer — one minted for it.
 // The upstream learns who the client was from X-Forwarded-*.
 
-export type Upstream =
-  | {
-      kind: 'ws';
-      url: URL;
-      /** A credential minted for this upstream (the build backend's); nothing of the user's. */
-      bearer?: string;
-      /** The address VNC_TARGET_ALLOW vetted: the connect goes there, the name is not resolved again. */
-      pinned?: { address: string; family: 4 | 6 };
-    }
-  | { kind: 'tcp'; host: string; port: number }
-  | { kind: 'unix'; path: string }
-  | { kind: 'hub' };
-
-/** The build backend's socket for a project, keeping the client's query minus the token. */
-export function buildUpstream(base: URL, projectId: string, query: URLSearchParams): URL {
-  const url = new URL(base.href);
-  url.pathname = `${url.pathname.replace(/\/$/, '')}/build/${encodeURIComponent(projectId)}`;
-  url.search = withoutToken(query);
-  return url;
-}
+/** Where a session's stored target says its VNC stream is. */
+export type SessionTarget = { kind: 'ws'; url: URL } | { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
 
 /**
  * A session's stored target: `ws://` (a websockify, proxied), `tcp://` (a VNC server, bridged) or `unix:`
  * (a local sandbox's VNC socket, bridged; only the local provider writes such a target, never a request).
  */
-export function sessionUpstream(target: string): Upstream | null {
+export function sessionUpstream(target: string): SessionTarget | null {
   let url: URL;
   try {
     url = new URL(target);
@@ -55,14 +37,17 @@ export function withoutToken(query: URLSearchParams): string {
 
 /**
  * Rewrites the client's request into the one the upstream receives. `bearer` is a credential minted for
- * that upstream (the build backend); without it, no Authorization header goes at all.
+ * that upstream (the build backend); without it, no Authorization header goes at all. `headers` are the
+ * route's identity headers; a client's own `X-Portico-*` never passes, so an upstream can trust them.
  */
-export function prepareUpstreamRequest(req: IncomingMessage, upstream: URL, bearer?: string): void {
+export function prepareUpstreamRequest(req: IncomingMessage, upstream: URL, bearer?: string, headers?: Readonly<Record<string, string>>): void {
   req.url = upstream.pathname + upstream.search;
   delete req.headers.authorization;
   delete req.headers['proxy-authorization'];
   // Every cookie of the browser, not only ours: they belong to the dashboard's origin, not to a backend.
   delete req.headers.cookie;
+  for (const name of Object.keys(req.headers)) if (name.startsWith('x-portico-')) delete req.headers[name];
+  if (headers) for (const [name, value] of Object.entries(headers)) req.headers[name.toLowerCase()] = value;
   if (bearer) req.headers.authorization = `Bearer ${bearer}`;
   const remote = req.socket.remoteAddress ?? '';
   const prior = req.headers['x-forwarded-for'];

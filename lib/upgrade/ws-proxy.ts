@@ -17,8 +17,11 @@ export type ProxyHooks = {
 };
 
 export type WsProxy = {
-  /** `agent`: set to connect to a vetted address rather than what the target's name resolves to now. */
-  proxy(req: IncomingMessage, socket: Socket, head: Buffer, target: URL, clientGone: AbortSignal, hooks: ProxyHooks, agent?: Agent): void;
+  /**
+   * `agent`: set to connect to a vetted address rather than what the target's name resolves to now;
+   * `connectTimeoutMs`: this route's, instead of the gateway's.
+   */
+  proxy(req: IncomingMessage, socket: Socket, head: Buffer, target: URL, clientGone: AbortSignal, hooks: ProxyHooks, opts?: { agent?: Agent; connectTimeoutMs?: number }): void;
   close(): void;
 };
 
@@ -81,9 +84,10 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
       state.clientGone.removeEventListener('abort', onClientGone);
       state.hooks.onFail(code, reason);
     };
+    const timeoutMs = state.connectTimeoutMs ?? connectTimeoutMs;
     const timer = setTimeout(() => {
-      proxyReq.destroy(new Error(`upstream did not answer within ${connectTimeoutMs} ms`));
-    }, connectTimeoutMs);
+      proxyReq.destroy(new Error(`upstream did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
     // The client left while we were still connecting (the router's watcher saw its FIN, RST or close):
     // stop the upstream attempt too.
     const onClientGone = () => {
@@ -119,11 +123,11 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
   });
 
   return {
-    proxy(req, socket, head, target, clientGone, hooks, agent) {
+    proxy(req, socket, head, target, clientGone, hooks, opts) {
       shareCounterId(socket);
       if (clientGone.aborted) return hooks.onAbort();
-      pending.set(req, { hooks, settled: false, clientBefore: listenerSnapshot(socket), clientGone });
-      proxy.ws(req, socket, head, { target: target.origin.replace(/^http/, 'ws'), ...(agent ? { agent } : {}) }, (err: Error) => {
+      pending.set(req, { hooks, settled: false, clientBefore: listenerSnapshot(socket), clientGone, connectTimeoutMs: opts?.connectTimeoutMs });
+      proxy.ws(req, socket, head, { target: target.origin.replace(/^http/, 'ws'), ...(opts?.agent ? { agent: opts.agent } : {}) }, (err: Error) => {
         const state = pending.get(req);
         if (!state || state.settled) return;
         state.settled = true;
@@ -136,7 +140,7 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
   };
 }
 
-type Pending = { hooks: ProxyHooks; settled: boolean; clientBefore: ListenerSnapshot; clientGone: AbortSignal };
+type Pending = { hooks: ProxyHooks; settled: boolean; clientBefore: ListenerSnapshot; clientGone: AbortSignal; connectTimeoutMs?: number };
 type Joining = { hooks: ProxyHooks; client: Socket; clientBefore: ListenerSnapshot; upstreamBefore: ListenerSnapshot };
 
 const KEEPALIVE_MS = 30_000;

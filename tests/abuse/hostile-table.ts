@@ -85,8 +85,9 @@ async function signed(claims: Record<string, unknown>, sub: string, opts: { alg?
     .sign(new TextEncoder().encode(opts.key ?? OTHER_KEY));
 }
 
-async function ticket(f: Fixtures, token: string, route: string, resource?: string): Promise<string> {
-  const r = await f.server.api('POST', '/api/socket-tickets', { token, body: { route, resource } });
+async function ticket(f: Fixtures, token: string, route: 'build' | 'events', resource?: string): Promise<string> {
+  const path = route === 'build' ? `/api/build/${resource}` : '/api/events';
+  const r = await f.server.api('POST', '/api/socket-tickets', { token, body: { path } });
   if (r.status !== 200) throw new Error(`ticket: ${r.status} ${JSON.stringify(r.body)}`);
   return r.body.ticket as string;
 }
@@ -169,7 +170,7 @@ export const HOSTILE_ROWS: Row[] = [
   { name: 'a ticket passed as a sign-in token', expect: 'close 4401', run: async (f) => upgrade(f, `/api/events?token=${await ticket(f, f.mallory.token, 'events')}`) },
   { name: 'a ticket as Bearer on the API', expect: 'HTTP 401', run: async (f) => http(f, 'GET', '/api/projects', { token: await ticket(f, f.mallory.token, 'events') }) },
   { name: 'a sign-in token passed as a ticket', expect: 'close 4401', run: (f) => upgrade(f, `/api/events?ticket=${f.mallory.token}`) },
-  { name: "asking for a ticket to another user's project", expect: 'HTTP 403', run: (f) => http(f, 'POST', '/api/socket-tickets', { token: f.mallory.token, body: JSON.stringify({ route: 'build', resource: f.victim.project }), headers: { 'content-type': 'application/json' } }) },
+  { name: "asking for a ticket to another user's project", expect: 'HTTP 403', run: (f) => http(f, 'POST', '/api/socket-tickets', { token: f.mallory.token, body: JSON.stringify({ path: `/api/build/${f.victim.project}` }), headers: { 'content-type': 'application/json' } }) },
   // Credentials that outlived their purpose.
   {
     name: 'the token of a signed-out session, on a socket',

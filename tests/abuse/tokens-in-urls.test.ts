@@ -44,7 +44,7 @@ describe('no reusable token in any URL', () => {
   });
 
   test('a ticket opens its socket once; the second use is 4401 with its own reason', async () => {
-    const t = await ticket({ route: 'events' });
+    const t = await ticket({ path: '/api/events' });
     assert.equal(t.status, 200);
     assert.ok(t.body.expiresAt > Date.now() && t.body.expiresAt <= Date.now() + 31_000);
     const ws = gw.open(`/api/events?ticket=${t.body.ticket}`, { headers: { origin } });
@@ -58,12 +58,12 @@ describe('no reusable token in any URL', () => {
   test('a ticket is for one route and one resource', async () => {
     const mine = await gw.createProject(gw.adminToken, 'mine');
     const other = await gw.createProject(gw.adminToken, 'other');
-    const t = await ticket({ route: 'build', resource: mine.id });
+    const t = await ticket({ path: `/api/build/${mine.id}` });
     assert.equal(t.status, 200);
     const wrongProject = await closed(gw.open(`/api/build/${other.id}?ticket=${t.body.ticket}`, { headers: { origin } }));
     assert.equal(wrongProject.code, 4401);
     assert.match(wrongProject.reason, /another socket/);
-    const hubTicket = await ticket({ route: 'events' });
+    const hubTicket = await ticket({ path: '/api/events' });
     const wrongRoute = await closed(gw.open(`/api/build/${mine.id}?ticket=${hubTicket.body.ticket}`, { headers: { origin } }));
     assert.equal(wrongRoute.code, 4401);
     // A ticket is not a session token either.
@@ -73,13 +73,21 @@ describe('no reusable token in any URL', () => {
   test('tickets are minted only for what the caller may open, and only for a signed-in session', async () => {
     const bob = await gw.createUser('bob');
     const adminsProject = await gw.createProject(gw.adminToken, 'not-bobs');
-    assert.equal((await ticket({ route: 'build', resource: adminsProject.id }, { authorization: `Bearer ${bob.token}` })).status, 403);
-    assert.equal((await ticket({ route: 'build', resource: 'nosuchproject' }, { authorization: `Bearer ${bob.token}` })).status, 404);
-    assert.equal((await ticket({ route: 'events' }, {})).status, 401);
+    assert.equal((await ticket({ path: `/api/build/${adminsProject.id}` }, { authorization: `Bearer ${bob.token}` })).status, 403);
+    assert.equal((await ticket({ path: '/api/build/nosuchproject' }, { authorization: `Bearer ${bob.token}` })).status, 404);
+    assert.equal((await ticket({ path: '/api/events' }, {})).status, 401);
+    // The path is read by the same route records as the upgrade: no route is 404, a malformed id 400.
+    const asBob = { authorization: `Bearer ${bob.token}` };
+    const noRoute = await ticket({ path: '/api/projects' }, asBob);
+    assert.deepEqual([noRoute.status, noRoute.body.error.message], [404, 'No WebSocket route at this path.']);
+    const malformed = await ticket({ path: '/api/build/a%2F..' }, asBob);
+    assert.deepEqual([malformed.status, malformed.body.error.message], [400, 'That socket path is not valid: malformed project id.']);
+    assert.equal((await ticket({ path: 'api/events' }, asBob)).status, 400);
+    assert.equal((await ticket({ route: 'events' }, asBob)).status, 400);
     // Cookie from another site: refused like any cookie-authenticated change.
-    assert.equal((await ticket({ route: 'events' }, { cookie, origin: 'https://evil.example' })).status, 403);
+    assert.equal((await ticket({ path: '/api/events' }, { cookie, origin: 'https://evil.example' })).status, 403);
     // A ticket whose session has ended is refused even though it is fresh.
-    const t = await ticket({ route: 'events' }, { authorization: `Bearer ${bob.token}` });
+    const t = await ticket({ path: '/api/events' }, { authorization: `Bearer ${bob.token}` });
     await gw.api('POST', '/api/auth/logout', { token: bob.token });
     const c = await closed(gw.open(`/api/events?ticket=${t.body.ticket}`));
     assert.equal(c.code, 4401);

@@ -1,21 +1,25 @@
 import { z } from 'zod';
-import { HttpError } from '../../errors/http-errors';
-import { isValidId } from '../../store/ids';
-import { owns } from '../../upgrade/authorise';
+import { CLOSE } from '../../errors/close-codes';
+import { HttpError, type HttpErrorCode } from '../../errors/http-errors';
+import { findRoute } from '../../upgrade/routes';
 import { requireUser } from '../caller';
 import type { ApiDeps } from '../deps';
 import { readJson, sendJson } from '../json';
+import { requestUrl } from '../request-url';
 import type { RouteDef } from '../route';
 import { parseBody } from '../validate';
 
 // POST /api/socket-tickets (design.md "Socket tickets"): the browser asks for a ticket right before each
-// (re)connect. The resource is authorised here exactly as the API would (404 / 403), so a ticket is only
-// ever minted for a socket the caller may open; the upgrade still authorises again.
+// (re)connect, naming the socket's path. The route record that path belongs to authorises it here exactly
+// as the upgrade will (404 / 403), so a ticket is only ever minted for a socket the caller may open, and
+// a new route needs nothing here; the upgrade still authorises again.
 
 const ticketBody = z.object({
-  route: z.enum(['build', 'vnc', 'events'], { error: 'route is "build", "vnc" or "events".' }),
-  resource: z.string().max(64).optional(),
+  path: z.string({ error: 'path is the socket path, e.g. "/api/events".' }).min(1).max(512),
 });
+
+// A refusal the upgrade would close with, as the status this request answers with.
+const REFUSAL_STATUS: Partial<Record<number, HttpErrorCode>> = { [CLOSE.BAD_REQUEST]: 'bad_request', [CLOSE.FORBIDDEN]: 'forbidden', [CLOSE.NOT_FOUND]: 'not_found' };
 
 export const socketTicketsRoutes: RouteDef<ApiDeps>[] = [
   {
@@ -24,15 +28,16 @@ export const socketTicketsRoutes: RouteDef<ApiDeps>[] = [
     async handler(ctx) {
       const user = await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins);
       const body = parseBody(ticketBody, await readJson(ctx.req, 1024));
-      let resource = 'hub';
-      if (body.route !== 'events') {
-        if (!body.resource || !isValidId(body.resource)) throw new HttpError('bad_request', `That ${body.route === 'build' ? 'project' : 'session'} id is not valid.`);
-        const row = body.route === 'build' ? await ctx.deps.projects.byId(body.resource) : await ctx.deps.sessions.byId(body.resource);
-        if (!row) throw new HttpError('not_found');
-        if (!owns(user, row.owner_id)) throw new HttpError('forbidden');
-        resource = row.id;
-      }
-      sendJson(ctx.res, 200, await ctx.deps.tickets.mint(user, { route: body.route, resource }));
+      const url = body.path.startsWith('/') ? requestUrl(body.path) : null;
+      if (!url) throw new HttpError('bad_request', 'path must be a socket path starting with "/".');
+      const found = findRoute(ctx.deps.socketRoutes.list(), url.pathname, url.searchParams);
+      if (!found) throw new HttpError('not_found', 'No WebSocket route at this path.');
+      const { route, matched } = found;
+      if (matched.problem !== undefined) throw new HttpError('bad_request', `That socket path is not valid: ${matched.problem}.`);
+      if (route.access === 'public') throw new HttpError('bad_request', 'That socket is public: it needs no ticket.');
+      const decision = await route.authorise(matched.params, user, ctx.deps.socketRoutes.deps);
+      if (!decision.ok) throw new HttpError(REFUSAL_STATUS[decision.code] ?? 'internal');
+      sendJson(ctx.res, 200, await ctx.deps.tickets.mint(user, { route: route.name, resource: route.ticketResource(matched.params) }));
     },
   },
 ];

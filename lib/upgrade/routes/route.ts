@@ -80,6 +80,8 @@ export interface RouteRecord<N extends string = string, P = unknown, R = unknown
   readonly name: N;
   /** The path shape, for the status page, the docs and logs (e.g. `/api/build/:projectId`). */
   readonly pattern: string;
+  /** What the status page calls it ("Build streams"). */
+  readonly label: string;
   readonly transport: Transport;
   /** Built-in routes are all `user` (ownership is checked in `authorise`); declared ones may be `public`. */
   readonly access: 'public' | 'user';
