@@ -17,7 +17,8 @@ export type Endpoint = {
   ticket?: TicketSource;
 };
 
-export type TicketSource = { mintUrl: string; bearer: string; route: string; resource: string };
+/** Where tickets are minted, with which sign-in, for which socket path. */
+export type TicketSource = { mintUrl: string; bearer: string; path: string };
 
 // Tickets are minted ahead of a measurement (each one is a POST /api/socket-tickets) and spent one per
 // socket, so the upgrades measured are what a browser's reconnect costs the gateway at the upgrade, with
@@ -26,7 +27,7 @@ export type TicketSource = { mintUrl: string; bearer: string; route: string; res
 const TICKET_POOL_MAX_AGE_MS = 20_000;
 const pools = new Map<string, { tickets: string[]; mintedAt: number }>();
 const poolOf = (t: TicketSource) => {
-  const key = `${t.mintUrl} ${t.route} ${t.resource}`;
+  const key = `${t.mintUrl} ${t.path}`;
   let pool = pools.get(key);
   if (!pool || Date.now() - pool.mintedAt > TICKET_POOL_MAX_AGE_MS) pools.set(key, (pool = { tickets: [], mintedAt: Date.now() }));
   return pool;
@@ -36,7 +37,7 @@ async function mintTicket(t: TicketSource): Promise<string> {
   const res = await fetch(t.mintUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${t.bearer}` },
-    body: JSON.stringify({ route: t.route, resource: t.resource }),
+    body: JSON.stringify({ path: t.path }),
   });
   const json = (await res.json()) as { ticket?: string };
   if (!res.ok || !json.ticket) throw new Error(`minting a ticket: HTTP ${res.status} ${JSON.stringify(json)}`);
@@ -46,7 +47,7 @@ async function mintTicket(t: TicketSource): Promise<string> {
 /** Mints `count` tickets for `ep` ahead of a measurement (a few requests at once). */
 export async function stockTickets(ep: Endpoint, count: number): Promise<void> {
   if (!ep.ticket) return;
-  pools.delete(`${ep.ticket.mintUrl} ${ep.ticket.route} ${ep.ticket.resource}`);
+  pools.delete(`${ep.ticket.mintUrl} ${ep.ticket.path}`);
   const pool = poolOf(ep.ticket);
   let left = count;
   const worker = async () => {

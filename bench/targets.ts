@@ -134,7 +134,7 @@ export async function portico(o: PorticoOpts, name: 'portico' | 'portico-base' |
   const project = await p.call('POST', '/api/projects', p.token, { name: 'bench' });
   const url = `ws://127.0.0.1:${p.port}/api/build/${project.id}`;
   const withToken: Target = { name, path: 'build', endpoint: { url: `${url}?token=${encodeURIComponent(p.token)}` }, memory: p.proc, collectsGarbage: true };
-  const ticket = { mintUrl: `http://127.0.0.1:${p.port}/api/socket-tickets`, bearer: p.token, route: 'build', resource: project.id as string };
+  const ticket = { mintUrl: `http://127.0.0.1:${p.port}/api/socket-tickets`, bearer: p.token, path: `/api/build/${project.id}` };
   const withTicket: Target = { name: `${name}-ticket` as TargetName, path: 'build', endpoint: { url, ticket }, memory: p.proc, collectsGarbage: true, upgradesOnly: true };
   return [withToken, withTicket];
 }
