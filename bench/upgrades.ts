@@ -6,6 +6,7 @@ import { startClient } from './load-client';
 import type { Upgrades } from './measure';
 import { killAll, pinSelf } from './procs';
 import { median } from './stats';
+import { FLAG } from './pages';
 import * as targets from './targets';
 import type { Target, TargetName } from './targets';
 
@@ -15,6 +16,7 @@ import type { Target, TargetName } from './targets';
 // as in bench/run.ts. Each ratio is taken within a round and the median of those reported, so noise from
 // elsewhere on the machine (it is shared) moves both sides of a ratio alike.
 //
+// BENCH_TARGETS may name portico-incremental: the gateway with --no-incremental-marking toggled.
 // BENCH_BASE=<another checkout of Portico> adds its gateway as `portico-base` (and `-ticket`), for the
 // before/after of one change measured in the same run. BENCH_ROUNDS (default 8); BENCH_PROFILE=1 writes
 // a CPU profile of each gateway to bench/tmp/profile. Prints the table and writes bench/tmp/upgrades.json.
@@ -23,6 +25,8 @@ const ROOT = path.resolve(__dirname, '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);
 const BASE = process.env.BENCH_BASE ? path.resolve(process.env.BENCH_BASE) : undefined;
 const PROFILE = process.env.BENCH_PROFILE === '1';
+// BENCH_BASE_FLAGS: Node flags for the base instead of scripts/gateway-runtime.js's (a runtime flag's A/B).
+const BASE_FLAGS = process.env.BENCH_BASE_FLAGS?.split(' ').filter(Boolean);
 // BENCH_TARGETS=portico,hpm measures only those (a profile of one credential's path alone, say).
 const ONLY = process.env.BENCH_TARGETS?.split(',');
 const MEASURE = { concurrency: 16, warmupMs: 300, durationMs: 2000, tickets: 5000 };
@@ -33,6 +37,11 @@ function cpuUs(pid: number, only?: 'user' | 'system'): number {
   const user = Number(fields[11]);
   const system = Number(fields[12]);
   return ((only === 'user' ? user : only === 'system' ? system : user + system) * 1e6) / 100;
+}
+
+function toggled(flag: string): string[] {
+  const flags: string[] = require('../scripts/gateway-runtime').nodeFlags;
+  return flags.includes(flag) ? flags.filter((f) => f !== flag) : [...flags, flag];
 }
 
 async function collectGarbage(t: Target): Promise<void> {
@@ -47,6 +56,7 @@ const PAIRS: [TargetName, TargetName][] = [
   ['portico-ticket', 'hpm'],
   ['portico', 'portico-base'],
   ['portico-ticket', 'portico-base-ticket'],
+  ['portico-incremental', 'portico'],
   ['hpm', 'direct'],
 ];
 
@@ -68,7 +78,8 @@ async function main() {
     targets.direct(echo.ws),
     ...(await targets.portico(o)),
     await targets.hpm(echo.wsUrl, profileDir),
-    ...(BASE ? await targets.portico({ ...o, root: BASE }, 'portico-base') : []),
+    ...(BASE ? await targets.portico({ ...o, root: BASE, nodeFlags: BASE_FLAGS }, 'portico-base') : []),
+    ...(ONLY?.includes('portico-incremental') ? [(await targets.portico({ ...o, nodeFlags: toggled(FLAG) }, 'portico-incremental'))[0]] : []),
   ].filter((t) => !ONLY || ONLY.includes(t.name));
   const { client } = await startClient();
   log(`targets: ${all.map((t) => t.name).join(', ')}${BASE ? ` (base: ${BASE})` : ''}; warming up`);
