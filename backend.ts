@@ -6,7 +6,8 @@ import { createLogger } from './lib/observability/logger';
 import { startBuildBackend } from './lib/build/build-backend';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown';
 
-// `npm run backend`: the build backend alone, on BUILD_BACKEND_PORT. Point the gateway at it with
+// `npm run backend`: the build backend alone, on BUILD_BACKEND_HOST:BUILD_BACKEND_PORT (set a fixed port:
+// the default 0 picks a free one, printed below). Point the gateway at it with
 // BUILD_BACKEND_URL=ws://<host>:<port>; both must share DATA_DIR (the store) and JWT_SECRET.
 
 async function main() {
@@ -21,7 +22,7 @@ async function main() {
   const logger = createLogger(config.logLevel);
   const store = await openStore(config.dataDir);
   const backendTokens = createBackendTokens(resolveJwtSecret(config.jwtSecret, config.dataDir));
-  const host = process.env.BUILD_BACKEND_HOST ?? '127.0.0.1';
+  const host = config.buildBackendHost;
   const backend = await startBuildBackend({ config, db: store.db, backendTokens, logger }, { port: config.buildBackendPort, host });
   process.stdout.write(`Portico build backend ready on ws://${host}:${backend.port}\n`);
   installSignalHandlers(

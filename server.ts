@@ -47,6 +47,11 @@ import { PREVIEW_ORIGIN_HEADER } from './lib/http/content-security-policy';
 import { startNext, type NextMode } from './lib/server/next-app';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown';
 import { CLOSE } from './lib/errors/close-codes';
+import { projectBuildsTopic } from './lib/protocol/topics';
+import type { BuildChange } from './lib/protocol/hub';
+import { createDeclaredRoutes } from './lib/declared-routes/declared-routes';
+import { createRouteTokens } from './lib/declared-routes/route-tokens';
+import { readRoutesFile, RoutesFileError } from './lib/declared-routes/spec';
 
 // server.ts wires; lib/ works. Read top to bottom: config → store → backends → Next → HTTP server →
 // upgrade router → shutdown.
@@ -62,6 +67,13 @@ export type Portico = Awaited<ReturnType<typeof createPortico>>;
 
 export async function createPortico({ config, next, logDestination }: PorticoOptions) {
   const logger = createLogger(config.logLevel, logDestination);
+  // Operator-declared routes (ROUTES_FILE) are read first: a bad file is a configuration error, before
+  // anything is opened or started.
+  const routesRead = config.routesFile
+    ? await readRoutesFile(config.routesFile).catch((err) => {
+        throw err instanceof RoutesFileError ? new ConfigError(err.message) : err;
+      })
+    : null;
 
   // Store and identity.
   const store = await openStore(config.dataDir);
@@ -94,7 +106,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const embedded = config.buildBackendUrl
     ? null
     : await startBuildBackend(
-        { config, db: store.db, backendTokens, logger, onBuildChange: (projectId, buildId, status) => bus.publish(`project:${projectId}:builds`, { buildId, status }) },
+        { config, db: store.db, backendTokens, logger, onBuildChange: (projectId, buildId, status) => bus.publish(projectBuildsTopic(projectId), { buildId, status } satisfies BuildChange) },
         { port: config.buildBackendPort, host: '127.0.0.1' },
       );
   const buildBackend = new URL(config.buildBackendUrl ?? embedded!.url);
@@ -127,7 +139,20 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const leases = createMemoryLeases(config.maxSockets, config.maxSocketsPerUser);
   const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs, canSee: sessionEventsForOwner });
   const wsProxy = createWsProxy(config.upstreamConnectTimeoutMs);
-  const socketRoutes = { list: () => BUILTIN_ROUTES, deps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow } };
+  // The operator's routes (ROUTES_FILE): records for the upgrade router, HTTP before the API, status for
+  // the health details; reloaded on a change of the file and on SIGHUP (main).
+  const declared = createDeclaredRoutes({
+    file: config.routesFile,
+    initial: routesRead,
+    logger,
+    tokens,
+    projects,
+    allowedOrigins: config.allowedOrigins,
+    routeTokens: createRouteTokens(jwtSecret),
+    connectTimeoutMs: config.upstreamConnectTimeoutMs,
+    openSockets: (name) => registry.byRoute()[name] ?? 0,
+  });
+  const socketRoutes = { list: declared.routesAfter(BUILTIN_ROUTES), deps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow } };
   const sessionSweep = startSessionSweep({ registry, guard, logger });
 
   // Next gets a server of its own that never listens, so it can only ever see the `/_next/` upgrades
@@ -140,7 +165,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const systemStats = publishSystemStats(bus, () => ({ sockets: registry.byRoute(), activeBuilds: embedded?.runner.active ?? null }));
 
   let draining = false;
-  const health = createHealth({ registry, routes: socketRoutes.list, buildBackendHttp, isDraining: () => draining });
+  const health = createHealth({ registry, routes: socketRoutes.list, buildBackendHttp, isDraining: () => draining, declaredRoutes: declared.status });
   const builds = createBuilds(store.db);
   // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
   const previewTokens = createPreviewTokens(jwtSecret);
@@ -149,6 +174,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(req, res);
+    if (declared.handleHttp(req, res)) return;
     if (api(req, res)) return;
     // proxy.ts puts the preview origin in the pages' frame-src; set here, so a client cannot choose it.
     req.headers[PREVIEW_ORIGIN_HEADER] = preview.originFor(req);
@@ -208,6 +234,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
       await registry.closeAll(CLOSE.GOING_AWAY, 'server going away');
       server.closeAllConnections();
       wsProxy.close();
+      declared.close();
       await embedded?.close();
       await preview.close();
       await sessionService.stopAll();
@@ -221,7 +248,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     return closing;
   }
 
-  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, leases, buildBackend: embedded, preview, localVnc, vncMissing, vmSandboxProblem, drain, close };
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, leases, declared, buildBackend: embedded, preview, localVnc, vncMissing, vmSandboxProblem, drain, close };
 }
 
 async function main() {
@@ -247,10 +274,16 @@ async function main() {
   process.stdout.write(`Preview on http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${portico.preview.port}\n`);
   process.stdout.write(`Portico ready on ${portico.url}\n`);
   installSignalHandlers(portico.close, portico.logger, SHUTDOWN_LIMIT_MS);
+  // SIGHUP re-reads ROUTES_FILE; a bad file keeps the current table (one log line says why).
+  process.on('SIGHUP', () => void portico.declared.reload());
 }
 
 if (require.main === module) {
   main().catch((err) => {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`portico: ${err.message}\n`);
+      process.exit(78);
+    }
     process.stderr.write(`portico: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   });

@@ -1,6 +1,6 @@
 'use client';
 
-import type { Usage } from '@/lib/quotas/account-quotas';
+import type { Usage } from '@/lib/protocol/api';
 import { useApiData } from '@/lib/client/use-api-data';
 
 // Where the user stands against each limit of their account, in the server's own words ("3 of 50

@@ -2,7 +2,8 @@
 
 import { ChevronRight, GitCompare } from 'lucide-react';
 import Link from 'next/link';
-import type { BuildInfo } from '@/lib/build/protocol';
+import type { BuildInfo } from '@/lib/protocol/build';
+import type { BuildDiff, FileDiff } from '@/lib/protocol/api';
 import { buildApiPath, buildPagePath } from '@/lib/client/build-paths';
 import { useApiData } from '@/lib/client/use-api-data';
 import { CreatedAt } from './created-at';
@@ -10,8 +11,6 @@ import { EmptyState } from './empty-state';
 import { ListSkeleton } from './list-skeleton';
 import { LoadError } from './load-error';
 
-type FileDiff = { path: string; change: 'added' | 'removed' | 'changed'; diff: string | null; binary: boolean; tooLarge: boolean; added: number; removed: number };
-type BuildDiff = { base: BuildInfo | null; baseFilesGone: boolean; files: FileDiff[]; unchanged: number; notCompared: number };
 
 const CHANGE: Record<FileDiff['change'], { label: string; className: string }> = {
   added: { label: 'Added', className: 'text-emerald-700 dark:text-emerald-300' },

@@ -6,7 +6,7 @@ import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import type { WrittenFile } from '@/lib/client/build-view';
 import { buildFilePath, rawPath } from '@/lib/client/build-paths';
 import { filesPath } from '@/lib/client/files-api';
-import { formatBytes } from '@/lib/client/format-units';
+import { formatBytes } from '@/lib/protocol/format-units';
 import { ErrorSentence } from './error-sentence';
 
 type FileContent = { path: string; bytes: number; binary: boolean; content: string | null };

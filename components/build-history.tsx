@@ -3,7 +3,7 @@
 import { History } from 'lucide-react';
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import type { BuildInfo } from '@/lib/build/protocol';
+import type { BuildInfo } from '@/lib/protocol/build';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { buildPagePath } from '@/lib/client/build-paths';
 import { formatElapsed } from '@/lib/client/elapsed';

@@ -1,7 +1,7 @@
 'use client';
 
 import { ChevronRight, Circle, CircleCheck, CircleSlash, CircleX, LoaderCircle, type LucideIcon } from 'lucide-react';
-import type { Stage } from '@/lib/build/protocol';
+import type { Stage } from '@/lib/protocol/build';
 import { styleClass } from '@/lib/client/ansi';
 import { formatElapsed, formatRunning } from '@/lib/client/elapsed';
 import type { LogLine } from '@/lib/client/log-book';

@@ -2,7 +2,7 @@
 
 import { Hammer } from 'lucide-react';
 import Link from 'next/link';
-import type { BuildOutcome } from '@/lib/build/protocol';
+import type { BuildOutcome } from '@/lib/protocol/build';
 import { buildPagePath } from '@/lib/client/build-paths';
 import { isRunning } from '@/lib/client/build-view';
 import { useBuildStream } from '@/lib/client/use-build-stream';

@@ -3,7 +3,7 @@
 import { ArrowLeft } from 'lucide-react';
 import Link from 'next/link';
 import { useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
-import type { BuildOutcome } from '@/lib/build/protocol';
+import type { BuildOutcome } from '@/lib/protocol/build';
 import { isRunning } from '@/lib/client/build-view';
 import { formatElapsed } from '@/lib/client/elapsed';
 import { useBuildRecord } from '@/lib/client/use-build-record';

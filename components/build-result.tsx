@@ -1,4 +1,4 @@
-import type { BuildOutcome } from '@/lib/build/protocol';
+import type { BuildOutcome } from '@/lib/protocol/build';
 import type { WrittenFile } from '@/lib/client/build-view';
 import { formatElapsed } from '@/lib/client/elapsed';
 import { BuildFiles } from './build-files';

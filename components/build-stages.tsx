@@ -1,5 +1,5 @@
 import { Circle, CircleCheck, CircleSlash, CircleX, LoaderCircle, type LucideIcon } from 'lucide-react';
-import { STAGES, type Stage } from '@/lib/build/protocol';
+import { STAGES, type Stage } from '@/lib/protocol/build';
 import type { StageView } from '@/lib/client/build-view';
 
 const NAMES: Record<Stage, string> = { plan: 'Plan', generate: 'Generate', write: 'Write', verify: 'Verify' };

@@ -1,4 +1,4 @@
-import type { BuildStatus } from '@/lib/build/protocol';
+import type { BuildStatus } from '@/lib/protocol/build';
 
 // A build's outcome in the same pill shape as the connection and session badges.
 const LOOK: Record<BuildStatus, { label: string; dot: string; text: string }> = {

@@ -4,7 +4,7 @@ import { FolderOpen, Upload as UploadIcon } from 'lucide-react';
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { filesPath, uploadFile, type Upload } from '@/lib/client/files-api';
-import { formatBytes } from '@/lib/client/format-units';
+import { formatBytes } from '@/lib/protocol/format-units';
 import { useHubTopic } from '@/lib/client/use-hub-topic';
 import { applyChange, asFileChange, buildTree, filesFrom, totalBytes, type FileChange, type Files } from '@/lib/client/workspace-tree';
 import { Button } from './button';
@@ -18,6 +18,7 @@ import { ListSkeleton } from './list-skeleton';
 import { LoadError } from './load-error';
 import { Panel } from './panel';
 import { UploadList, type UploadRow } from './upload-list';
+import { projectFilesTopic } from '@/lib/protocol/topics';
 
 type TreeEntry = { path: string; bytes: number; modifiedAt: number };
 
@@ -58,7 +59,7 @@ export function FileManager({ projectId }: { projectId: string }) {
   useEffect(() => refetch(), [refetch]);
 
   const hub = useHubTopic({
-    topic: `project:${projectId}:files`,
+    topic: projectFilesTopic(projectId),
     onSync: refetch,
     onEvent(data) {
       const change = asFileChange(data);

@@ -1,6 +1,6 @@
 import { CircleCheck, LoaderCircle } from 'lucide-react';
 import type { FileProgress } from '@/lib/client/build-view';
-import { formatBytes } from '@/lib/client/format-units';
+import { formatBytes } from '@/lib/protocol/format-units';
 
 /** The files as the model writes them: each with its size so far, ticked once its block is complete. */
 export function FileProgressList({ files }: { files: FileProgress[] }) {

@@ -2,7 +2,7 @@
 
 import { ChevronRight, File, FileCode, FileText, Folder as FolderIcon, FolderOpen, Trash2 } from 'lucide-react';
 import { useState } from 'react';
-import { formatBytes } from '@/lib/client/format-units';
+import { formatBytes } from '@/lib/protocol/format-units';
 import { relativeTime } from '@/lib/client/relative-time';
 import { baseName, type Folder, type WorkspaceFile } from '@/lib/client/workspace-tree';
 

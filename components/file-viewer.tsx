@@ -5,10 +5,10 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { rawPath } from '@/lib/client/build-paths';
 import { filesPath } from '@/lib/client/files-api';
-import { formatBytes } from '@/lib/client/format-units';
+import { formatBytes } from '@/lib/protocol/format-units';
+import type { FileView } from '@/lib/protocol/api';
 import { ErrorSentence } from './error-sentence';
 
-type FileView = { path: string; bytes: number; binary: boolean; truncated: boolean; content: string | null };
 
 type Loaded = { state: 'loading' } | { state: 'ready'; view: FileView } | { state: 'error'; path: string; message: string };
 

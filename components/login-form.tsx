@@ -3,7 +3,7 @@
 import { LoaderCircle } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { PublicUser } from '@/lib/store/users';
+import type { PublicUser } from '@/lib/protocol/api';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { safeNextPath } from '@/lib/client/next-path';
 import { Button } from './button';

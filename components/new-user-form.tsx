@@ -2,7 +2,7 @@
 
 import { UserPlus } from 'lucide-react';
 import { useId, useState, type FormEvent } from 'react';
-import type { PublicUser } from '@/lib/store/users';
+import type { PublicUser } from '@/lib/protocol/api';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { Button } from './button';
 import { ErrorSentence } from './error-sentence';

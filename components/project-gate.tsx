@@ -3,7 +3,7 @@
 import { ArrowLeft } from 'lucide-react';
 import Link from 'next/link';
 import { createContext, use, type ReactNode } from 'react';
-import type { PublicProject } from '@/lib/store/projects';
+import type { PublicProject } from '@/lib/protocol/api';
 import { useApiData } from '@/lib/client/use-api-data';
 import { HTTP_ERRORS } from '@/lib/errors/http-errors';
 import { LoadError } from './load-error';

@@ -2,7 +2,7 @@
 
 import { ChevronRight, FolderCode } from 'lucide-react';
 import Link from 'next/link';
-import type { PublicProject } from '@/lib/store/projects';
+import type { PublicProject } from '@/lib/protocol/api';
 import { useApiData } from '@/lib/client/use-api-data';
 import { CountBadge } from './count-badge';
 import { CreatedAt } from './created-at';

@@ -2,7 +2,7 @@
 
 import { Hammer, Square } from 'lucide-react';
 import { useCallback, useEffect, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { MAX_PROMPT_CHARS, type ProviderInfo } from '@/lib/build/protocol';
+import { MAX_PROMPT_CHARS, type ProviderInfo } from '@/lib/protocol/build';
 import { providerSentence } from '@/lib/client/provider-sentence';
 import { Button } from './button';
 

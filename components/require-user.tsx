@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { createContext, use, useEffect, useState, type ReactNode } from 'react';
-import type { PublicUser } from '@/lib/store/users';
+import type { PublicUser } from '@/lib/protocol/api';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { loginHref } from '@/lib/client/next-path';
 import { useActivityKeepalive } from '@/lib/client/use-activity-keepalive';

@@ -3,7 +3,7 @@
 import { RotateCcw } from 'lucide-react';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import type { BuildInfo } from '@/lib/build/protocol';
+import type { BuildInfo } from '@/lib/protocol/build';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { buildPagePath } from '@/lib/client/build-paths';
 import { Button } from './button';

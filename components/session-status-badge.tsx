@@ -1,4 +1,4 @@
-import type { SessionStatus } from '@/lib/store/schema';
+import type { SessionStatus } from '@/lib/protocol/api';
 
 const LOOK: Record<SessionStatus, { label: string; dot: string; text: string }> = {
   running: { label: 'Running', dot: 'bg-emerald-500', text: 'text-emerald-700 dark:text-emerald-300' },

@@ -4,7 +4,7 @@ import { ArrowLeft, ExternalLink, Trash2 } from 'lucide-react';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import type { PublicSession } from '@/lib/store/sessions';
+import type { PublicSession } from '@/lib/protocol/api';
 import { apiRequest } from '@/lib/client/api';
 import { useApiData } from '@/lib/client/use-api-data';
 import { HTTP_ERRORS } from '@/lib/errors/http-errors';

@@ -3,8 +3,8 @@
 import { Monitor, ShieldAlert, Trash2 } from 'lucide-react';
 import Link from 'next/link';
 import { useState } from 'react';
-import type { PublicSession } from '@/lib/store/sessions';
-import type { VmProviderInfo } from '@/lib/sessions/session-service';
+import type { PublicSession } from '@/lib/protocol/api';
+import type { VmProviderInfo } from '@/lib/protocol/api';
 import { useApiData } from '@/lib/client/use-api-data';
 import { CountBadge } from './count-badge';
 import { CreatedAt } from './created-at';

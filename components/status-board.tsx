@@ -2,11 +2,10 @@
 
 import { Activity } from 'lucide-react';
 import { useEffect, useId, useState, type ReactNode } from 'react';
-import type { SystemSample } from '@/lib/hub/system-stats';
-import type { RouteStatus } from '@/lib/observability/health';
+import type { RouteStatus, SystemSample } from '@/lib/protocol/api';
 import { OFFLINE_SENTENCE } from '@/lib/client/api';
 import { feedFreshness } from '@/lib/client/feed-freshness';
-import { formatBytes, formatDuration } from '@/lib/client/format-units';
+import { formatBytes, formatDuration } from '@/lib/protocol/format-units';
 import { useHubTopic } from '@/lib/client/use-hub-topic';
 import { ConnectionBadge } from './connection-badge';
 import { ErrorSentence } from './error-sentence';
@@ -15,6 +14,9 @@ import { Panel } from './panel';
 import { useCurrentUser } from './require-user';
 import { AdminOnlyNotice } from './admin-only-notice';
 import { ServerUnreachable } from './server-unreachable';
+import { SYSTEM_TOPIC } from '@/lib/protocol/topics';
+import { DeclaredRoutes } from './declared-routes';
+import type { DeclaredRouteStatus } from '@/lib/protocol/api';
 
 // The status page (design.md "Health and metrics", "Pages"): /api/admin/health on load and every few seconds for
 // upstreams, and the `system` topic (a sample every 2 s) for the live numbers and the charts.
@@ -27,6 +29,7 @@ type Health = {
   routes: RouteStatus[];
   activeBuilds: number | null;
   upstreams: Record<string, { url: string; reachable: boolean; ms: number; activeBuilds?: number; error?: string }>;
+  declaredRoutes?: DeclaredRouteStatus[];
 };
 
 // Routes are coloured in the router's order, so the built-in ones keep their colours whatever is declared.
@@ -64,7 +67,7 @@ function AdminStatus() {
   // This clock, not the sample's: the server's clock may differ from the browser's.
   const [receivedAt, setReceivedAt] = useState<number | null>(null);
   const hub = useHubTopic({
-    topic: 'system',
+    topic: SYSTEM_TOPIC,
     onEvent(data) {
       const sample = data as SystemSample;
       if (typeof sample?.at !== 'number') return;
@@ -212,6 +215,8 @@ function AdminStatus() {
             ) : null}
           </Panel>
         </div>
+
+        <DeclaredRoutes routes={health.data?.declaredRoutes} />
       </div>
     </div>
   );

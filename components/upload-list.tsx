@@ -1,7 +1,7 @@
 'use client';
 
 import { CircleAlert, CircleCheck, X } from 'lucide-react';
-import { formatBytes } from '@/lib/client/format-units';
+import { formatBytes } from '@/lib/protocol/format-units';
 
 export type UploadRow = {
   id: number;

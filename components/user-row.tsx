@@ -2,7 +2,7 @@
 
 import { KeyRound, LogOut, Trash2, UserCheck, UserX } from 'lucide-react';
 import { useId } from 'react';
-import type { ManagedUser } from '@/lib/store/users';
+import type { ManagedUser } from '@/lib/protocol/api';
 import { Button } from './button';
 import { CreatedAt } from './created-at';
 import { SELECT_CLASS } from './new-user-form';

@@ -2,7 +2,7 @@
 
 import { Users } from 'lucide-react';
 import { useState } from 'react';
-import type { ManagedUser, PublicUser } from '@/lib/store/users';
+import type { ManagedUser, PublicUser } from '@/lib/protocol/api';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
 import { useApiData } from '@/lib/client/use-api-data';
 import { ConfirmDialog } from './confirm-dialog';

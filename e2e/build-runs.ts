@@ -1,5 +1,5 @@
 import { WebSocket } from 'ws';
-import type { ServerMessage } from '@/lib/build/protocol';
+import type { ServerMessage } from '@/lib/protocol/build';
 
 // Builds for specs that need finished ones to look at: started and followed over a real build socket
 // (a bearer token in the query, as non-browser clients do), to their `done`.

@@ -1,7 +1,7 @@
 import type { APIRequestContext, Page } from '@playwright/test';
 import { WebSocket } from 'ws';
-import { logLinesOf } from '@/lib/build/log-lines';
-import type { BuildEvent, ServerMessage } from '@/lib/build/protocol';
+import { logLinesOf } from '@/lib/protocol/log-lines';
+import type { BuildEvent, ServerMessage } from '@/lib/protocol/build';
 import { expect, signIn, test, type CreatedUser } from './fixtures';
 import { blockBuildSockets } from './blocked-sockets';
 import { ENV, fromEnv } from './server-env';

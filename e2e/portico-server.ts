@@ -75,7 +75,7 @@ export async function startPortico(options: PorticoOptions = {}): Promise<Portic
       JWT_SECRET: jwtSecret,
       ADMIN_USERNAME: admin.username,
       ADMIN_PASSWORD: admin.password,
-      // The embedded build backend takes a free port of its own instead of the default 4100.
+      // The embedded build backend takes a free port of its own (the default, pinned here for older checkouts).
       BUILD_BACKEND_PORT: '0',
       // The preview origin too (it prints "Preview on http://…" beside "Portico ready on").
       PREVIEW_PORT: '0',

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildOutputDir } from '../lib/build/build-output';
-import type { BuildEvent } from '../lib/build/protocol';
+import type { BuildEvent } from '../lib/protocol/build';
 import { MAX_DIFF_FILE_BYTES, MAX_DIFF_TOTAL_CHARS } from '../lib/build/build-diff';
 import { startGateway, type TestGateway } from './helpers/gateway';
 import { runBuild } from './helpers/run-build';

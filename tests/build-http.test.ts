@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { MAX_PROMPT_CHARS } from '../lib/build/protocol';
+import { MAX_PROMPT_CHARS } from '../lib/protocol/build';
 import { freePort } from '../lib/net/ports';
 import { startGateway, type TestGateway } from './helpers/gateway';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { logLinesOf } from '../lib/build/log-lines';
+import { logLinesOf } from '../lib/protocol/log-lines';
 import { buildWatcher } from './helpers/build-client';
 import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
 import { GOOD_REPLY, startLlmServer } from './helpers/llm-server';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { BuildEvent } from '../lib/build/protocol';
+import type { BuildEvent } from '../lib/protocol/build';
 import { opened, startGateway, type TestGateway } from './helpers/gateway';
 import { buildWatcher } from './helpers/build-client';
 import { GOOD_REPLY, startLlmServer, type LlmBehaviour } from './helpers/llm-server';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildOutputDir, buildDir } from '../lib/build/build-output';
-import type { BuildEvent, HelloMessage } from '../lib/build/protocol';
+import type { BuildEvent, HelloMessage } from '../lib/protocol/build';
 import { opened, startGateway, type TestGateway } from './helpers/gateway';
 import { buildWatcher } from './helpers/build-client';
 import { GOOD_REPLY, startLlmServer } from './helpers/llm-server';

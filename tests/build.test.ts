@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
-import { STAGES, type HelloMessage } from '../lib/build/protocol';
+import { STAGES, type HelloMessage } from '../lib/protocol/build';
 import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
 import { buildWatcher } from './helpers/build-client';
 
@@ -131,7 +131,7 @@ describe('builds that take a while', () => {
     await wa.until(() => conflict().length === 1 || false).catch(() => undefined);
     await wb.until(() => conflict().length === 1);
     assert.deepEqual(conflict().map((m) => (m as { code: number }).code), [4409]);
-    assert.equal((conflict()[0] as { message: string }).message, 'A build is already running.');
+    assert.equal((conflict()[0] as { message: string }).message, 'A build is already running for this project.');
     // Stop the build that did start so the next test starts clean.
     a.send(JSON.stringify({ type: 'cancel' }));
     const winner = wa.events().length ? wa : wb;

@@ -7,6 +7,7 @@ import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../lib/auth/tokens';
 import { closeInfo } from '../lib/errors/close-codes';
 import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
 import { startEchoUpstream } from './helpers/upstreams';
+import { newClientKey } from '../lib/net/ws-frames';
 
 // Every code the gateway produces before a socket is proxied, each seen by a real client.
 
@@ -152,7 +153,7 @@ function rawUpgrade(base: string, path: string): Promise<string> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const s = net.connect(Number(port), hostname, () => {
-      s.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      s.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${newClientKey()}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     });
     let out = '';
     s.on('data', (d) => (out += d));

@@ -160,7 +160,7 @@ describe('the event hub', () => {
     const next = messages(ws);
     await opened(ws);
     ws.send(JSON.stringify({ type: 'subscribe', topic: `project:${project}:files` }));
-    assert.deepEqual(await next(), { type: 'error', topic: `project:${project}:files`, code: 4403, message: "You don't have access to this project." });
+    assert.deepEqual(await next(), { type: 'error', topic: `project:${project}:files`, code: 4403, reason: 'not_your_project', message: "You don't have access to this project." });
     ws.send(JSON.stringify({ type: 'subscribe', topic: `project:${'z'.repeat(12)}:builds` }));
     assert.equal((await next()).code, 4404);
     ws.send(JSON.stringify({ type: 'subscribe', topic: 'system' }));

@@ -48,3 +48,12 @@ export function upgradeToken(query: URLSearchParams, headers: IncomingHttpHeader
   if (c) return { token: c, source: 'cookie' };
   return null;
 }
+
+/** A query without the credentials a client may put there (`token`, `ticket`): what an upstream gets. */
+export function withoutToken(query: URLSearchParams): string {
+  const q = new URLSearchParams(query);
+  q.delete('token');
+  q.delete('ticket');
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}

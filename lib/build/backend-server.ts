@@ -9,13 +9,15 @@ import type { Logger } from '../observability/logger';
 import type { Builds } from '../store/builds';
 import { isValidId } from '../store/ids';
 import type { Projects } from '../store/projects';
-import { owns } from '../upgrade/authorise';
+import { owns } from '../auth/ownership';
 import type { BuildRunner } from './build-runner';
 import { matchBuildCommand, runBuildCommand, type BuildCommand } from './build-commands';
 import { serveBuildSocket } from './build-socket';
 import { serveBuildEvents } from './build-sse';
 import type { EventLog } from './event-log';
-import type { ProviderInfo } from './protocol';
+import type { ProviderInfo } from '../protocol/build';
+import { errorCodeForStatus } from '../errors/http-errors';
+import { refusal, type ReasonKey } from '../errors/reasons';
 
 // The build backend: `/build/:projectId` (WebSocket), `/build/:projectId/events` (SSE) and POST
 // `/build/:projectId/builds[/:buildId/cancel]` (start and cancel over HTTP). It sits
@@ -38,7 +40,7 @@ export type BackendDeps = {
 
 type Target = { projectId: string; sse: boolean; buildId?: string; after: number };
 
-function parseTarget(url: URL, lastEventId: string | undefined): Target | string {
+function parseTarget(url: URL, lastEventId: string | undefined): Target | ReasonKey {
   const m = /^\/build\/([^/]+)(\/events)?$/.exec(url.pathname);
   if (!m) return 'not_found';
   const projectId = decodeURIComponent(m[1]);
@@ -46,44 +48,36 @@ function parseTarget(url: URL, lastEventId: string | undefined): Target | string
   // An EventSource reconnects to its first URL, so `?after=` may be stale: Last-Event-ID, when it is
   // further along, is where the client really is.
   const seqs = [url.searchParams.get('after'), lastEventId].filter((v): v is string => v !== null && v !== undefined);
-  if (!isValidId(projectId) || (buildId !== undefined && !isValidId(buildId)) || seqs.some((v) => !/^\d{1,15}$/.test(v))) return 'bad_request';
+  if (!isValidId(projectId) || (buildId !== undefined && !isValidId(buildId)) || seqs.some((v) => !/^\d{1,15}$/.test(v))) return 'bad_address';
   return { projectId, sse: Boolean(m[2]), buildId, after: Math.max(0, ...seqs.map(Number)) };
 }
-
-const STATUS: Record<string, [number, string]> = {
-  not_found: [404, 'Not found.'],
-  bad_request: [400, 'That address is not valid.'],
-  unauthorized: [401, 'A build-backend token for this project is required (Authorization: Bearer); session tokens are not accepted.'],
-  forbidden: [403, "You don't have access to this project."],
-  no_project: [404, 'No such project.'],
-};
 
 export function createBackendServer(deps: BackendDeps) {
   // autoPong off: build-socket.ts answers pings only while the peer reads (lib/net/peer-bound.ts).
   const wss = new WebSocketServer({ noServer: true, clientTracking: true, maxPayload: 64 * 1024, perMessageDeflate: false, autoPong: false });
 
-  async function admit(req: http.IncomingMessage): Promise<{ ok: true; target: Target; user: TokenClaims } | { ok: false; why: string }> {
+  async function admit(req: http.IncomingMessage): Promise<{ ok: true; target: Target; user: TokenClaims } | { ok: false; why: ReasonKey }> {
     const url = requestUrl(req.url);
-    if (!url) return { ok: false, why: 'bad_request' };
+    if (!url) return { ok: false, why: 'bad_address' };
     const target = parseTarget(url, req.headers['last-event-id'] as string | undefined);
     if (typeof target === 'string') return { ok: false, why: target };
     const granted = await grantFor(req, target.projectId);
     return granted.ok ? { ok: true, target, user: granted.user } : granted;
   }
 
-  async function grantFor(req: http.IncomingMessage, projectId: string): Promise<{ ok: true; user: TokenClaims } | { ok: false; why: string }> {
+  async function grantFor(req: http.IncomingMessage, projectId: string): Promise<{ ok: true; user: TokenClaims } | { ok: false; why: ReasonKey }> {
     const grant = await deps.backendTokens.verify(bearerToken(req.headers), projectId);
-    if (!grant) return { ok: false, why: 'unauthorized' };
+    if (!grant) return { ok: false, why: 'backend_token_required' };
     const project = await deps.projects.byId(projectId);
-    if (!project) return { ok: false, why: 'no_project' };
+    if (!project) return { ok: false, why: 'no_such_project' };
     // The gateway authorised the user already; checked again because the owner may have changed since.
-    if (!owns(grant.user, project.owner_id)) return { ok: false, why: 'forbidden' };
+    if (!owns(grant.user, project.owner_id)) return { ok: false, why: 'not_your_project' };
     return { ok: true, user: grant.user };
   }
 
   /** Start and cancel over HTTP (build-commands.ts), behind the same token check as the stream. */
   async function command(req: http.IncomingMessage, res: http.ServerResponse, cmd: BuildCommand | 'bad_request'): Promise<void> {
-    if (cmd === 'bad_request') return refuseHttp(res, cmd);
+    if (cmd === 'bad_request') return refuseHttp(res, 'bad_address');
     const granted = await grantFor(req, cmd.projectId);
     if (!granted.ok) return refuseHttp(res, granted.why);
     await runBuildCommand(req, res, cmd, granted.user, deps);
@@ -144,13 +138,19 @@ export function createBackendServer(deps: BackendDeps) {
   };
 }
 
-function refuseHttp(res: http.ServerResponse, why: string) {
-  const [status, message] = STATUS[why] ?? [500, 'Something went wrong on the server.'];
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: why, message } }));
+// Refusals are answered as plain HTTP: the status from the one map (the gateway turns it back into the
+// reason's close code), the sentence from lib/errors, and the reason for whoever reads the body.
+function refusalJson(why: ReasonKey): [number, string] {
+  const r = refusal(why);
+  return [r.status, JSON.stringify({ error: { code: errorCodeForStatus(r.status), message: r.message, reason: why } })];
 }
 
-function refuseUpgrade(socket: Duplex, why: string) {
-  const [status, message] = STATUS[why] ?? [500, 'error'];
-  const body = JSON.stringify({ error: { code: why, message } });
+function refuseHttp(res: http.ServerResponse, why: ReasonKey) {
+  const [status, body] = refusalJson(why);
+  res.writeHead(status, { 'content-type': 'application/json' }).end(body);
+}
+
+function refuseUpgrade(socket: Duplex, why: ReasonKey) {
+  const [status, body] = refusalJson(why);
   socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }

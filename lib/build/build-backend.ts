@@ -10,6 +10,7 @@ import { createSqliteEventLog } from './event-log';
 import { chooseProvider, describeProvider } from './providers/choose';
 import { createStorageMeter } from '../quotas/storage-meter';
 import { sweepStaleTemp } from './workspace';
+import type { BuildStatus } from '../protocol/build';
 
 // The build backend assembled: store tables, event log, runner and its HTTP/WebSocket server. server.ts
 // embeds it on a loopback port; backend.ts runs it alone.
@@ -19,7 +20,7 @@ export type BuildBackendOptions = {
   db: Db;
   backendTokens: BackendTokens;
   logger: Logger;
-  onBuildChange?(projectId: string, buildId: string, status: string): void;
+  onBuildChange?(projectId: string, buildId: string, status: BuildStatus): void;
 };
 
 export async function startBuildBackend(opts: BuildBackendOptions, listen: { port: number; host: string }) {

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, errorBody, type HttpErrorCode } from '../errors/http-errors';
+import { HttpError, errorBody, errorCodeForStatus } from '../errors/http-errors';
+import { refusal, type Refusal } from '../errors/reasons';
 import { readJson, sendJson } from '../http/json';
 import type { TokenClaims } from '../auth/tokens';
 import { toBuildInfo, type Builds } from '../store/builds';
 import { isValidId } from '../store/ids';
 import type { BuildRunner } from './build-runner';
-import { MAX_PROMPT_CHARS } from './protocol';
+import { MAX_PROMPT_CHARS } from '../protocol/build';
 
 // Start and cancel over plain HTTP (`POST /build/:projectId/builds`, `POST /build/:projectId/builds/:buildId/cancel`),
 // so a page whose socket is down (a proxy that refuses upgrades, a restart) is never read-only. The same
@@ -15,9 +16,6 @@ import { MAX_PROMPT_CHARS } from './protocol';
 export type BuildCommand = { kind: 'start'; projectId: string } | { kind: 'cancel'; projectId: string; buildId: string };
 
 export type BuildCommandDeps = { builds: Builds; runner: BuildRunner };
-
-export const CONFLICT_SENTENCE = 'A build is already running for this project.';
-export const NOT_RUNNING_SENTENCE = 'That build is not running.';
 
 /** The command a POST path names, `bad_request` for a malformed id, or null when it names none. */
 export function matchBuildCommand(pathname: string): BuildCommand | 'bad_request' | null {
@@ -29,10 +27,10 @@ export function matchBuildCommand(pathname: string): BuildCommand | 'bad_request
   return buildId === undefined ? { kind: 'start', projectId } : { kind: 'cancel', projectId, buildId };
 }
 
-/** The prompt as the socket's `start` takes it: trimmed, not empty, at most MAX_PROMPT_CHARS. */
-export function promptRefusal(prompt: unknown): string | null {
-  if (typeof prompt !== 'string' || !prompt.trim()) return 'Describe what to build first.';
-  if (prompt.trim().length > MAX_PROMPT_CHARS) return `The prompt is longer than ${MAX_PROMPT_CHARS} characters.`;
+/** The prompt as both the socket's `start` and the HTTP start take it: trimmed, not empty, at most MAX_PROMPT_CHARS. */
+export function promptRefusal(prompt: unknown): Refusal | null {
+  if (typeof prompt !== 'string' || !prompt.trim()) return refusal('empty_prompt');
+  if (prompt.trim().length > MAX_PROMPT_CHARS) return refusal('prompt_too_long', { max: MAX_PROMPT_CHARS });
   return null;
 }
 
@@ -42,33 +40,32 @@ export async function runBuildCommand(req: IncomingMessage, res: ServerResponse,
     return await cancel(res, cmd, user, deps);
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
-    refuse(res, err.code, err.message);
+    sendJson(res, err.status, errorBody(err.code, err.message));
   }
 }
 
 async function start(req: IncomingMessage, res: ServerResponse, projectId: string, user: TokenClaims, deps: BuildCommandDeps) {
   const body = (await readJson(req)) as { prompt?: unknown } | null;
-  const refusal = promptRefusal(body?.prompt);
-  if (refusal) return refuse(res, 'bad_request', refusal);
+  const bad = promptRefusal(body?.prompt);
+  if (bad) return refuse(res, bad);
   const started = await deps.runner.start(projectId, user.userId, (body!.prompt as string).trim());
   if (started.ok) return sendJson(res, 202, { build: toBuildInfo(started.build) });
-  if (started.reason === 'quota') return refuse(res, 'too_many_requests', started.message);
+  if (started.reason === 'quota') return refuse(res, started.refusal);
   // The running build's id lets the page watch it instead; it is empty only while that build is being created.
-  return refuse(res, 'conflict', CONFLICT_SENTENCE, started.runningBuildId ? { buildId: started.runningBuildId } : {});
+  return refuse(res, refusal('build_running'), started.runningBuildId ? { buildId: started.runningBuildId } : {});
 }
 
 async function cancel(res: ServerResponse, cmd: Extract<BuildCommand, { kind: 'cancel' }>, user: TokenClaims, deps: BuildCommandDeps) {
   const build = await deps.builds.byId(cmd.buildId);
   // A build of another project answers exactly as an unknown one: ids are not a way to learn what exists.
-  if (!build || build.project_id !== cmd.projectId) return refuse(res, 'not_found', 'No such build in this project.');
-  if (deps.runner.runningBuild(cmd.projectId) !== build.id) return refuse(res, 'conflict', NOT_RUNNING_SENTENCE);
+  if (!build || build.project_id !== cmd.projectId) return refuse(res, refusal('no_such_build'));
+  if (deps.runner.runningBuild(cmd.projectId) !== build.id) return refuse(res, refusal('build_not_running'));
   deps.runner.cancel(cmd.projectId, `Cancelled by ${user.username}.`);
   sendJson(res, 202, { cancelled: true });
 }
 
-function refuse(res: ServerResponse, code: HttpErrorCode, message: string, extra: Record<string, string> = {}) {
-  const body = errorBody(code, message);
-  sendJson(res, new HttpError(code).status, { error: { ...body.error, ...extra } });
+function refuse(res: ServerResponse, r: Refusal, extra: Record<string, string> = {}) {
+  sendJson(res, r.status, { error: { ...errorBody(errorCodeForStatus(r.status), r.message).error, ...extra } });
 }
 
 function safeDecode(s: string): string {

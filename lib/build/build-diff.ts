@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { unifiedDiff } from '../diff/line-diff';
 import { listTree, looksBinary } from '../files/workspace-files';
+import type { DirDiff, FileChangeKind, FileDiff } from '../protocol/api';
 
 // What a build changed: each file of its output against the output of the project's previous
 // successful build. Bounded like every answer: at most MAX_DIFF_FILES files are compared (the rest are
@@ -13,20 +14,7 @@ export const MAX_DIFF_FILES = 200;
 export const MAX_DIFF_FILE_BYTES = 256 * 1024;
 export const MAX_DIFF_TOTAL_CHARS = 2 * 1024 * 1024;
 
-export type FileChangeKind = 'added' | 'removed' | 'changed';
-
-export type FileDiff = {
-  path: string;
-  change: FileChangeKind;
-  /** Unified diff hunks; null when binary or too large. */
-  diff: string | null;
-  binary: boolean;
-  tooLarge: boolean;
-  added: number;
-  removed: number;
-};
-
-export type DirDiff = { files: FileDiff[]; unchanged: number; notCompared: number };
+export type { DirDiff, FileChangeKind, FileDiff } from '../protocol/api';
 
 /** `before` null: no previous output, every file is added. Missing folders count as empty. */
 export async function diffDirs(before: string | null, after: string): Promise<DirDiff> {

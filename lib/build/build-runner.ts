@@ -10,6 +10,8 @@ import type { Projects } from '../store/projects';
 import { buildRateRefusal } from '../quotas/build-rate';
 import { createKeyedQueue } from '../quotas/keyed-queue';
 import type { StorageMeter } from '../quotas/storage-meter';
+import type { Refusal } from '../errors/reasons';
+import type { BuildStatus } from '../protocol/build';
 
 // Runs builds in this process, one at a time per project, whether or not anyone watches. Behind this
 // small surface so that BullMQ workers can take over when builds move to other machines.
@@ -17,7 +19,7 @@ import type { StorageMeter } from '../quotas/storage-meter';
 export type StartResult =
   | { ok: true; build: Build }
   | { ok: false; reason: 'conflict'; runningBuildId: string }
-  | { ok: false; reason: 'quota'; message: string };
+  | { ok: false; reason: 'quota'; refusal: Refusal<'build_quota'> };
 
 export type BuildRunnerDeps = {
   builds: Builds;
@@ -28,7 +30,7 @@ export type BuildRunnerDeps = {
   chooseProvider(): Promise<ModelProvider>;
   logger: Logger;
   /** Told when a build starts or ends (the hub's `project:<id>:builds` topic listens here). */
-  onChange?(projectId: string, buildId: string, status: string): void;
+  onChange?(projectId: string, buildId: string, status: BuildStatus): void;
   /** Per-user limits: builds started per hour (by the user who starts), storage (of the project's owner). */
   quota?: { maxBuildsPerHour: number; storage: StorageMeter; projects: Projects };
 };
@@ -49,7 +51,7 @@ export function createBuildRunner(deps: BuildRunnerDeps) {
     if (!quota) return startNow(projectId, userId, prompt);
     return perUser(userId, async () => {
       const refusal = await buildRateRefusal(deps.builds, userId, quota.maxBuildsPerHour);
-      if (refusal) return { ok: false, reason: 'quota', message: refusal };
+      if (refusal) return { ok: false, reason: 'quota', refusal };
       return startNow(projectId, userId, prompt);
     });
   }

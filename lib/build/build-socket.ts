@@ -1,12 +1,14 @@
 import { WebSocket } from 'ws';
 import { keepAlive } from '../net/heartbeat';
 import { answerPings, sendWithinLimit } from '../net/peer-bound';
-import { CLOSE, closeReason } from '../errors/close-codes';
+import { closeReason } from '../net/ws-frames';
 import type { TokenClaims } from '../auth/tokens';
 import { toBuildInfo, type Builds } from '../store/builds';
 import type { BuildRunner } from './build-runner';
 import type { EventLog } from './event-log';
-import { MAX_PROMPT_CHARS, type BuildEvent, type ClientMessage, type ProviderInfo, type ServerMessage } from './protocol';
+import { type BuildEvent, type ClientMessage, type ProviderInfo, type ServerMessage } from '../protocol/build';
+import { refusal, type Refusal } from '../errors/reasons';
+import { promptRefusal } from './build-commands';
 
 // One browser watching one project's builds over a WebSocket: hello, replay after `after`, live events,
 // and the two things a client may ask — start and cancel.
@@ -22,14 +24,16 @@ export const BUILD_PEER_LIMIT_BYTES = 8 * 1024 * 1024;
 export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: BuildSocketDeps) {
   let unfollow: (() => void) | null = null;
   const send = (m: ServerMessage) => void sendWithinLimit(ws, JSON.stringify(m), BUILD_PEER_LIMIT_BYTES);
-  const error = (code: number, message: string) => send({ type: 'error', code, message });
+  // The sentence is the refusal's own (lib/errors/reasons.ts): this module names reasons, never words them.
+  const error = ({ code, reason, message }: Refusal) => send({ type: 'error', code, reason, message });
 
   async function watch(buildId: string | undefined, after: number) {
     unfollow?.();
     unfollow = null;
     const build = buildId ? await deps.builds.byId(buildId) : await deps.builds.latestFor(p.projectId);
     if (buildId && (!build || build.project_id !== p.projectId)) {
-      ws.close(CLOSE.NOT_FOUND, closeReason('no such build in this project'));
+      const r = refusal('no_such_build');
+      ws.close(r.code, closeReason(r.message));
       return;
     }
     send({ type: 'hello', build: build ? toBuildInfo(build) : null, provider: build?.provider ?? deps.providerName(), providerInfo: deps.providerInfo?.(), lastSeq: build?.last_seq ?? 0 });
@@ -44,18 +48,18 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
     try {
       msg = JSON.parse(raw) as ClientMessage;
     } catch {
-      return error(CLOSE.BAD_REQUEST, 'Messages are JSON objects with a "type".');
+      return error(refusal('not_json'));
     }
     if (msg?.type === 'cancel') {
-      if (!deps.runner.cancel(p.projectId, `Cancelled by ${p.user.username}.`)) error(CLOSE.NOT_FOUND, 'No build is running for this project.');
+      if (!deps.runner.cancel(p.projectId, `Cancelled by ${p.user.username}.`)) error(refusal('no_running_build'));
       return;
     }
-    if (msg?.type !== 'start') return error(CLOSE.BAD_REQUEST, 'Unknown message type: use "start" or "cancel".');
-    const prompt = typeof msg.prompt === 'string' ? msg.prompt.trim() : '';
-    if (!prompt) return error(CLOSE.BAD_REQUEST, 'Describe what to build first.');
-    if (prompt.length > MAX_PROMPT_CHARS) return error(CLOSE.BAD_REQUEST, `The prompt is longer than ${MAX_PROMPT_CHARS} characters.`);
+    if (msg?.type !== 'start') return error(refusal('unknown_build_message'));
+    const bad = promptRefusal(msg.prompt);
+    if (bad) return error(bad);
+    const prompt = (msg.prompt as string).trim();
     const started = await deps.runner.start(p.projectId, p.user.userId, prompt);
-    if (!started.ok) return started.reason === 'quota' ? error(CLOSE.TOO_MANY, started.message) : error(CLOSE.CONFLICT, 'A build is already running.');
+    if (!started.ok) return error(started.reason === 'quota' ? started.refusal : refusal('build_running'));
     await watch(started.build.id, 0);
   }
 
@@ -66,10 +70,10 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
   // the replay of the previous build.
   let queue: Promise<void> = Promise.resolve();
   const enqueue = (fn: () => Promise<void>) => {
-    queue = queue.then(fn).catch(() => error(CLOSE.INTERNAL_ERROR, 'Something went wrong on the server.'));
+    queue = queue.then(fn).catch(() => error(refusal('internal')));
   };
   ws.on('message', (data, isBinary) => {
-    if (isBinary) return error(CLOSE.BAD_REQUEST, 'Messages are JSON text.');
+    if (isBinary) return error(refusal('binary_message'));
     enqueue(() => onMessage(data.toString()));
   });
   ws.once('close', () => unfollow?.());

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toBuildInfo, type Builds } from '../store/builds';
 import type { EventLog } from './event-log';
-import type { BuildEvent, HelloMessage, ProviderInfo } from './protocol';
+import type { BuildEvent, HelloMessage, ProviderInfo } from '../protocol/build';
+import { errorBody, errorCodeForStatus } from '../errors/http-errors';
+import { refusal } from '../errors/reasons';
 
 // The same build events as Server-Sent Events, for networks where WebSocket cannot pass. `id:` is the
 // seq, so a browser's EventSource resumes by itself with Last-Event-ID after a drop.
@@ -11,7 +13,8 @@ export type SseDeps = { builds: Builds; log: EventLog; heartbeatMs: number; prov
 export async function serveBuildEvents(req: IncomingMessage, res: ServerResponse, q: { projectId: string; buildId?: string; after: number }, deps: SseDeps) {
   const build = q.buildId ? await deps.builds.byId(q.buildId) : await deps.builds.latestFor(q.projectId);
   if (q.buildId && (!build || build.project_id !== q.projectId)) {
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'No such build in this project.' } }));
+    const r = refusal('no_such_build');
+    res.writeHead(r.status, { 'content-type': 'application/json' }).end(JSON.stringify(errorBody(errorCodeForStatus(r.status), r.message)));
     return;
   }
   // A finished build whose events the client already has: 204 is the one answer that makes an

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Db } from '../store/db';
-import type { BuildEvent, BuildEventBody } from './protocol';
+import type { BuildEvent, BuildEventBody } from '../protocol/build';
 
 // The build event log: append (stored with its sequence number before anyone sees it), replay after a
 // seq, and follow live. SQLite plus an in-process notify today; a Redis Stream per build when builds run

@@ -2,11 +2,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EventLog } from './event-log';
 import { createFileProgress } from './file-progress';
-import type { BuildEventBody, BuildOutcome, Stage } from './protocol';
+import type { BuildEventBody, BuildOutcome, Stage } from '../protocol/build';
 import type { GeneratedFile, ModelProvider } from './providers/provider';
 import { PathError, cleanRelativePath, resolveInside, writeWorkspaceFile } from './workspace';
 import { verifyFile } from './verify';
-import { formatBytes } from '../client/format-units';
+import { formatBytes } from '../protocol/format-units';
 
 // plan → generate → write → verify, each stage announced, every step an event in the build's log.
 // A build writes and verifies in its own folder (`outputDir`, build-output.ts); only when verify passes
@@ -72,7 +72,7 @@ export async function runPipeline(input: PipelineInput): Promise<PipelineResult>
   try {
     await enter('plan');
     await emit({ type: 'log', level: 'info', text: `Prompt: ${input.prompt}` });
-    await emit({ type: 'log', level: 'info', text: `Provider: ${input.provider.name} — ${input.provider.description}` });
+    await emit({ type: 'log', level: 'info', text: `Provider: ${input.provider.name} — ${input.provider.description}`, provider: input.provider.name });
     await emit({ type: 'progress', percent: 5, message: 'Planning the app' });
     await leave('plan');
 

@@ -1,4 +1,4 @@
-import type { BuildInfo } from '../build/protocol';
+import type { BuildInfo } from '../protocol/build';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from './api';
 
 // Start and cancel over plain HTTP (`POST /api/projects/:id/builds`, `…/builds/:buildId/cancel`): what the

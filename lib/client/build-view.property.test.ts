@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { STAGES, type BuildEvent, type BuildEventBody, type BuildInfo, type HelloMessage } from '../build/protocol';
+import { STAGES, type BuildEvent, type BuildEventBody, type BuildInfo, type HelloMessage } from '../protocol/build';
 import { MAX_LOG_CHARS, MAX_LOG_LINES, applyEvents, applyHello, emptyView, isRunning, type BuildView } from './build-view';
 
 // Every message sequence the build stream can deliver folds into a view the panel can render (issue 11,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { BuildEvent, BuildEventBody, BuildInfo, HelloMessage } from '../build/protocol';
+import type { BuildEvent, BuildEventBody, BuildInfo, HelloMessage } from '../protocol/build';
 import { MAX_LINE_CHARS, MAX_LOG_LINES, applyEvents, applyHello, emptyView, isRunning, openLine } from './build-view';
 import { bookSize, lineAt } from './log-book';
 import { findMatches, logGroups, logLines, openByDefault, waitingNote } from './log-model';
@@ -44,7 +44,7 @@ describe('applyEvents', () => {
     let v = applyHello(emptyView(), hello(info('b1')));
     v = applyEvents(v, [
       ev('b1', 1, { type: 'stage', stage: 'plan', state: 'started' }),
-      ev('b1', 2, { type: 'log', level: 'info', text: 'Provider: offline — built-in templates' }),
+      ev('b1', 2, { type: 'log', level: 'info', text: 'Provider: offline — built-in templates', provider: 'offline' }),
       ev('b1', 3, { type: 'stage', stage: 'plan', state: 'done' }),
       ev('b1', 4, { type: 'progress', percent: 60, message: 'Generated' }),
       ev('b1', 5, { type: 'output', text: 'Hello ' }),
@@ -63,6 +63,14 @@ describe('applyEvents', () => {
     assert.deepEqual(v.files, [{ path: 'index.html', bytes: 10, op: 'created' }]);
     assert.deepEqual(v.done, { status: 'succeeded', summary: 'Wrote 1 file.', at: 1009 });
     assert.equal(isRunning(v), false);
+  });
+
+  test('takes the provider from the event that names it as data, never from a line of text', () => {
+    let v = applyHello(emptyView(), hello(info('b1')));
+    v = applyEvents(v, [ev('b1', 1, { type: 'log', level: 'info', text: 'Provider: lookalike — a line the model wrote' })]);
+    assert.equal(v.provider, 'offline');
+    v = applyEvents(v, [ev('b1', 2, { type: 'log', level: 'info', text: 'Provider: openai — test-coder', provider: 'openai' })]);
+    assert.equal(v.provider, 'openai');
   });
 
   test(`keeps only the last ${MAX_LOG_LINES} log lines and counts the rest`, () => {

@@ -1,5 +1,5 @@
-import { cutLines, newCutter, type LineCutter } from '../build/log-lines';
-import { STAGES, type BuildEvent, type BuildEventBody, type BuildInfo, type BuildOutcome, type HelloMessage, type Stage } from '../build/protocol';
+import { cutLines, newCutter, type LineCutter } from '../protocol/log-lines';
+import { STAGES, type BuildEvent, type BuildEventBody, type BuildInfo, type BuildOutcome, type HelloMessage, type Stage } from '../protocol/build';
 import { appendLines, emptyBook, toLogLine, MAX_LINE_CHARS, type LogBook, type LogLine } from './log-book';
 
 // What the PromptPanel shows of one build, folded from the build stream's messages. Pure: the hook
@@ -103,11 +103,9 @@ function applyEvent(view: BuildView, e: BuildEvent): BuildView {
       v.percent = Math.max(v.percent, Math.min(100, e.percent));
       v.progressMessage = e.message;
       break;
-    case 'log': {
-      const provider = /^Provider: ([^\s—]+)/.exec(e.text);
-      if (provider) v.provider = provider[1];
+    case 'log':
+      if (e.provider) v.provider = e.provider;
       break;
-    }
     case 'output':
       v.outputChars += e.text.length;
       break;

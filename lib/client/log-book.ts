@@ -1,4 +1,4 @@
-import type { RawLogLine } from '../build/log-lines';
+import type { RawLogLine } from '../protocol/log-lines';
 import { parseAnsi, type StyleRun } from './ansi';
 
 // The lines of one build's log as the page keeps them: up to MAX_LOG_LINES lines and MAX_LOG_CHARS

@@ -1,4 +1,4 @@
-import { STAGES, type Stage } from '../build/protocol';
+import { STAGES, type Stage } from '../protocol/build';
 import type { BuildView, StageTime, StageView } from './build-view';
 import { bookSize, lineAt, type LogLine } from './log-book';
 import { openLine } from './build-view';

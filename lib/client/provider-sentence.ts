@@ -1,4 +1,4 @@
-import type { ProviderInfo } from '../build/protocol';
+import type { ProviderInfo } from '../protocol/build';
 
 // What the prompt form says before the first build: which provider will build, and what it can do
 // (issue 11, point 5). From the hello's `providerInfo`; a server that does not send it yet gets the old

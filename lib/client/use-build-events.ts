@@ -1,8 +1,9 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import { CLOSE, closeSentence } from '../errors/close-codes';
-import type { BuildEvent, HelloMessage } from '../build/protocol';
+import { CLOSE, closeSentence, shouldReconnect } from '../errors/close-codes';
+import { closeCodeForStatus } from '../errors/status-map';
+import type { BuildEvent, HelloMessage } from '../protocol/build';
 import { backoffMs } from './socket-url';
 import type { SocketProblem, SocketState } from './use-socket';
 
@@ -26,9 +27,6 @@ const SSE_POLL_MS = 2000;
 // Retries of a server that does not answer stop growing at 2–4 s: a refused connection costs nothing,
 // and the page should notice within seconds that a restarted server is back.
 const MAX_BACKOFF_STEP = 3;
-
-// HTTP statuses an EventSource cannot read itself, as the close code that means the same (design.md).
-const STATUS_TO_CLOSE: Record<number, number> = { 400: CLOSE.BAD_REQUEST, 401: CLOSE.UNAUTHORIZED, 403: CLOSE.FORBIDDEN, 404: CLOSE.NOT_FOUND };
 
 /**
  * Follows `buildId` (or, with none, the project's latest build) while `projectId` is set. Reconnects
@@ -97,8 +95,10 @@ export function useBuildEvents(projectId: string | null, buildId: string | null,
             latest.current.onReachable(true);
             // 204: a finished build with nothing after our seq; everything is on screen already.
             if (res.status === 204) return finish('offline');
-            const code = STATUS_TO_CLOSE[res.status];
-            if (code) return finish('offline', { code, sentence: closeSentence(code) ?? '', final: true });
+            // A status an EventSource cannot read itself, as the close code that means the same (the one
+            // map, lib/errors/status-map.ts); a refusal ends here, a busy or failing server is retried.
+            const code = closeCodeForStatus(res.status);
+            if (code && !shouldReconnect(code)) return finish('offline', { code, sentence: closeSentence(code) ?? '', final: true });
             retry();
           },
           () => {

@@ -1,7 +1,8 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import type { BuildEvent, BuildInfo } from '../build/protocol';
+import type { BuildEvent, BuildInfo } from '../protocol/build';
+import type { BuildEventsPage } from '../protocol/api';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from './api';
 import { buildApiPath } from './build-paths';
 import { applyEvents, applyHello, emptyView, type BuildView } from './build-view';
@@ -17,7 +18,7 @@ export type BuildRecord =
   | { state: 'error'; message: string; status: number }
   | { state: 'ready'; view: BuildView; following: boolean };
 
-type EventsPage = { events: BuildEvent[]; lastSeq: number; more: boolean };
+type EventsPage = BuildEventsPage;
 
 const PAGE = 2000;
 

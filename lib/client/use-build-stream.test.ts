@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BuildInfo, HelloMessage } from '../build/protocol';
+import type { BuildInfo, HelloMessage } from '../protocol/build';
 import { applyHello, emptyView } from './build-view';
 import { helloSupersedes } from './use-build-stream';
 

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { closeSentence } from '../errors/close-codes';
-import { isBuildEvent, type BuildEvent, type ClientMessage, type HelloMessage, type ProviderInfo, type ServerMessage } from '../build/protocol';
+import { isBuildEvent, type BuildEvent, type ClientMessage, type HelloMessage, type ProviderInfo, type ServerMessage } from '../protocol/build';
 import { applyEvents, applyHello, emptyView, type BuildView } from './build-view';
 import { cancelBuildOverHttp, startBuildOverHttp } from './build-control';
 import { useBuildEvents } from './use-build-events';

@@ -3,17 +3,14 @@
 import { useEffect, useRef, useState } from 'react';
 import { closeSentence } from '../errors/close-codes';
 import { useSocket, type SocketState, type UseSocketResult } from './use-socket';
+import type { HubClientMessage, HubServerMessage } from '../protocol/hub';
 
 // One topic of the event hub (`/api/events`, design.md "Event hub protocol") over the shared socket hook.
 // It subscribes on every (re)connect, and calls `onSync` whenever the feed may have missed something: on
 // each new subscription, and when an event's seq shows a gap. A caller that keeps state from the topic
 // (the FileManager's tree) refetches it there.
 
-type HubMessage =
-  | { type: 'subscribed'; topic: string; seq: number }
-  | { type: 'unsubscribed'; topic: string }
-  | { type: 'event'; topic: string; seq: number; data: unknown }
-  | { type: 'error'; topic?: string; code: number; message?: string };
+type HubMessage = HubServerMessage;
 
 export type HubTopicOptions = {
   /** null keeps the socket closed. */
@@ -42,7 +39,7 @@ export function useHubTopic({ topic, onEvent, onSync }: HubTopicOptions): HubTop
     onOpen() {
       lastSeq.current = null;
       setSubscribed(false);
-      if (topic) sendRef.current({ type: 'subscribe', topic });
+      if (topic) sendRef.current({ type: 'subscribe', topic } satisfies HubClientMessage);
     },
     onMessage(message) {
       if (!topic || message.topic !== topic) return;

@@ -1,3 +1,6 @@
+import type { TreeEntry } from '../protocol/api';
+import type { FileChange } from '../protocol/hub';
+
 // The FileManager's model of a workspace: a flat map of files kept in step with the `project:<id>:files`
 // topic, and the folder tree drawn from it. Applying a change is idempotent (a create for a file already
 // listed, a delete for one already gone), so events that overlap a refetch of the tree do no harm.
@@ -10,13 +13,13 @@ export type WorkspaceFile = {
   touchedAt?: number;
 };
 
-export type FileChange = { op: 'created' | 'changed' | 'deleted'; path: string; bytes?: number };
+export type { FileChange } from '../protocol/hub';
 
 export type Folder = { name: string; path: string; folders: Folder[]; files: WorkspaceFile[] };
 
 export type Files = ReadonlyMap<string, WorkspaceFile>;
 
-export function filesFrom(list: readonly { path: string; bytes: number; modifiedAt: number }[]): Files {
+export function filesFrom(list: readonly TreeEntry[]): Files {
   return new Map(list.map((f) => [f.path, { path: f.path, bytes: f.bytes, modifiedAt: f.modifiedAt }]));
 }
 

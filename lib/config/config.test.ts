@@ -1,6 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig } from './config';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CONFIG_VARIABLES, ConfigError, loadConfig, loadToolConfig } from './config';
+
+describe('the variables', () => {
+  test('.env.example and the README table list every variable the schema reads, and nothing else', () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const example = [...fs.readFileSync(path.join(root, '.env.example'), 'utf8').matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]);
+    const readme = [...fs.readFileSync(path.join(root, 'README.md'), 'utf8').matchAll(/^\| `([A-Z][A-Z0-9_]*)` \|/gm)].map((m) => m[1]);
+    const ours = [...CONFIG_VARIABLES].filter((v) => v !== 'NODE_ENV').sort();
+    assert.deepEqual([...new Set(example)].sort(), ours);
+    for (const v of ours) assert.ok(readme.includes(v), `${v} is not in the README's environment table`);
+  });
+});
 
 describe('loadConfig', () => {
   test('applies the documented defaults and freezes the result', () => {
@@ -12,6 +25,20 @@ describe('loadConfig', () => {
     assert.equal(c.llmBaseUrl, 'http://localhost:1234/v1');
     assert.deepEqual(c.allowedOrigins, []);
     assert.ok(Object.isFrozen(c));
+  });
+  test('the build backend takes any free port by default; its standalone host is loopback unless set', () => {
+    const d = loadConfig({});
+    assert.equal(d.buildBackendPort, 0);
+    assert.equal(d.buildBackendHost, '127.0.0.1');
+    const c = loadConfig({ BUILD_BACKEND_PORT: '4100', BUILD_BACKEND_HOST: '0.0.0.0' });
+    assert.equal(c.buildBackendPort, 4100);
+    assert.equal(c.buildBackendHost, '0.0.0.0');
+    assert.equal(loadConfig({ BUILD_BACKEND_HOST: 'backend.internal' }).buildBackendHost, 'backend.internal');
+    assert.throws(() => loadConfig({ BUILD_BACKEND_HOST: 'http://x/' }), /BUILD_BACKEND_HOST/);
+  });
+  test("the operator tools read their variables through zod too, without the server's requirements", () => {
+    assert.equal(loadToolConfig({}).porticoToken, undefined);
+    assert.equal(loadToolConfig({ NODE_ENV: 'production', PORTICO_TOKEN: 'abc' }).porticoToken, 'abc');
   });
   test('every per-user limit has a default and can be set', () => {
     const d = loadConfig({});

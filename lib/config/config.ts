@@ -14,6 +14,10 @@ function isAddressOrCidr(entry: string): boolean {
   return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
 }
 
+function isHost(entry: string): boolean {
+  return net.isIP(entry) !== 0 || /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(entry);
+}
+
 const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
@@ -36,7 +40,10 @@ const schema = z.object({
   ADMIN_USERNAME: z.preprocess(emptyAsUndefined, z.string().min(1).max(64).default('admin')),
   ADMIN_PASSWORD: optionalString,
   BUILD_BACKEND_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^(http|ws)s?$/ }).optional()),
-  BUILD_BACKEND_PORT: int(4100, 0, 65535),
+  // 0: any free loopback port, so two instances on one machine never collide (design.md "Embedded defaults").
+  BUILD_BACKEND_PORT: int(0, 0, 65535),
+  // Where `npm run backend` (the backend alone) listens; the embedded one is always on loopback.
+  BUILD_BACKEND_HOST: z.preprocess(emptyAsUndefined, z.string().refine(isHost, 'must be an IP address or a host name').default('127.0.0.1')),
   PREVIEW_PORT: int(3001, 0, 65535),
   PREVIEW_ORIGIN: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
   LLM_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['auto', 'openai', 'offline']).default('auto')),
@@ -81,6 +88,7 @@ const schema = z.object({
   LOGIN_MAX_BACKOFF_S: int(300, 1),
   PASSWORD_HASH_CONCURRENCY: int(2, 1, 64),
   PASSWORD_HASH_QUEUE: int(32, 0),
+  ROUTES_FILE: optionalString,
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 
@@ -97,7 +105,10 @@ export type Config = Readonly<{
   adminUsername: string;
   adminPassword: string | undefined;
   buildBackendUrl: string | undefined;
+  /** Port of the build backend (0: any free port). */
   buildBackendPort: number;
+  /** Interface the standalone build backend (`npm run backend`) listens on. */
+  buildBackendHost: string;
   /** Port of the preview origin's server (0: any free port). */
   previewPort: number;
   /** The preview origin as browsers reach it; undefined: http://<the dashboard's host>:<previewPort>. */
@@ -147,6 +158,8 @@ export type Config = Readonly<{
   passwordHashConcurrency: number;
   passwordHashQueue: number;
   logLevel: RawConfig['LOG_LEVEL'];
+  /** Operator-declared routes (JSON or YAML); undefined: none. */
+  routesFile: string | undefined;
 }>;
 
 export class ConfigError extends Error {}
@@ -179,6 +192,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     adminPassword: c.ADMIN_PASSWORD,
     buildBackendUrl: c.BUILD_BACKEND_URL,
     buildBackendPort: c.BUILD_BACKEND_PORT,
+    buildBackendHost: c.BUILD_BACKEND_HOST,
     previewPort: c.PREVIEW_PORT,
     previewOrigin: c.PREVIEW_ORIGIN ? new URL(c.PREVIEW_ORIGIN).origin : undefined,
     llmProvider: c.LLM_PROVIDER,
@@ -220,5 +234,26 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     passwordHashConcurrency: c.PASSWORD_HASH_CONCURRENCY,
     passwordHashQueue: c.PASSWORD_HASH_QUEUE,
     logLevel: c.LOG_LEVEL,
+    routesFile: c.ROUTES_FILE ? path.resolve(c.ROUTES_FILE) : undefined,
   });
 }
+
+// The operator tools (`npm run doctor`) read their own few variables, through zod like the server's, but
+// without the server's requirements (a doctor run needs no JWT_SECRET).
+const toolSchema = z.object({
+  PORTICO_TOKEN: optionalString,
+});
+
+export type ToolConfig = Readonly<{ /** Sign-in token the doctor uses when `--token` is not given. */ porticoToken: string | undefined }>;
+
+export function loadToolConfig(env: Record<string, string | undefined>): ToolConfig {
+  const parsed = toolSchema.safeParse(env);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ConfigError(`Invalid configuration: ${String(first.path[0] ?? '')}: ${first.message}.`);
+  }
+  return Object.freeze({ porticoToken: parsed.data.PORTICO_TOKEN });
+}
+
+/** Every variable Portico and its tools read: .env.example and the README's table must list each one. */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze([...Object.keys(schema.shape), ...Object.keys(toolSchema.shape)]);

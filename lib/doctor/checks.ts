@@ -3,6 +3,8 @@ import net from 'node:net';
 import { WebSocket } from 'ws';
 import { closeInfo } from '../errors/close-codes';
 import { rawUpgrade, type RawAnswer } from './raw-handshake';
+import { SESSIONS_TOPIC } from '../protocol/topics';
+import type { HubClientMessage } from '../protocol/hub';
 
 // The layers between a browser and a Portico socket, each checked on its own, in order. Every check
 // says what it saw, and when something is broken, what to change.
@@ -137,7 +139,7 @@ export function checkRoundTrip(ws: WebSocket): Promise<CheckResult> {
       clearTimeout(timer);
       resolve({ name: 'round-trip', ok: true, ms: Date.now() - started, detail: `A message went there and back in ${Date.now() - started} ms.` });
     });
-    ws.send(JSON.stringify({ type: 'subscribe', topic: 'sessions' }));
+    ws.send(JSON.stringify({ type: 'subscribe', topic: SESSIONS_TOPIC } satisfies HubClientMessage));
   });
 }
 

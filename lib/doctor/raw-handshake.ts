@@ -1,7 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import { FrameTracker } from '../upgrade/ws-frames';
+import { OP, acceptKey, decodeClose, decodeFrames, newClientKey } from '../net/ws-frames';
 
 // The upgrade as bytes on the wire, without a WebSocket library smoothing anything over: what status
 // came back, with which headers, and whether a close frame followed at once.
@@ -17,18 +16,15 @@ export type RawAnswer = {
   body: string;
 };
 
-const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-
 export function rawUpgrade(url: URL, opts: { timeoutMs: number; origin?: string; protocols?: string[] }): Promise<RawAnswer> {
   const secure = url.protocol === 'https:' || url.protocol === 'wss:';
   const port = Number(url.port || (secure ? 443 : 80));
-  const key = randomBytes(16).toString('base64');
-  const expectedAccept = createHash('sha1').update(key + GUID).digest('base64');
+  const key = newClientKey();
+  const expectedAccept = acceptKey(key);
   return new Promise((resolve, reject) => {
     const socket = secure ? tls.connect({ host: url.hostname, port, servername: url.hostname }) : net.connect(port, url.hostname);
     let buf = Buffer.alloc(0);
     let answer: RawAnswer | null = null;
-    const tracker = new FrameTracker();
     const timer = setTimeout(() => finish(answer ? null : new Error(`no answer to the upgrade within ${opts.timeoutMs} ms`)), opts.timeoutMs);
     function finish(err: Error | null) {
       clearTimeout(timer);
@@ -76,15 +72,16 @@ export function rawUpgrade(url: URL, opts: { timeoutMs: number; origin?: string;
         answer.body = (answer.body + d.toString('utf8')).slice(0, 500);
         return;
       }
-      tracker.consume(buf);
-      if (tracker.closeCode !== undefined) {
-        answer.closeCode = tracker.closeCode;
-        // Unmasked server frame: [0x88, len, code(2), reason…] for short reasons.
-        const len = buf[1] & 0x7f;
-        answer.closeReason = buf.subarray(4, 2 + len).toString('utf8');
+      // Whole frames only: a close frame split across reads waits for its rest in `buf`.
+      const { frames, rest } = decodeFrames(buf);
+      buf = Buffer.from(rest);
+      const close = frames.find((f) => f.header.opcode === OP.CLOSE);
+      if (close) {
+        const { code, reason } = decodeClose(close.payload);
+        answer.closeCode = code;
+        answer.closeReason = reason;
         finish(null);
       }
-      buf = Buffer.alloc(0);
     });
     socket.on('error', (err) => finish(err));
     socket.on('close', () => finish(null));

@@ -61,14 +61,4 @@ export function shouldReconnect(code: number): boolean {
   return byCode.get(code)?.retry ?? false;
 }
 
-/**
- * A close reason must fit in a control frame: 125 bytes minus the 2-byte code. Truncate on a UTF-8
- * boundary so the frame stays valid.
- */
-export function closeReason(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  if (bytes.length <= 123) return text;
-  let end = 123;
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
-  return new TextDecoder().decode(bytes.subarray(0, end));
-}
+// Cutting a close reason to fit its frame is framing, not meaning: closeReason is in lib/net/ws-frames.ts.

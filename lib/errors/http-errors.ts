@@ -27,10 +27,28 @@ export const HTTP_ERRORS = Object.freeze({
   headers_too_large: { status: 431, message: 'The request headers are too large.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
   bad_gateway: { status: 502, message: 'The build service / VM is unreachable.' },
+  gateway_timeout: { status: 504, message: 'The upstream did not answer in time.' },
   unavailable: { status: 503, message: 'The server is shutting down; try again shortly.' },
 } as const);
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
+
+// The generic code of each status, for a refusal (lib/errors/reasons.ts) answered over HTTP.
+const GENERIC: Record<number, HttpErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'too_many_requests',
+  500: 'internal',
+  502: 'bad_gateway',
+  503: 'unavailable',
+};
+
+export function errorCodeForStatus(status: number): HttpErrorCode {
+  return GENERIC[status] ?? 'internal';
+}
 
 export class HttpError extends Error {
   readonly status: number;

@@ -4,13 +4,14 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import type { StorageCharge } from '../quotas/storage-meter';
-import { formatBytes } from '../client/format-units';
+import { formatBytes } from '../protocol/format-units';
 import { PathError, moveIntoPlace, resolveInside, tempPathFor } from '../build/workspace';
+import type { FileView, TreeEntry } from '../protocol/api';
 
 // A project's workspace as the FileManager sees it: a tree, one file's text, uploads and deletes. Every
 // path goes through resolveInside, so nothing here can reach outside the workspace.
 
-export type TreeEntry = { path: string; bytes: number; modifiedAt: number };
+export type { TreeEntry } from '../protocol/api';
 
 const MAX_TREE_ENTRIES = 5000;
 export const MAX_VIEW_BYTES = 256 * 1024;
@@ -33,7 +34,7 @@ export async function listTree(root: string): Promise<TreeEntry[]> {
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-export type FileView = { path: string; bytes: number; binary: boolean; truncated: boolean; content: string | null };
+export type { FileView } from '../protocol/api';
 
 /** One file for the viewer: text up to MAX_VIEW_BYTES; binary files are named as such, not sent. */
 export async function readForView(root: string, rel: string): Promise<FileView | null> {

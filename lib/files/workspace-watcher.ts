@@ -2,11 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Bus } from '../hub/bus';
 import { isValidId } from '../store/ids';
+import { projectFilesTopic } from '../protocol/topics';
+import type { FileChange } from '../protocol/hub';
 
 // Watches every workspace on disk and publishes `project:<id>:files` events, so a file changed by
 // anything — a build, an upload, an editor, another process — shows up in the FileManager.
 
-export type FileChange = { op: 'created' | 'changed' | 'deleted'; path: string; bytes?: number };
+export type { FileChange } from '../protocol/hub';
 
 const SETTLE_MS = 60;
 
@@ -30,7 +32,7 @@ export function watchWorkspaces(root: string, bus: Bus) {
     const rel = path.relative(root, abs).split(path.sep);
     const projectId = rel.shift();
     if (!projectId || !isValidId(projectId) || rel.length === 0) return;
-    const topic = `project:${projectId}:files`;
+    const topic = projectFilesTopic(projectId);
     const file = rel.join('/');
     let st: fs.Stats | null = null;
     try {

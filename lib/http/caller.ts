@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../errors/http-errors';
 import { SESSION_COOKIE, bearerToken, readCookie } from '../auth/request-token';
 import type { TokenClaims, Tokens } from '../auth/tokens';
-import { checkOrigin } from '../upgrade/origin';
+import { checkOrigin } from '../auth/origin';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { formatBytes } from '../client/format-units';
+import { formatBytes } from '../protocol/format-units';
 import { HttpError, errorBody, type HttpErrorCode } from '../errors/http-errors';
 import { API_CSP } from './content-security-policy';
 

@@ -1,7 +1,7 @@
 import { HttpError } from '../errors/http-errors';
 import { isValidId } from '../store/ids';
 import type { Project, Session } from '../store/schema';
-import { owns } from '../upgrade/authorise';
+import { owns } from '../auth/ownership';
 import { requireUser } from './caller';
 import type { ApiDeps } from './deps';
 import type { RouteContext } from './route';

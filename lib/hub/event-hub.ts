@@ -3,15 +3,17 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { keepAlive } from '../net/heartbeat';
 import { HUB_PEER_LIMIT_BYTES, answerPings, sendWithinLimit } from '../net/peer-bound';
-import { CLOSE, closeReason } from '../errors/close-codes';
+import { closeReason } from '../net/ws-frames';
+import { refusal, type Refusal } from '../errors/reasons';
+import type { HubServerMessage } from '../protocol/hub';
 import type { TokenClaims } from '../auth/tokens';
 import type { Bus } from './bus';
-import { parseTopic, type Topic } from './topics';
+import { parseTopic, type Topic } from '../protocol/topics';
 
 // The in-process end of `/api/events`: one socket, many topics. Each subscribe is authorised on its own;
 // a refused topic gets an `error` message and the socket stays open.
 
-export type TopicDecision = { ok: true } | { ok: false; code: number; message: string };
+export type TopicDecision = { ok: true } | ({ ok: false } & Refusal);
 export type AuthoriseTopic = (user: TokenClaims, topic: Topic) => Promise<TopicDecision>;
 
 /** Whether one subscriber may see one event of a topic it may subscribe to (e.g. only its own sessions). */
@@ -71,9 +73,10 @@ export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic;
         socket.off('close', onEarlyClose);
         const topics = new Set<string>();
         const done = new Promise<void>((r) => ws.once('close', () => r()));
-        const send = (msg: object) => sendWithinLimit(ws, JSON.stringify(msg), HUB_PEER_LIMIT_BYTES);
-        const fail = (topic: unknown, code: number, message: string) =>
-          send({ type: 'error', ...(typeof topic === 'string' ? { topic } : {}), code, message });
+        const send = (msg: HubServerMessage) => sendWithinLimit(ws, JSON.stringify(msg), HUB_PEER_LIMIT_BYTES);
+        // The hub names the refusal; its sentence comes from lib/errors/reasons.ts.
+        const fail = (topic: unknown, { code, reason, message }: Refusal) =>
+          send({ type: 'error', ...(typeof topic === 'string' ? { topic } : {}), code, reason, message });
 
         keepAlive(ws, deps.heartbeatMs);
         answerPings(ws, HUB_PEER_LIMIT_BYTES);
@@ -85,13 +88,13 @@ export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic;
 
         ws.on('message', async (raw, isBinary) => {
           const msg = isBinary ? null : parseJson(raw.toString());
-          if (!msg || typeof msg !== 'object') return fail(undefined, CLOSE.BAD_REQUEST, 'Messages are JSON objects with a "type".');
+          if (!msg || typeof msg !== 'object') return fail(undefined, refusal('not_json'));
           const { type, topic } = msg as { type?: unknown; topic?: unknown };
           if (type !== 'subscribe' && type !== 'unsubscribe') {
-            return fail(topic, CLOSE.BAD_REQUEST, 'Unknown message type: use "subscribe" or "unsubscribe".');
+            return fail(topic, refusal('unknown_hub_message'));
           }
           const parsed = parseTopic(topic);
-          if (!parsed) return fail(topic, CLOSE.BAD_REQUEST, 'Unknown topic.');
+          if (!parsed) return fail(topic, refusal('unknown_topic'));
           const name = topic as string;
           if (type === 'unsubscribe') {
             topics.delete(name);
@@ -99,11 +102,11 @@ export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic;
             return send({ type: 'unsubscribed', topic: name });
           }
           if (topics.has(name)) return send({ type: 'subscribed', topic: name, seq: seqs.get(name) ?? 0 });
-          if (topics.size >= MAX_TOPICS_PER_SOCKET) return fail(name, CLOSE.TOO_MANY, 'Too many topics on one socket.');
+          if (topics.size >= MAX_TOPICS_PER_SOCKET) return fail(name, refusal('too_many_topics'));
           const decision = await deps.authoriseTopic(user, parsed).catch(
-            (): TopicDecision => ({ ok: false, code: CLOSE.INTERNAL_ERROR, message: 'Something went wrong on the server.' }),
+            (): TopicDecision => ({ ok: false, ...refusal('internal') }),
           );
-          if (!decision.ok) return fail(name, decision.code, decision.message);
+          if (!decision.ok) return fail(name, decision);
           if (ws.readyState !== WebSocket.OPEN) return;
           topics.add(name);
           addSubscriber(name, ws, user);

@@ -1,19 +1,13 @@
 import os from 'node:os';
 import type { Bus } from './bus';
+import type { SystemSample } from '../protocol/api';
+import { SYSTEM_TOPIC } from '../protocol/topics';
 
 // The `system` topic: what the status page charts. Sampled every 2 s, and only while someone watches.
 
 export const SYSTEM_INTERVAL_MS = 2000;
 
-export type SystemSample = {
-  at: number;
-  cpuPercent: number;
-  loadAverage: number[];
-  memory: { rss: number; heapUsed: number; systemTotal: number; systemFree: number };
-  sockets: Record<string, number>;
-  activeBuilds: number | null;
-  uptimeS: number;
-};
+export type { SystemSample } from '../protocol/api';
 
 export function publishSystemStats(bus: Bus, read: () => { sockets: Record<string, number>; activeBuilds: number | null }, intervalMs = SYSTEM_INTERVAL_MS) {
   let lastCpu = process.cpuUsage();
@@ -24,7 +18,7 @@ export function publishSystemStats(bus: Bus, read: () => { sockets: Record<strin
     const elapsedUs = Number(now - lastAt) / 1000;
     lastCpu = process.cpuUsage();
     lastAt = now;
-    if (bus.listenerCount('system') === 0) return;
+    if (bus.listenerCount(SYSTEM_TOPIC) === 0) return;
     const mem = process.memoryUsage();
     const { sockets, activeBuilds } = read();
     const sample: SystemSample = {
@@ -37,7 +31,7 @@ export function publishSystemStats(bus: Bus, read: () => { sockets: Record<strin
       activeBuilds,
       uptimeS: Math.round(process.uptime()),
     };
-    bus.publish('system', sample);
+    bus.publish(SYSTEM_TOPIC, sample);
   }, intervalMs);
   timer.unref();
   return { close: () => clearInterval(timer) };

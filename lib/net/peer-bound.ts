@@ -1,5 +1,6 @@
 import { WebSocket } from 'ws';
-import { CLOSE, closeReason } from '../errors/close-codes';
+import { CLOSE } from '../errors/close-codes';
+import { closeReason } from './ws-frames';
 
 // What a peer may owe us: the bytes queued for it that it has not read (ws's bufferedAmount — the
 // socket's write queue plus what ws holds back). A peer that stops reading would otherwise make every

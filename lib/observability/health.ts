@@ -2,6 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { SocketRegistry } from '../upgrade/socket-registry';
 import type { AnyRoute } from '../upgrade/routes/route';
+import type { RouteStatus } from '../protocol/api';
+import type { DeclaredRouteStatus } from '../declared-routes/declared-routes';
 
 // Health, in two halves. The public `/healthz` says only ok / not ok — a load balancer needs no more, and
 // anyone on the internet gets no map of the upstreams. Admins get the details (sockets per route, the
@@ -64,9 +66,16 @@ export function probeBackend(httpOrigin: string, timeoutMs = PROBE_TIMEOUT_MS): 
 export type HealthStatus = 'ok' | 'draining';
 
 /** One socket route as the status page lists it: from the route records, with its open sockets. */
-export type RouteStatus = { name: string; label: string; pattern: string; origin: 'builtin' | 'declared'; access: 'public' | 'user'; open: number };
+export type { RouteStatus } from '../protocol/api';
 
-export function createHealth(deps: { registry: SocketRegistry; routes: () => readonly AnyRoute[]; buildBackendHttp: URL; isDraining: () => boolean }) {
+export function createHealth(deps: {
+  registry: SocketRegistry;
+  routes: () => readonly AnyRoute[];
+  buildBackendHttp: URL;
+  isDraining: () => boolean;
+  /** The operator's declared routes with their upstreams' health (ROUTES_FILE). */
+  declaredRoutes?: () => Promise<DeclaredRouteStatus[]>;
+}) {
   const startedAt = Date.now();
   let cached: { at: number; value: Promise<BackendHealth> } | null = null;
   function build(): Promise<BackendHealth> {
@@ -80,7 +89,7 @@ export function createHealth(deps: { registry: SocketRegistry; routes: () => rea
     status,
     /** For admins: the whole picture. */
     async details() {
-      const backend = await build();
+      const [backend, declaredRoutes] = await Promise.all([build(), deps.declaredRoutes?.() ?? []]);
       const byRoute = deps.registry.byRoute();
       return {
         status: status(),
@@ -89,6 +98,7 @@ export function createHealth(deps: { registry: SocketRegistry; routes: () => rea
         routes: deps.routes().map((r): RouteStatus => ({ name: r.name, label: r.label, pattern: r.pattern, origin: r.origin, access: r.access, open: byRoute[r.name] ?? 0 })),
         activeBuilds: backend.activeBuilds ?? null,
         upstreams: { build: backend },
+        declaredRoutes,
       };
     },
   };

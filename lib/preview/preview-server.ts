@@ -9,7 +9,7 @@ import { previewCsp } from '../http/content-security-policy';
 import type { Logger } from '../observability/logger';
 import type { Builds } from '../store/builds';
 import type { Projects } from '../store/projects';
-import { serverOrigin } from '../upgrade/origin';
+import { serverOrigin } from '../auth/origin';
 import { contentTypeFor } from './content-types';
 import type { PreviewGrant, PreviewTokens } from './preview-tokens';
 

@@ -3,18 +3,19 @@ import { HttpError } from '../errors/http-errors';
 import type { Builds } from '../store/builds';
 import type { Projects } from '../store/projects';
 import type { Sessions } from '../store/sessions';
-import { formatBytes } from '../client/format-units';
+import { formatBytes } from '../protocol/format-units';
 import { createKeyedQueue } from './keyed-queue';
 import type { Session } from '../store/schema';
 import { recentBuilds } from './build-rate';
 import type { StorageMeter } from './storage-meter';
+import type { Usage, UsageLine } from '../protocol/api';
+import { refusal } from '../errors/reasons';
 
 // Per-user limits on what one account may hold: projects, VM sessions, storage, builds per hour. Each
 // refusal is a sentence that says where the user stands ("3 of 3 projects"), and GET /api/usage shows
 // the same figures before anything is refused.
 
-export type UsageLine = { used: number; limit: number; text: string };
-export type Usage = { projects: UsageLine; sessions: UsageLine; storageBytes: UsageLine; buildsLastHour: UsageLine };
+export type { Usage, UsageLine } from '../protocol/api';
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
 
@@ -38,7 +39,7 @@ export function createAccountQuotas(deps: {
       return queue(`projects:${ownerId}`, async () => {
         const n = (await deps.projects.listFor(ownerId)).length;
         if (n >= maxProjectsPerUser) {
-          throw new HttpError('quota_exceeded', `You have ${n} of ${plural(maxProjectsPerUser, 'project')} allowed; delete one to make another.`);
+          throw new HttpError('quota_exceeded', refusal('project_quota', { count: n, limit: maxProjectsPerUser }).message);
         }
         return create();
       });
@@ -48,12 +49,12 @@ export function createAccountQuotas(deps: {
       return queue(`sessions:${ownerId}`, async () => {
         const n = countedSessions(await deps.sessions.listFor(ownerId));
         if (n >= maxSessionsPerUser) {
-          throw new HttpError('quota_exceeded', `You have ${n} of ${plural(maxSessionsPerUser, 'VM session')} allowed; delete one to start another.`);
+          throw new HttpError('quota_exceeded', refusal('session_quota', { count: n, limit: maxSessionsPerUser }).message);
         }
         // Stopped sessions keep their homes: without this, stopping and starting VMs would add homes forever.
         const stored = await deps.storage.usage(ownerId);
         if (stored >= deps.storage.limitBytes) {
-          throw new HttpError('quota_exceeded', `Your files take ${formatBytes(stored)} of the ${formatBytes(deps.storage.limitBytes)} your account may store; delete files, projects or VM sessions to start another VM.`);
+          throw new HttpError('quota_exceeded', refusal('storage_quota_for_vm', { stored: formatBytes(stored), limit: formatBytes(deps.storage.limitBytes) }).message);
         }
         return create();
       });

@@ -6,7 +6,7 @@ import { vmHomeBytes } from '../sessions/vm-home';
 import { workspaceDir } from '../build/workspace';
 import { buildDir } from '../build/build-output';
 import type { Builds } from '../store/builds';
-import { formatBytes } from '../client/format-units';
+import { formatBytes } from '../protocol/format-units';
 
 // How many bytes a user's workspaces and their builds' own output folders (and, given `sessions`, their VM
 // homes: what each costs the host's disk) hold, against MAX_STORAGE_BYTES_PER_USER. Walking the disk on every

@@ -9,6 +9,9 @@ import type { Session } from '../store/schema';
 import { localVncMissing, type LocalVnc } from './local-vnc';
 import { unsandboxedSentence } from './vm-sandbox';
 import { vetTarget } from './target-allow';
+import { SESSIONS_TOPIC } from '../protocol/topics';
+import type { VmProviderInfo } from '../protocol/api';
+import type { SessionChange } from '../protocol/hub';
 
 // VM sessions: the records, the local provider's processes, and the `sessions` hub topic kept in step.
 
@@ -23,10 +26,10 @@ export type SessionServiceDeps = {
 };
 
 /** What the dashboard needs to know before it offers a user the "start a VM" form. */
-export type VmProviderInfo = { available: boolean; sandboxed: boolean; canStart: boolean; sentence: string | null };
+export type { VmProviderInfo } from '../protocol/api';
 
 export function createSessionService(deps: SessionServiceDeps) {
-  const announce = (s: PublicSession, change: 'created' | 'updated' | 'deleted') => deps.bus.publish('sessions', { change, session: s });
+  const announce = (s: PublicSession, change: SessionChange['change']) => deps.bus.publish(SESSIONS_TOPIC, { change, session: s } satisfies SessionChange);
 
   function providerInfo(user: TokenClaims): VmProviderInfo {
     if (deps.provider !== 'local' || !deps.localVnc) {

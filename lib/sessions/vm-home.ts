@@ -2,7 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { formatBytes } from '../client/format-units';
+import { formatBytes } from '../protocol/format-units';
 
 // A VM's home holds at most VM_HOME_MAX_BYTES. Where the server can loop-mount (root, /dev/loop-control),
 // the home is an ext4 image of that size (DATA_DIR/vnc/<id>/home.img, sparse, so it costs the host only

@@ -1,7 +1,7 @@
 import type { Db } from './db';
 import { newId } from './ids';
 import type { Build, BuildStatus } from './schema';
-import type { BuildEvent, BuildInfo } from '../build/protocol';
+import type { BuildEvent, BuildInfo } from '../protocol/build';
 
 export const toBuildInfo = (b: Build): BuildInfo => ({
   id: b.id,

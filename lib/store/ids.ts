@@ -5,9 +5,5 @@ export function newId(): string {
   return randomBytes(9).toString('base64url');
 }
 
-/** Accepts the ids this store makes and nothing that could change a path or a query. */
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-export function isValidId(id: string): boolean {
-  return ID_PATTERN.test(id);
-}
+// The pattern ids are checked against is part of the wire protocol (lib/protocol/ids.ts).
+export { ID_PATTERN, isValidId } from '../protocol/ids';

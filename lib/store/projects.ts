@@ -1,8 +1,9 @@
 import { preparedFirst, type Db } from './db';
 import { newId } from './ids';
 import type { Project } from './schema';
+import type { PublicProject } from '../protocol/api';
 
-export type PublicProject = { id: string; name: string; ownerId: string; createdAt: number };
+export type { PublicProject } from '../protocol/api';
 
 export const toPublicProject = (p: Project): PublicProject => ({
   id: p.id,

@@ -1,8 +1,9 @@
 import type { Selectable } from 'kysely';
+import type { Role, SessionKind, SessionStatus } from '../protocol/api';
 
 // Row types of the store. Times are epoch milliseconds; ids are short random url-safe strings.
 
-export type Role = 'admin' | 'user';
+export type { Role, SessionKind, SessionStatus } from '../protocol/api';
 
 export interface UsersTable {
   id: string;
@@ -37,8 +38,6 @@ export interface ProjectsTable {
   created_at: number;
 }
 
-export type SessionKind = 'local' | 'external';
-export type SessionStatus = 'starting' | 'running' | 'stopped' | 'failed';
 
 export interface SessionsTable {
   id: string;

@@ -1,8 +1,9 @@
 import { preparedFirst, type Db } from './db';
 import { newId } from './ids';
 import type { Session, SessionKind, SessionStatus } from './schema';
+import type { PublicSession } from '../protocol/api';
 
-export type PublicSession = { id: string; name: string; kind: SessionKind; status: SessionStatus; ownerId: string; createdAt: number };
+export type { PublicSession } from '../protocol/api';
 
 // The target stays server side: the API never hands it to a browser.
 export const toPublicSession = (s: Session): PublicSession => ({

@@ -1,10 +1,9 @@
 import type { Db } from './db';
 import { newId } from './ids';
 import type { Role, User } from './schema';
+import type { PublicUser } from '../protocol/api';
 
-export type PublicUser = { id: string; username: string; role: Role };
-/** What the users screen lists: the public user plus what an admin manages. */
-export type ManagedUser = PublicUser & { disabled: boolean; createdAt: number; activeSessions: number };
+export type { ManagedUser, PublicUser } from '../protocol/api';
 
 export const toPublicUser = (u: User): PublicUser => ({ id: u.id, username: u.username, role: u.role });
 

@@ -1,7 +1,6 @@
 import type { Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { CLOSE } from '../errors/close-codes';
-import { FrameTracker, closeFrame } from './ws-frames';
+import { FrameTracker, closeFrame } from '../net/ws-frames';
 
 // One joined pair of sockets (client ↔ upstream), from the moment ws-proxy.ts hands it over. It relays
 // the bytes both ways, with backpressure (a side that cannot keep up pauses the other), and owns how the
@@ -157,7 +156,7 @@ class JoinedPair implements ProxiedPair {
     client.end(closeFrame(code, reason));
     client.resume();
     // The upstream gets a masked close of its own so it sees a clean end, not a reset.
-    if (this.up.atBoundary && upstream.writable) upstream.end(maskedCloseFrame(code, reason));
+    if (this.up.atBoundary && upstream.writable) upstream.end(closeFrame(code, reason, { mask: true }));
     else upstream.destroy();
     clearTimeout(this.grace);
     this.grace = setTimeout(() => {
@@ -165,17 +164,4 @@ class JoinedPair implements ProxiedPair {
       upstream.destroy();
     }, CLOSE_GRACE_MS).unref();
   }
-}
-
-/** Client → server frames must be masked (RFC 6455 5.3); the gateway speaks as a client upstream. */
-function maskedCloseFrame(code: number, reason: string): Buffer {
-  const plain = closeFrame(code, reason);
-  const payload = plain.subarray(2);
-  const mask = randomBytes(4);
-  const frame = Buffer.alloc(2 + 4 + payload.length);
-  frame[0] = 0x88;
-  frame[1] = 0x80 | payload.length;
-  mask.copy(frame, 2);
-  for (let i = 0; i < payload.length; i++) frame[6 + i] = payload[i] ^ mask[i & 3];
-  return frame;
 }

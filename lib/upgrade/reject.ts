@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { closeReason } from '../errors/close-codes';
+import { chooseSubprotocol, closeReason } from '../net/ws-frames';
 
 // A browser cannot read the HTTP status of a refused handshake (it only ever sees 1006), so every refusal
 // after routing completes the handshake and closes at once with a code from the table. No server is
@@ -13,7 +13,7 @@ const handshaker = new WebSocketServer({
   perMessageDeflate: false,
   // Selecting one of the offered subprotocols is required: a browser that offered `binary` (noVNC) and
   // got none back fails the handshake and shows 1006 instead of our code.
-  handleProtocols: (protocols) => protocols.values().next().value ?? false,
+  handleProtocols: (protocols) => chooseSubprotocol(protocols) ?? false,
 });
 
 // How long to wait for the client's answering close frame before dropping the TCP connection.

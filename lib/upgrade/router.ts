@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { requestUrl } from '../http/request-url';
 import type { Leases } from './leases';
-import { checkOrigin } from './origin';
+import { checkOrigin } from '../auth/origin';
 import { rejectWithClose, rejectWithStatus } from './reject';
 import type { OpenSocket, SocketRegistry } from './socket-registry';
 import { pinnedAgent, prepareUpstreamRequest } from './upstream';

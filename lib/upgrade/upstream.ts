@@ -1,6 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { withoutToken } from '../auth/request-token';
 
 // Step 6: what goes upstream. The target is resolved from server-side state only. No credential of the
 // user's goes upstream (design.md "Trust boundaries"): the token leaves the URL, the browser's cookies
@@ -27,13 +28,7 @@ export function sessionUpstream(target: string): SessionTarget | null {
   return null;
 }
 
-export function withoutToken(query: URLSearchParams): string {
-  const q = new URLSearchParams(query);
-  q.delete('token');
-  q.delete('ticket');
-  const s = q.toString();
-  return s ? `?${s}` : '';
-}
+export { withoutToken };
 
 /**
  * Rewrites the client's request into the one the upstream receives. `bearer` is a credential minted for

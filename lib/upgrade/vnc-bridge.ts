@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { CLOSE, closeReason } from '../errors/close-codes';
-import { closeFrame, parseHeader, unmask } from './ws-frames';
+import { CLOSE } from '../errors/close-codes';
+import { OP, acceptKey, chooseSubprotocol, closeFrame, closeReason, encodeFrame, frameHeader, isClientKey, parseHeader, unmask } from '../net/ws-frames';
 
 // WebSocket binary frames ↔ a plain TCP VNC server (what websockify does, in process). The TCP side is
 // connected first, so an unreachable VM is reported as 1014 through a completed handshake.
@@ -21,8 +20,6 @@ export const MAX_OWED_BYTES = 1024 * 1024;
 
 // A gateway- or VM-initiated close waits this long for the client's answering close frame.
 const CLOSE_GRACE_MS = 1000;
-// RFC 6455 4.2.2: the accept key is the SHA-1 of the client's key and this GUID.
-const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 export type BridgeEnd = { endedBy: 'client' | 'upstream' | 'gateway'; code: number | undefined; bytesIn: number; bytesOut: number };
 export type Bridge = { close(code: number, reason: string): Promise<void>; done: Promise<BridgeEnd> };
@@ -45,20 +42,19 @@ function handshakeAnswer(req: IncomingMessage): string | null {
   const key = req.headers['sec-websocket-key']?.trim();
   const version = req.headers['sec-websocket-version'];
   if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket') return null;
-  if (!key || !/^[+/0-9A-Za-z]{22}==$/.test(key) || (version !== '13' && version !== '8')) return null;
-  const accept = createHash('sha1').update(key + WS_GUID).digest('base64');
+  if (!isClientKey(key) || (version !== '13' && version !== '8')) return null;
+  const accept = acceptKey(key);
   // noVNC offers `binary`; select it (or whatever was offered first) so the browser accepts the handshake.
-  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
-  const protocol = offered.includes('binary') ? 'binary' : offered[0];
+  const protocol = chooseSubprotocol(req.headers['sec-websocket-protocol'], ['binary']);
   return (
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
     `Sec-WebSocket-Accept: ${accept}\r\n${protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : ''}\r\n`
   );
 }
 
-const OP_CLOSE = 0x8;
-const OP_PING = 0x9;
-const OP_PONG = 0xa;
+const OP_CLOSE = OP.CLOSE;
+const OP_PING = OP.PING;
+const OP_PONG = OP.PONG;
 
 class TcpBridge implements Bridge {
   readonly done: Promise<BridgeEnd>;
@@ -137,10 +133,10 @@ class TcpBridge implements Bridge {
     if (chunk.length <= COPY_LIMIT) {
       // A small chunk (a keystroke's echo, a cursor update) goes out as one buffer in one write: cheaper
       // than corking for a writev of two (measured on round trips in bench/).
-      flushed = client.write(binaryFrame(chunk));
+      flushed = client.write(encodeFrame(OP.BINARY, chunk));
     } else {
       client.cork();
-      client.write(binaryFrameHeader(chunk.length));
+      client.write(frameHeader(OP.BINARY, chunk.length));
       flushed = client.write(chunk);
       client.uncork();
     }
@@ -221,7 +217,7 @@ class TcpBridge implements Bridge {
     if (!control) return;
     const payload = control.length === 1 ? control[0] : Buffer.concat(control);
     if (this.opcode === OP_PING && !this.closeSent && this.client.writable) {
-      this.wroteToClient(this.client.write(Buffer.concat([Buffer.from([0x80 | OP_PONG, payload.length]), payload])));
+      this.wroteToClient(this.client.write(encodeFrame(OP_PONG, payload)));
     }
     if (this.opcode !== OP_CLOSE) return;
     this.closeReceived = true;
@@ -231,7 +227,7 @@ class TcpBridge implements Bridge {
     // The closing handshake: answer with the same code (unless we already sent ours), then end.
     if (!this.closeSent) {
       this.closeSent = true;
-      this.client.write(code === undefined ? Buffer.from([0x80 | OP_CLOSE, 0]) : closeFrame(code, ''));
+      this.client.write(code === undefined ? encodeFrame(OP_CLOSE) : closeFrame(code, ''));
     }
     this.client.end();
     this.tcp.destroy();
@@ -270,36 +266,3 @@ class TcpBridge implements Bridge {
 
 // Up to this many bytes a chunk from the VM is copied behind its frame header rather than written beside it.
 const COPY_LIMIT = 16 * 1024;
-
-/** `payload` (at most COPY_LIMIT bytes) as one unmasked binary frame, header and payload in one buffer. */
-function binaryFrame(payload: Buffer): Buffer {
-  const n = payload.length;
-  const headerLength = n < 126 ? 2 : 4;
-  const frame = Buffer.allocUnsafe(headerLength + n);
-  frame[0] = 0x82;
-  if (headerLength === 2) frame[1] = n;
-  else {
-    frame[1] = 126;
-    frame.writeUInt16BE(n, 2);
-  }
-  payload.copy(frame, headerLength);
-  return frame;
-}
-
-/** The header of an unmasked (server → client) binary frame of `length` bytes, in a single final frame. */
-function binaryFrameHeader(length: number): Buffer {
-  if (length < 126) return Buffer.from([0x82, length]);
-  if (length < 65536) {
-    const h = Buffer.allocUnsafe(4);
-    h[0] = 0x82;
-    h[1] = 126;
-    h.writeUInt16BE(length, 2);
-    return h;
-  }
-  const h = Buffer.allocUnsafe(10);
-  h[0] = 0x82;
-  h[1] = 127;
-  h.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-  h.writeUInt32BE(length >>> 0, 6);
-  return h;
-}

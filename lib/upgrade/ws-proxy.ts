@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
 import { CLOSE } from '../errors/close-codes';
+import { closeCodeForStatus } from '../errors/status-map';
 
 // The proxied leg of an upgrade (design.md step 6-7), on http-proxy-3's `proxy.ws`. This module adds
 // what the library leaves to us: a connect timeout, a close code instead of a raw HTTP answer when the
@@ -28,24 +29,8 @@ export type WsProxy = {
 
 // An upstream's HTTP answer to the upgrade, mapped to the close code the client should see.
 export function closeCodeForUpstreamStatus(status: number): number {
-  switch (status) {
-    case 400:
-      return CLOSE.BAD_REQUEST;
-    case 401:
-      return CLOSE.UNAUTHORIZED;
-    case 403:
-      return CLOSE.FORBIDDEN;
-    case 404:
-      return CLOSE.NOT_FOUND;
-    case 409:
-      return CLOSE.CONFLICT;
-    case 429:
-      return CLOSE.TOO_MANY;
-    case 503:
-      return CLOSE.TRY_AGAIN_LATER;
-    default:
-      return CLOSE.BAD_GATEWAY;
-  }
+  // Any status the one map (lib/errors/status-map.ts) does not name is an upstream misbehaving: 1014.
+  return closeCodeForStatus(status) ?? CLOSE.BAD_GATEWAY;
 }
 
 export function createWsProxy(connectTimeoutMs: number): WsProxy {

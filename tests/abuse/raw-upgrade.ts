@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { encodeFrame, newClientKey } from '../../lib/net/ws-frames';
 
 // Hand-made WebSocket clients on raw sockets, for the abuse tests: they can leave at any byte, stop
 // reading, or send what a library would never send.
@@ -11,7 +11,7 @@ export function rawUpgrade(baseUrl: string, pathname: string): net.Socket {
   socket.on('error', () => undefined);
   socket.write(
     `GET ${pathname} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n\r\n`,
+      `Sec-WebSocket-Key: ${newClientKey()}\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: binary\r\n\r\n`,
   );
   return socket;
 }
@@ -31,11 +31,9 @@ export function readUntil(socket: net.Socket, done: (got: Buffer) => boolean): P
   });
 }
 
-/** A masked client frame (RFC 6455 5.2) with a payload under 126 bytes. */
+/** A masked client frame (RFC 6455 5.2). */
 export function maskedFrame(opcode: number, payload: Buffer): Buffer {
-  const mask = randomBytes(4);
-  const masked = Buffer.from(payload.map((b, i) => b ^ mask[i & 3]));
-  return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length]), mask, masked]);
+  return encodeFrame(opcode, payload, { mask: true });
 }
 
 /** A TCP server that accepts and never writes a byte (a stopped VM), counting the connections it holds open. */

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import type { BuildEvent, ServerMessage } from '../../lib/build/protocol';
+import type { BuildEvent, ServerMessage } from '../../lib/protocol/build';
 
 /** Collects what a build socket receives and lets a test wait for a condition on it. */
 export function buildWatcher(ws: WebSocket) {

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { parseHeader } from '../../lib/upgrade/ws-frames';
+import { OP, decodeClose, decodeFrames, encodeFrame, newClientKey } from '../../lib/net/ws-frames';
 
 // A WebSocket client made of a bare TCP socket, for peers a real client library would never be: one
 // that floods pings, or stops reading while the server keeps writing.
@@ -29,23 +28,14 @@ export function rawWebSocket(baseUrl: string, path: string, headers: Record<stri
     const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
     socket.write(
       `GET ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`,
+        `Sec-WebSocket-Key: ${newClientKey()}\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`,
     );
   });
 }
 
-/** One masked client frame (RFC 6455 5.3), payload under 64 KiB. */
+/** One masked client frame (RFC 6455 5.3). */
 export function clientFrame(opcode: number, payload: Buffer | string): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  const mask = randomBytes(4);
-  const long = body.length > 125;
-  const head = Buffer.alloc(long ? 4 : 2);
-  head[0] = 0x80 | opcode;
-  head[1] = 0x80 | (long ? 126 : body.length);
-  if (long) head.writeUInt16BE(body.length, 2);
-  const masked = Buffer.from(body);
-  for (let i = 0; i < masked.length; i++) masked[i] ^= mask[i & 3];
-  return Buffer.concat([head, mask, masked]);
+  return encodeFrame(opcode, payload, { mask: true });
 }
 
 export type FloodResult = {
@@ -82,13 +72,10 @@ export function flood(socket: net.Socket, frame: Buffer, totalBytes: number, tim
     let pending: Buffer = Buffer.alloc(0);
     const read = (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      for (;;) {
-        const h = parseHeader(pending);
-        if (!h || pending.length < h.headerLength + h.payloadLength) return;
-        const payload = pending.subarray(h.headerLength, h.headerLength + h.payloadLength);
-        if (h.opcode === 0x8 && !close) close = { code: payload.length >= 2 ? payload.readUInt16BE(0) : 1005, reason: payload.subarray(2).toString() };
-        pending = pending.subarray(h.headerLength + h.payloadLength);
-      }
+      const { frames, rest } = decodeFrames(pending);
+      pending = rest;
+      const frame = frames.find((f) => f.header.opcode === OP.CLOSE);
+      if (frame && !close) close = decodeClose(frame.payload);
     };
     const pump = () => {
       while (!finished && sent < totalBytes && !socket.destroyed) {

@@ -1,4 +1,4 @@
-import type { HelloMessage } from '../../lib/build/protocol';
+import type { HelloMessage } from '../../lib/protocol/build';
 import { buildWatcher } from './build-client';
 import { closed, opened, type TestGateway } from './gateway';
 

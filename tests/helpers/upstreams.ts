@@ -1,6 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { chooseSubprotocol } from '../../lib/net/ws-frames';
 
 // Real servers standing in for the backends behind the gateway, each on 127.0.0.1 and an ephemeral port.
 
@@ -15,7 +16,7 @@ export async function startEchoUpstream(opts: { greeting?: string } = {}) {
     seenHttp.push({ url: req.url ?? '', headers: req.headers });
     res.writeHead(404).end();
   });
-  const wss = new WebSocketServer({ server, handleProtocols: (p) => p.values().next().value ?? false });
+  const wss = new WebSocketServer({ server, handleProtocols: (p) => chooseSubprotocol(p) ?? false });
   wss.on('connection', (ws, req) => {
     seen.push({ url: req.url ?? '', headers: req.headers });
     sockets.add(ws);

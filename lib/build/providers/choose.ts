@@ -1,4 +1,4 @@
-import type { ProviderInfo } from '../protocol';
+import type { ProviderInfo } from '../../protocol/build';
 import { createOfflineProvider, OFFLINE_CAPABILITIES } from './offline';
 import { createOpenAiProvider, modelServerAnswers } from './openai';
 import type { ModelProvider } from './provider';

@@ -1,4 +1,4 @@
-import { formatBytes } from '../../client/format-units';
+import { formatBytes } from '../../protocol/format-units';
 import { FILE_FORMAT_INSTRUCTIONS, parseFileBlocks } from './file-blocks';
 import { ProviderError, type GenerateOptions, type ModelProvider, type ModelStats } from './provider';
 import { spokenDuration, watchSilence } from './silence-watch';

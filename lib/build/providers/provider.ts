@@ -1,6 +1,6 @@
 // What the pipeline needs from a model: turn a prompt into files, streaming its text as it goes.
 
-import type { BuildEventBody } from '../protocol';
+import type { BuildEventBody } from '../../protocol/build';
 
 export type GeneratedFile = { path: string; content: string };
 

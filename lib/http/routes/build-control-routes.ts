@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { HttpError } from '../../errors/http-errors';
-import { MAX_PROMPT_CHARS } from '../../build/protocol';
+import { refusal } from '../../errors/reasons';
+import { MAX_PROMPT_CHARS } from '../../protocol/build';
 import { isValidId } from '../../store/ids';
-import { owns } from '../../upgrade/authorise';
+import { owns } from '../../auth/ownership';
 import { requireUser } from '../caller';
 import type { ApiDeps } from '../deps';
 import { readJson, sendJson } from '../json';
@@ -18,8 +19,8 @@ const startBody = z.object({
   prompt: z
     .string({ error: 'prompt is required.' })
     .trim()
-    .min(1, 'Describe what to build first.')
-    .max(MAX_PROMPT_CHARS, `The prompt is longer than ${MAX_PROMPT_CHARS} characters.`),
+    .min(1, refusal('empty_prompt').message)
+    .max(MAX_PROMPT_CHARS, refusal('prompt_too_long', { max: MAX_PROMPT_CHARS }).message),
 });
 
 /**

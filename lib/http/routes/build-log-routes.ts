@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { cutLines, newCutter, rawLogLine, type RawLogLine } from '../../build/log-lines';
+import { cutLines, newCutter, rawLogLine, type RawLogLine } from '../../protocol/log-lines';
 import { API_CSP } from '../content-security-policy';
 import type { ApiDeps } from '../deps';
 import type { RouteDef } from '../route';

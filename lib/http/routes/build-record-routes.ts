@@ -7,7 +7,7 @@ import { listTree, readForView } from '../../files/workspace-files';
 import { toBuildInfo } from '../../store/builds';
 import { isValidId } from '../../store/ids';
 import type { Build, Project } from '../../store/schema';
-import { owns } from '../../upgrade/authorise';
+import { owns } from '../../auth/ownership';
 import { requireUser } from '../caller';
 import type { ApiDeps } from '../deps';
 import { sendJson } from '../json';

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createProxyServer } from 'http-proxy-3';
 import { HttpError } from '../../errors/http-errors';
 import { toBuildInfo } from '../../store/builds';
-import { withoutToken } from '../../upgrade/upstream';
+import { withoutToken } from '../../auth/request-token';
 import { requireOwnedProject } from '../owned';
 import type { ApiDeps } from '../deps';
 import { sendError, sendJson } from '../json';

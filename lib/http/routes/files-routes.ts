@@ -1,7 +1,7 @@
 import { HttpError } from '../../errors/http-errors';
 import { PathError, workspaceDir } from '../../build/workspace';
 import { StorageQuotaExceeded } from '../../quotas/storage-meter';
-import { formatBytes } from '../../client/format-units';
+import { formatBytes } from '../../protocol/format-units';
 import { TooLarge, deleteFile, listTree, readForView, writeUpload } from '../../files/workspace-files';
 import { requireOwnedProject } from '../owned';
 import type { ApiDeps } from '../deps';

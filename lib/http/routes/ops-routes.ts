@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { HttpError } from '../../errors/http-errors';
 import { bearerToken } from '../../auth/request-token';
-import { parseTopic } from '../../hub/topics';
+import { parseTopic } from '../../protocol/topics';
 import { CLOSE } from '../../errors/close-codes';
 import { requireAdmin, requireUser } from '../caller';
 import type { ApiDeps } from '../deps';

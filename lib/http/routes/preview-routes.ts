@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { cleanRelativePath, PathError } from '../../build/workspace';
 import { HttpError } from '../../errors/http-errors';
 import type { PreviewScope } from '../../preview/preview-tokens';
-import { serverOrigin } from '../../upgrade/origin';
+import { serverOrigin } from '../../auth/origin';
 import { requireOwnedProject } from '../owned';
 import type { ApiDeps } from '../deps';
 import { readJson, sendJson } from '../json';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CLOSE } from '../../errors/close-codes';
-import { HttpError, type HttpErrorCode } from '../../errors/http-errors';
+import { HttpError, errorCodeForStatus } from '../../errors/http-errors';
+import { statusForCloseCode } from '../../errors/status-map';
 import { findRoute } from '../../upgrade/routes';
 import { requireUser } from '../caller';
 import type { ApiDeps } from '../deps';
@@ -18,9 +18,6 @@ const ticketBody = z.object({
   path: z.string({ error: 'path is the socket path, e.g. "/api/events".' }).min(1).max(512),
 });
 
-// A refusal the upgrade would close with, as the status this request answers with.
-const REFUSAL_STATUS: Partial<Record<number, HttpErrorCode>> = { [CLOSE.BAD_REQUEST]: 'bad_request', [CLOSE.FORBIDDEN]: 'forbidden', [CLOSE.NOT_FOUND]: 'not_found' };
-
 export const socketTicketsRoutes: RouteDef<ApiDeps>[] = [
   {
     method: 'POST',
@@ -36,7 +33,8 @@ export const socketTicketsRoutes: RouteDef<ApiDeps>[] = [
       if (matched.problem !== undefined) throw new HttpError('bad_request', `That socket path is not valid: ${matched.problem}.`);
       if (route.access === 'public') throw new HttpError('bad_request', 'That socket is public: it needs no ticket.');
       const decision = await route.authorise(matched.params, user, ctx.deps.socketRoutes.deps);
-      if (!decision.ok) throw new HttpError(REFUSAL_STATUS[decision.code] ?? 'internal');
+      // The refusal the upgrade would close with, as the status that means the same (the one map).
+      if (!decision.ok) throw new HttpError(errorCodeForStatus(statusForCloseCode(decision.code) ?? 500));
       sendJson(ctx.res, 200, await ctx.deps.tickets.mint(user, { route: route.name, resource: route.ticketResource(matched.params) }));
     },
   },

@@ -1,6 +1,6 @@
 import { CLOSE } from '../../errors/close-codes';
 import { isValidId } from '../../store/ids';
-import { owns } from '../authorise';
+import { owns } from '../../auth/ownership';
 import { withoutToken } from '../upstream';
 import { decodeSegment, segments } from './path-segments';
 import { defineRoute, type Matched } from './route';

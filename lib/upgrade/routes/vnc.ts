@@ -1,7 +1,7 @@
 import { CLOSE } from '../../errors/close-codes';
 import { vetTarget } from '../../sessions/target-allow';
 import { isValidId } from '../../store/ids';
-import { owns } from '../authorise';
+import { owns } from '../../auth/ownership';
 import { sessionUpstream } from '../upstream';
 import { decodeSegment, segments } from './path-segments';
 import { defineRoute, type Matched, type Refusal, type Target } from './route';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { logLinesOf, rawLogLine } from './log-lines';
-import type { BuildEvent, BuildEventBody } from './protocol';
+import type { BuildEvent, BuildEventBody } from './build';
 
 let seq = 0;
 const ev = (body: BuildEventBody): BuildEvent => ({ v: 1, buildId: 'b1', seq: ++seq, at: Date.UTC(2026, 10, 30, 12, 0, 0) + seq * 1000, ...body }) as BuildEvent;

@@ -1,4 +1,4 @@
-import type { BuildEvent, Stage } from './protocol';
+import type { BuildEvent, Stage } from './build';
 
 // A build's log as lines, the one way both the page and the raw download (GET …/builds/:id/log) cut it,
 // so that line 123 on screen (`#L123`) is line 123 of the downloaded file. `log` events are lines of

@@ -1,5 +1,10 @@
 // The build stream protocol (design.md "Build stream protocol"), shared by the backend, the gateway's
 // tests and the browser. No Node imports: components import these types.
+//
+// lib/protocol/ is the ground floor: the store, the backends, the hub and the UI import it, and it imports
+// nothing outside lib/protocol. lib/errors is the other floor, beside it: it imports nothing of ours
+// either, so a message names a close code or a refusal's reason key as a plain value, never a type from
+// lib/errors. lib/protocol/floor.test.ts holds both rules.
 
 export const STAGES = ['plan', 'generate', 'write', 'verify'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -11,7 +16,8 @@ export type BuildStatus = 'running' | BuildOutcome;
 export type BuildEventBody =
   | { type: 'stage'; stage: Stage; state: StageState }
   | { type: 'progress'; percent: number; message: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; text: string }
+  /** `provider`: set on the line that announces which provider builds, so no client parses it from text. */
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; text: string; provider?: string }
   | { type: 'output'; text: string }
   | { type: 'file'; path: string; bytes: number; op: 'created' | 'updated' }
   /** A file as the model writes it (generate stage): its size so far, then `complete` once its block closes. */
@@ -51,7 +57,8 @@ export type ProviderInfo = {
 
 /** Per-connection messages: not stored, no seq. */
 export type HelloMessage = { type: 'hello'; build: BuildInfo | null; provider: string; providerInfo?: ProviderInfo; lastSeq: number };
-export type ErrorMessage = { type: 'error'; code: number; message: string };
+/** `reason`: which refusal (a key of lib/errors/reasons.ts), for clients that branch on more than the code. */
+export type ErrorMessage = { type: 'error'; code: number; message: string; reason?: string };
 export type ServerMessage = BuildEvent | HelloMessage | ErrorMessage;
 
 export type ClientMessage = { type: 'start'; prompt: string } | { type: 'cancel' };

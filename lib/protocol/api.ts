@@ -1,0 +1,74 @@
+import type { BuildEvent, BuildInfo } from './build';
+
+// The JSON bodies of the HTTP API that the browser reads (lib/http/routes/*), declared once for both
+// ends: the server builds them, the UI renders them. Types only.
+
+export type Role = 'admin' | 'user';
+export type SessionKind = 'local' | 'external';
+export type SessionStatus = 'starting' | 'running' | 'stopped' | 'failed';
+
+export type PublicUser = { id: string; username: string; role: Role };
+/** What the users screen lists: the public user plus what an admin manages. */
+export type ManagedUser = PublicUser & { disabled: boolean; createdAt: number; activeSessions: number };
+
+export type PublicProject = { id: string; name: string; ownerId: string; createdAt: number };
+
+/** A VM session as the API shows it: its target stays server side. */
+export type PublicSession = { id: string; name: string; kind: SessionKind; status: SessionStatus; ownerId: string; createdAt: number };
+
+/** GET /api/vm-provider. */
+export type VmProviderInfo = { available: boolean; sandboxed: boolean; canStart: boolean; sentence: string | null };
+
+/** GET /api/usage: where the account stands against each quota. */
+export type UsageLine = { used: number; limit: number; text: string };
+export type Usage = { projects: UsageLine; sessions: UsageLine; storageBytes: UsageLine; buildsLastHour: UsageLine };
+
+/** An event of the hub's `system` topic (the status page's live numbers). */
+export type SystemSample = {
+  at: number;
+  cpuPercent: number;
+  loadAverage: number[];
+  memory: { rss: number; heapUsed: number; systemTotal: number; systemFree: number };
+  sockets: Record<string, number>;
+  activeBuilds: number | null;
+  uptimeS: number;
+};
+
+/** GET …/builds/:id/events: one page of a build's stored events. */
+export type BuildEventsPage = { events: BuildEvent[]; lastSeq: number; more: boolean };
+
+export type FileChangeKind = 'added' | 'removed' | 'changed';
+export type FileDiff = {
+  path: string;
+  change: FileChangeKind;
+  /** Unified diff hunks; null when binary or too large. */
+  diff: string | null;
+  binary: boolean;
+  tooLarge: boolean;
+  added: number;
+  removed: number;
+};
+export type DirDiff = { files: FileDiff[]; unchanged: number; notCompared: number };
+/** GET …/builds/:id/diff: what a build changed against the project's previous successful build. */
+export type BuildDiff = DirDiff & { base: BuildInfo | null; baseFilesGone: boolean };
+
+/** GET …/files: one entry of the workspace's tree. */
+export type TreeEntry = { path: string; bytes: number; modifiedAt: number };
+
+/** GET …/files?path=: one workspace file for the viewer. */
+export type FileView = { path: string; bytes: number; binary: boolean; truncated: boolean; content: string | null };
+
+/** GET /api/admin/health: one socket route (built in or declared) and its open sockets, for the status page. */
+export type RouteStatus = { name: string; label: string; pattern: string; origin: 'builtin' | 'declared'; access: 'public' | 'user'; open: number };
+
+/** GET /api/admin/health `declaredRoutes`: one operator-declared route (ROUTES_FILE) and its upstream's health. */
+export type DeclaredRouteStatus = {
+  name: string;
+  path: string;
+  upstream: string;
+  traffic: 'http' | 'websocket' | 'both';
+  auth: string;
+  maxSockets: number | null;
+  openSockets: number;
+  health: { reachable: boolean; ms: number; error?: string } | null;
+};
