@@ -9,6 +9,7 @@ const tasks = {
   roundTrip: measure.roundTrip,
   throughput: measure.throughput,
   upgrades: measure.upgrades,
+  stockTickets: measure.stockTickets,
   openIdle: measure.openIdle,
   closeIdle: measure.closeIdle,
 };

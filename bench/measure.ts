@@ -13,7 +13,55 @@ export type Endpoint = {
   randomMasks?: boolean;
   /** Bytes the server sends before anything is echoed (an RFB greeting); open() waits for them and drops them. */
   greeting?: number;
+  /** Open each socket with a fresh single-use ticket (`?ticket=`) minted by the gateway for it, as a browser does. */
+  ticket?: TicketSource;
 };
+
+/** Where tickets are minted, with which sign-in, for which socket path. */
+export type TicketSource = { mintUrl: string; bearer: string; path: string };
+
+// Tickets are minted ahead of a measurement (each one is a POST /api/socket-tickets) and spent one per
+// socket, so the upgrades measured are what a browser's reconnect costs the gateway at the upgrade, with
+// the minting, a request of its own, kept out of the window. Each lives 30 s; a pool older than this is
+// thrown away rather than spent.
+const TICKET_POOL_MAX_AGE_MS = 20_000;
+const pools = new Map<string, { tickets: string[]; mintedAt: number }>();
+const poolOf = (t: TicketSource) => {
+  const key = `${t.mintUrl} ${t.path}`;
+  let pool = pools.get(key);
+  if (!pool || Date.now() - pool.mintedAt > TICKET_POOL_MAX_AGE_MS) pools.set(key, (pool = { tickets: [], mintedAt: Date.now() }));
+  return pool;
+};
+
+async function mintTicket(t: TicketSource): Promise<string> {
+  const res = await fetch(t.mintUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${t.bearer}` },
+    body: JSON.stringify({ path: t.path }),
+  });
+  const json = (await res.json()) as { ticket?: string };
+  if (!res.ok || !json.ticket) throw new Error(`minting a ticket: HTTP ${res.status} ${JSON.stringify(json)}`);
+  return json.ticket;
+}
+
+/** Mints `count` tickets for `ep` ahead of a measurement (a few requests at once). */
+export async function stockTickets(ep: Endpoint, count: number): Promise<void> {
+  if (!ep.ticket) return;
+  pools.delete(`${ep.ticket.mintUrl} ${ep.ticket.path}`);
+  const pool = poolOf(ep.ticket);
+  let left = count;
+  const worker = async () => {
+    while (left-- > 0) pool.tickets.push(await mintTicket(ep.ticket!));
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+}
+
+/** The URL to open: with a ticket from the pool (or one minted now) when the endpoint takes tickets. */
+async function urlOf(ep: Endpoint): Promise<string> {
+  if (!ep.ticket) return ep.url;
+  const ticket = poolOf(ep.ticket).tickets.pop() ?? (await mintTicket(ep.ticket));
+  return `${ep.url}${ep.url.includes('?') ? '&' : '?'}ticket=${encodeURIComponent(ticket)}`;
+}
 
 // Masking costs the client (one core for all the load) an XOR of every byte it sends. On the build path
 // nothing between the client and the echo server looks inside a frame, so the client uses an all-zero
@@ -54,9 +102,10 @@ export function maskedFrame(payload: Buffer): Buffer {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
-export function open(ep: Endpoint): Promise<WebSocket> {
+export async function open(ep: Endpoint): Promise<WebSocket> {
+  const url = await urlOf(ep);
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(ep.url, ep.protocols ?? [], CLIENT);
+    const ws = new WebSocket(url, ep.protocols ?? [], CLIENT);
     let owed = ep.greeting ?? 0;
     const onGreeting = (d: Buffer) => {
       owed -= d.length;
@@ -156,10 +205,11 @@ export async function throughput(ep: Endpoint, o: { size: number; inFlight: numb
   return { mbPerS: (b1 - b0) / seconds / 1e6, seconds };
 }
 
-export type Upgrades = { perS: number; failed: number; firstError?: string };
+export type Upgrades = { perS: number; failed: number; firstError?: string; /** With `total`: every cycle completed, warm-up and wind-down included. */ completed?: number };
 
 /** `concurrency` loops of open → close (with the closing handshake); completed cycles per second. */
-export async function upgrades(ep: Endpoint, o: { concurrency: number; warmupMs: number; durationMs: number }): Promise<Upgrades> {
+export async function upgrades(ep: Endpoint, o: { concurrency: number; warmupMs: number; durationMs: number; tickets?: number; total?: boolean }): Promise<Upgrades> {
+  if (ep.ticket && o.tickets) await stockTickets(ep, o.tickets);
   let stop = false;
   let completed = 0;
   let failed = 0;
@@ -193,7 +243,7 @@ export async function upgrades(ep: Endpoint, o: { concurrency: number; warmupMs:
   const seconds = (nowMs() - t0) / 1000;
   stop = true;
   await Promise.all(loops);
-  return { perS: (c1 - c0) / seconds, failed: failed - f0, firstError };
+  return { perS: (c1 - c0) / seconds, failed: failed - f0, firstError, ...(o.total ? { completed } : {}) };
 }
 
 // Idle sockets stay open between openIdle() and closeIdle() while the orchestrator reads memory.

@@ -17,7 +17,18 @@ export const CLIENT_CORE = 1;
 
 const ROOT = path.resolve(__dirname, '..');
 
-export type TargetName = 'direct' | 'portico' | 'hpm' | 'nginx' | 'haproxy' | 'portico-bridge' | 'websockify';
+export type TargetName =
+  | 'direct'
+  | 'portico'
+  | 'portico-ticket'
+  | 'portico-incremental'
+  | 'hpm'
+  | 'nginx'
+  | 'haproxy'
+  | 'portico-bridge'
+  | 'websockify'
+  | 'portico-base'
+  | 'portico-base-ticket';
 
 export type Target = {
   name: TargetName;
@@ -28,6 +39,8 @@ export type Target = {
   memory: Proc;
   /** A Node process that collects garbage on SIGUSR2 before memory is read. */
   collectsGarbage: boolean;
+  /** Measured for upgrades/s alone (a second credential on a gateway another target already measures). */
+  upgradesOnly?: boolean;
 };
 
 async function freePort(): Promise<number> {
@@ -53,10 +66,10 @@ async function untilListening(proc: Proc, port: number, ms = 10_000): Promise<vo
 }
 
 /** A bench server written in TypeScript (bench/servers/*.ts), on core 0, ready once it prints its port. */
-async function nodeServer(name: string, file: string, env: Record<string, string> = {}, extraNodeArgs: string[] = []): Promise<{ proc: Proc; port: number }> {
-  const proc = spawnPinned(name, process.execPath, ['--expose-gc', ...extraNodeArgs, '--import', 'tsx', path.join(ROOT, 'bench/servers', file)], {
+async function nodeServer(name: string, file: string, env: Record<string, string> = {}, extraNodeArgs: string[] = [], root = ROOT): Promise<{ proc: Proc; port: number }> {
+  const proc = spawnPinned(name, process.execPath, ['--expose-gc', ...extraNodeArgs, '--import', 'tsx', path.join(root, 'bench/servers', file)], {
     core: SERVER_CORE,
-    cwd: ROOT,
+    cwd: root,
     env,
   });
   const m = await proc.waitFor(/READY (\d+)/, 60_000);
@@ -73,15 +86,26 @@ export function direct(echo: { proc: Proc; port: number }): Target {
   return { name: 'direct', path: 'build', endpoint: { url: `ws://127.0.0.1:${echo.port}/build/bench` }, memory: echo.proc, collectsGarbage: true };
 }
 
-type PorticoOpts = { backendUrl: string; adminPassword: string; dataDir: string; profileDir?: string };
+type PorticoOpts = {
+  backendUrl: string;
+  adminPassword: string;
+  dataDir: string;
+  profileDir?: string;
+  /** Another checkout of Portico to run instead of this one (BENCH_BASE: the before of a paired comparison). */
+  root?: string;
+  /** Node's flags instead of scripts/gateway-runtime.js's (the same gateway without --no-incremental-marking). */
+  nodeFlags?: string[];
+  /** With the dashboard's pages (production Next, built with `next build`), not the API alone. */
+  pages?: boolean;
+};
 
 async function startPortico(name: string, o: PorticoOpts) {
   // Started the way `npm start` starts the gateway (scripts/gateway-runtime.js).
-  const args = [...runtime.nodeFlags, ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [])];
+  const args = [...(o.nodeFlags ?? runtime.nodeFlags), ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.profileDir, name)}`] : [])];
   const dataDir = path.join(o.dataDir, name);
   fs.mkdirSync(dataDir, { recursive: true });
-  const env = runtime.withRuntimeEnv({ BENCH_TARGET: o.backendUrl, BENCH_ADMIN_PASSWORD: o.adminPassword, BENCH_DATA_DIR: dataDir });
-  const { proc, port } = await nodeServer(name, 'portico.ts', env, args);
+  const env = runtime.withRuntimeEnv({ BENCH_TARGET: o.backendUrl, BENCH_ADMIN_PASSWORD: o.adminPassword, BENCH_DATA_DIR: dataDir, ...(o.pages ? { BENCH_PAGES: '1' } : {}) });
+  const { proc, port } = await nodeServer(name, 'portico.ts', env, args, o.root);
   const base = `http://127.0.0.1:${port}`;
   const call = async (method: string, pathname: string, token: string | null, body: unknown) => {
     const res = await fetch(base + pathname, {
@@ -91,19 +115,41 @@ async function startPortico(name: string, o: PorticoOpts) {
     });
     const json = (await res.json()) as Record<string, unknown>;
     if (!res.ok) throw new Error(`${name}: ${method} ${pathname} → ${res.status} ${JSON.stringify(json)}`);
+    cookie ??= res.headers.getSetCookie().find((c) => c.startsWith('portico_session='))?.split(';')[0];
     return json;
   };
+  let cookie: string | undefined;
   // A real sign-in: the token every socket carries is one the gateway issued.
   const login = await call('POST', '/api/auth/login', null, { username: 'admin', password: o.adminPassword });
-  return { proc, port, token: login.token as string, call };
+  return { proc, port, token: login.token as string, cookie: cookie!, call };
 }
 
-/** Portico's gateway with BUILD_BACKEND_URL at the echo backend; clients open a project's build socket. */
-export async function portico(o: PorticoOpts): Promise<Target> {
-  const p = await startPortico('portico', o);
+/**
+ * Portico's gateway with BUILD_BACKEND_URL at the echo backend; clients open a project's build socket.
+ * Two targets on the one gateway: `?token=` (a non-browser client) and a fresh socket ticket per socket
+ * (a browser), measured for upgrades only.
+ */
+export async function portico(o: PorticoOpts, name: 'portico' | 'portico-base' | 'portico-incremental' = 'portico'): Promise<[Target, Target]> {
+  const p = await startPortico(name, o);
   const project = await p.call('POST', '/api/projects', p.token, { name: 'bench' });
-  const url = `ws://127.0.0.1:${p.port}/api/build/${project.id}?token=${encodeURIComponent(p.token)}`;
-  return { name: 'portico', path: 'build', endpoint: { url }, memory: p.proc, collectsGarbage: true };
+  const url = `ws://127.0.0.1:${p.port}/api/build/${project.id}`;
+  const withToken: Target = { name, path: 'build', endpoint: { url: `${url}?token=${encodeURIComponent(p.token)}` }, memory: p.proc, collectsGarbage: true };
+  const ticket = { mintUrl: `http://127.0.0.1:${p.port}/api/socket-tickets`, bearer: p.token, path: `/api/build/${project.id}` };
+  const withTicket: Target = { name: `${name}-ticket` as TargetName, path: 'build', endpoint: { url, ticket }, memory: p.proc, collectsGarbage: true, upgradesOnly: true };
+  return [withToken, withTicket];
+}
+
+export type PagesGateway = { name: string; flags: string[]; endpoint: Endpoint; pageUrl: string; cookie: string; proc: Proc };
+
+/**
+ * A gateway with the dashboard's pages (production Next) and `nodeFlags`, a signed-in admin's cookie and
+ * the page to load (the dashboard, `/`), and a build socket to time round trips on while it renders.
+ */
+export async function porticoWithPages(o: PorticoOpts, name: string, nodeFlags: string[]): Promise<PagesGateway> {
+  const p = await startPortico(name, { ...o, nodeFlags, pages: true });
+  const project = await p.call('POST', '/api/projects', p.token, { name: 'bench' });
+  const endpoint = { url: `ws://127.0.0.1:${p.port}/api/build/${project.id}?token=${encodeURIComponent(p.token)}` };
+  return { name, flags: nodeFlags, endpoint, pageUrl: `http://127.0.0.1:${p.port}/`, cookie: p.cookie, proc: p.proc };
 }
 
 /** A second gateway for the VM path: an admin-registered session whose target is the TCP echo server. */
@@ -114,8 +160,9 @@ export async function porticoBridge(o: PorticoOpts & { tcpPort: number }): Promi
   return { name: 'portico-bridge', path: 'vm', endpoint: { url, protocols: ['binary'], randomMasks: true, greeting: RFB_GREETING_BYTES }, memory: p.proc, collectsGarbage: true };
 }
 
-export async function hpm(backendUrl: string): Promise<Target> {
-  const { proc, port } = await nodeServer('hpm', 'hpm.ts', { BENCH_TARGET: backendUrl.replace(/^ws/, 'http') });
+export async function hpm(backendUrl: string, profileDir?: string): Promise<Target> {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, 'hpm')}`] : [];
+  const { proc, port } = await nodeServer('hpm', 'hpm.ts', { BENCH_TARGET: backendUrl.replace(/^ws/, 'http') }, profile);
   return { name: 'hpm', path: 'build', endpoint: { url: `ws://127.0.0.1:${port}/build/bench` }, memory: proc, collectsGarbage: true };
 }
 

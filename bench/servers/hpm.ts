@@ -10,3 +10,5 @@ const proxy = createProxyMiddleware({ target, ws: true });
 const server = http.createServer((req, res) => proxy(req, res, () => res.writeHead(404).end()));
 server.on('upgrade', proxy.upgrade);
 server.listen(0, '127.0.0.1', () => announceReady((server.address() as AddressInfo).port));
+// A clean exit on SIGTERM, so that a CPU profile (bench/upgrades.ts, BENCH_PROFILE=1) is written.
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

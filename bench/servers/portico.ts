@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import pino from 'pino';
 import { createPortico } from '../../server';
 import { loadConfig } from '../../lib/config/config';
 import { announceReady } from './ready';
@@ -25,9 +26,15 @@ async function main() {
     MAX_SOCKETS: '20000',
     MAX_SOCKETS_PER_USER: '20000',
     LLM_PROVIDER: 'offline',
-    LOG_LEVEL: 'warn',
+    // The line every socket logs when it ends is part of the upgrade path: it is written, to /dev/null.
+    LOG_LEVEL: 'info',
   });
-  const portico = await createPortico({ config, next: false });
+  // BENCH_PAGES=1: the dashboard's pages too, from this checkout's `next build` (the page-rendering row).
+  const portico = await createPortico({
+    config,
+    next: process.env.BENCH_PAGES === '1' ? { dev: false } : false,
+    logDestination: pino.destination({ dest: '/dev/null', sync: false }),
+  });
   process.on('SIGTERM', () => void portico.close().then(() => process.exit(0)));
   announceReady(portico.port);
 }

@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
+import { hmacKey } from './hmac-key';
 import type { TokenClaims } from './tokens';
 
 // The credential the gateway sends the build backend (design.md "Trust boundaries"): minted per request,
@@ -32,10 +33,10 @@ export function deriveBackendKey(secret: string): Uint8Array {
 }
 
 export function createBackendTokens(secret: string, ttlS = BACKEND_TOKEN_TTL_S): BackendTokens {
-  const key = deriveBackendKey(secret);
+  const key = hmacKey(deriveBackendKey(secret));
   const recent = new Map<string, { token: Promise<string>; reuseUntil: number }>();
   const verified = new Map<string, { grant: BackendGrant; expiresAt: number }>();
-  const sign = ({ user, projectId }: BackendGrant) =>
+  const sign = async ({ user, projectId }: BackendGrant) =>
     new SignJWT({ name: user.username, role: user.role, project: projectId })
       .setProtectedHeader({ alg: ALG, typ: 'JWT' })
       .setSubject(user.userId)
@@ -43,7 +44,7 @@ export function createBackendTokens(secret: string, ttlS = BACKEND_TOKEN_TTL_S):
       .setAudience(BACKEND_TOKEN_AUDIENCE)
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + ttlS)
-      .sign(key);
+      .sign(await key());
   return {
     mint(grant) {
       // Signing goes through WebCrypto, a hop to the thread pool and back on every upgrade (bench/): the
@@ -68,7 +69,7 @@ export function createBackendTokens(secret: string, ttlS = BACKEND_TOKEN_TTL_S):
       const known = verified.get(token);
       if (known && known.expiresAt > Date.now()) return known.grant.projectId === projectId ? known.grant : null;
       try {
-        const { payload } = await jwtVerify(token, key, {
+        const { payload } = await jwtVerify(token, await key(), {
           algorithms: [ALG],
           issuer: BACKEND_TOKEN_ISSUER,
           audience: BACKEND_TOKEN_AUDIENCE,

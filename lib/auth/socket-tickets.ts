@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
+import { hmacKey } from './hmac-key';
 import type { SessionGuard } from './session-guard';
 import { TOKEN_ALG, TOKEN_ISSUER, type TokenClaims } from './tokens';
 
@@ -19,7 +20,7 @@ export type TicketTarget = { route: string; resource: string };
 export type Redeemed = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
 
 export function createSocketTickets(secret: string, guard: SessionGuard) {
-  const key = createHmac('sha256', secret).update('portico socket tickets v1').digest();
+  const key = hmacKey(createHmac('sha256', secret).update('portico socket tickets v1').digest());
   const used = new Map<string, number>();
 
   function forgetExpired(now: number) {
@@ -40,7 +41,7 @@ export function createSocketTickets(secret: string, guard: SessionGuard) {
         .setJti(randomBytes(12).toString('base64url'))
         .setIssuedAt(now)
         .setExpirationTime(now + TICKET_TTL_S)
-        .sign(key);
+        .sign(await key());
       return { ticket, expiresAt: (now + TICKET_TTL_S) * 1000 };
     },
 
@@ -49,7 +50,7 @@ export function createSocketTickets(secret: string, guard: SessionGuard) {
       if (ticket.length > 2048) return { ok: false, reason: 'ticket malformed' };
       let payload;
       try {
-        ({ payload } = await jwtVerify(ticket, key, { algorithms: [TOKEN_ALG], issuer: TOKEN_ISSUER, audience: TICKET_AUDIENCE, requiredClaims: ['sub', 'exp', 'jti'] }));
+        ({ payload } = await jwtVerify(ticket, await key(), { algorithms: [TOKEN_ALG], issuer: TOKEN_ISSUER, audience: TICKET_AUDIENCE, requiredClaims: ['sub', 'exp', 'jti'] }));
       } catch (err) {
         if (err instanceof errors.JWTExpired) return { ok: false, reason: 'ticket expired' };
         return { ok: false, reason: 'ticket invalid' };

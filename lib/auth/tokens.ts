@@ -1,5 +1,6 @@
 import { SignJWT, errors, jwtVerify } from 'jose';
 import type { Role } from '../store/schema';
+import { hmacKey } from './hmac-key';
 import type { SessionGuard } from './session-guard';
 
 // Session tokens: HS256 JWTs. The algorithm is pinned on verify, so `alg: none` or an RS/HS confusion
@@ -22,8 +23,9 @@ export type Tokens = {
 };
 
 export function createTokens(secret: string, ttlSeconds: number, guard?: SessionGuard): Tokens {
-  const key = new TextEncoder().encode(secret);
-  const signature = verifiedSignatures(key);
+  const raw = new TextEncoder().encode(secret);
+  const key = hmacKey(raw);
+  const signature = verifiedSignatures(raw);
   return {
     async sign(claims) {
       const now = Math.floor(Date.now() / 1000);
@@ -36,7 +38,7 @@ export function createTokens(secret: string, ttlSeconds: number, guard?: Session
         .setIssuedAt(now)
         .setExpirationTime(exp);
       if (claims.sessionId) jwt.setJti(claims.sessionId);
-      return { token: await jwt.sign(key), expiresAt: exp * 1000 };
+      return { token: await jwt.sign(await key()), expiresAt: exp * 1000 };
     },
     async verify(token) {
       const result = await signature(token);
@@ -57,12 +59,13 @@ export function createTokens(secret: string, ttlSeconds: number, guard?: Session
 // the session behind it is checked by the guard every time. Only good tokens are kept, at most `max`.
 export function verifiedSignatures(key: Uint8Array, max = 1024): (token: string | undefined | null) => Promise<Verified> {
   const verified = new Map<string, Extract<Verified, { ok: true }>>();
+  const cryptoKey = hmacKey(key);
   return async (token) => {
     if (!token) return { ok: false, reason: 'missing' };
     const hit = verified.get(token);
     if (hit && hit.expiresAt > Date.now()) return hit;
     verified.delete(token);
-    const result = await verifySignature(key, token);
+    const result = await verifySignature(await cryptoKey(), token);
     if (result.ok) {
       if (verified.size >= max) verified.delete(verified.keys().next().value!);
       verified.set(token, result);
@@ -71,7 +74,7 @@ export function verifiedSignatures(key: Uint8Array, max = 1024): (token: string 
   };
 }
 
-async function verifySignature(key: Uint8Array, token: string): Promise<Verified> {
+async function verifySignature(key: CryptoKey, token: string): Promise<Verified> {
   // A JWS compact token is three base64url parts; anything else is malformed before we try.
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token) || token.length > 4096) {
     return { ok: false, reason: 'malformed' };

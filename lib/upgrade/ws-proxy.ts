@@ -1,4 +1,5 @@
-import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
+import http, { type Agent, type ClientRequest, type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
 import { CLOSE } from '../errors/close-codes';
@@ -35,6 +36,10 @@ export function closeCodeForUpstreamStatus(status: number): number {
 export function createWsProxy(connectTimeoutMs: number): WsProxy {
   const proxy = createProxyServer({ ws: true, xfwd: false, prependPath: false });
   const pending = new WeakMap<IncomingMessage, Pending>();
+  // Given no agent, http-proxy-3 passes `agent: false`, and for that Node builds a new http.Agent for every
+  // upstream request (node:_http_client). One agent per proxy instead, without keep-alive: an upgraded
+  // socket leaves its agent anyway, and a refused one is closed.
+  const agents = { 'ws:': new http.Agent({ keepAlive: false }), 'wss:': new https.Agent({ keepAlive: false }) };
   const joining = new WeakMap<Socket, Joining>();
 
   // http-proxy-3 pipes the pair and leaves its own listeners on both sockets for as long as they are
@@ -112,7 +117,9 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
       shareCounterId(socket);
       if (clientGone.aborted) return hooks.onAbort();
       pending.set(req, { hooks, settled: false, clientBefore: listenerSnapshot(socket), clientGone, connectTimeoutMs: opts?.connectTimeoutMs });
-      proxy.ws(req, socket, head, { target: target.origin.replace(/^http/, 'ws'), ...(opts?.agent ? { agent: opts.agent } : {}) }, (err: Error) => {
+      const origin = target.origin.replace(/^http/, 'ws');
+      const agent = opts?.agent ?? (origin.startsWith('wss:') ? agents['wss:'] : agents['ws:']);
+      proxy.ws(req, socket, head, { target: origin, agent }, (err: Error) => {
         const state = pending.get(req);
         if (!state || state.settled) return;
         state.settled = true;
@@ -121,6 +128,8 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
     },
     close() {
       proxy.close();
+      agents['ws:'].destroy();
+      agents['wss:'].destroy();
     },
   };
 }
@@ -132,7 +141,7 @@ const KEEPALIVE_MS = 30_000;
 
 // Module-level, not an arrow inside the handshake: a closure there would keep the whole handshake (the
 // upstream request and everything it references) alive for as long as the socket is open.
-const ignoreError = () => undefined;
+export const ignoreError = () => undefined;
 
 // The events on which http-proxy-3 (and the pipes it makes) listen on the two sockets.
 const ADOPTED_EVENTS = ['close', 'end', 'error', 'data', 'drain', 'finish', 'unpipe'] as const;

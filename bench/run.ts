@@ -3,14 +3,16 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Endpoint } from '../bench/measure';
-import { killAll, pinSelf, spawnPinned, treeMemory, type Memory, type Proc } from '../bench/procs';
-import { markdown, table, withReadmeResults, type Meta } from '../bench/report';
-import { checks, idleCost, roundTripOf, summarise, type Idle, type Round } from '../bench/summary';
-import * as targets from '../bench/targets';
-import type { Target, TargetName } from '../bench/targets';
+import type { Endpoint } from './measure';
+import { startClient, type Client } from './load-client';
+import { killAll, pinSelf, treeMemory, type Memory } from './procs';
+import { markdown, table, withReadmeResults, type Meta } from './report';
+import { checks, idleCost, roundTripOf, summarise, type Idle, type Round } from './summary';
+import { FLAG, measurePages, type PagesRow } from './pages';
+import * as targets from './targets';
+import type { Target, TargetName } from './targets';
 
-// `npm run bench`: Portico's WebSocket paths against a direct connection and the usual proxies, in one
+// `npm run bench` (bench/run.ts): Portico's WebSocket paths against a direct connection and the usual proxies, in one
 // run on this machine. Writes bench/results.json and bench/results.md and prints the table.
 // BENCH_ROUNDS (default 5) sets the number of rounds; BENCH_PROFILE=1 writes a CPU profile of each
 // gateway to bench/tmp/profile.
@@ -34,47 +36,19 @@ const SETTINGS = {
   upgradeConcurrency: 16,
   upgradeWarmupSeconds: 0.3,
   upgradeSeconds: 2,
+  // Socket tickets minted before each ticket target's upgrade measurement: more than it can spend.
+  upgradeTickets: 8000,
   idleSockets: 8000,
   idleSettleSeconds: 3,
   websockifyIdleSockets: 400,
   idleConcurrency: 64,
+  // The page-rendering row: dashboard page loads per second while round trips are timed.
+  pageRate: Number(process.env.BENCH_PAGE_RATE ?? 20),
 };
 
 // Build path first, then the VM path; the idle test runs in this order too (direct first, while its echo
 // server has served nobody but the warm-up).
-const ORDER: TargetName[] = ['direct', 'portico', 'hpm', 'nginx', 'haproxy', 'websockify', 'portico-bridge'];
-
-type Client = { call<T>(task: string, ...args: unknown[]): Promise<T> };
-
-function startClient(): Promise<{ client: Client; proc: Proc }> {
-  const proc = spawnPinned('load-client', process.execPath, ['--import', 'tsx', path.join(OUT, 'client.ts')], { core: targets.CLIENT_CORE, cwd: ROOT, ipc: true });
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let nextId = 1;
-  proc.child.on('exit', (code) => {
-    for (const p of pending.values()) p.reject(new Error(`load client exited (${code}):\n${proc.output().slice(-2000)}`));
-  });
-  return new Promise((resolve, reject) => {
-    proc.child.once('exit', () => reject(new Error(`load client did not start:\n${proc.output()}`)));
-    proc.child.on('message', (m: { ready?: boolean; id?: number; ok?: boolean; result?: unknown; error?: string }) => {
-      if (m.ready) {
-        return resolve({
-          proc,
-          client: {
-            call<T>(task: string, ...args: unknown[]) {
-              const id = nextId++;
-              proc.child.send({ id, task, args });
-              return new Promise<T>((res, rej) => pending.set(id, { resolve: res as (v: unknown) => void, reject: rej }));
-            },
-          },
-        });
-      }
-      const p = pending.get(m.id!);
-      pending.delete(m.id!);
-      if (m.ok) p?.resolve(m.result);
-      else p?.reject(new Error(m.error));
-    });
-  });
-}
+const ORDER: TargetName[] = ['direct', 'portico', 'portico-ticket', 'portico-incremental', 'hpm', 'nginx', 'haproxy', 'websockify', 'portico-bridge'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -109,22 +83,24 @@ async function measureRound(client: Client, ordered: Target[], into: Map<TargetN
   const s = SETTINGS;
   const each = async (label: keyof Round, run: (ep: Endpoint) => Promise<unknown>) => {
     for (const t of ordered) {
+      if (t.upgradesOnly && label !== 'upgrades') continue;
       into.get(t.name)![label] = (await run(t.endpoint)) as never;
       await sleep(200);
     }
   };
   // Round trips are the most sensitive to anything else the machine does, so they are taken in slices:
   // a few hundred per target, every target in turn, again and again; a burst of noise hits all alike.
-  const samples = new Map<TargetName, number[]>(ordered.map((t) => [t.name, []]));
+  const timed = ordered.filter((t) => !t.upgradesOnly);
+  const samples = new Map<TargetName, number[]>(timed.map((t) => [t.name, []]));
   for (let slice = 0; slice < s.rttSlices; slice++) {
-    for (const t of ordered) samples.get(t.name)!.push(...(await client.call<number[]>('roundTrip', t.endpoint, { size: s.rttBytes, warmup: s.rttWarmup, count: s.rttCount })));
+    for (const t of timed) samples.get(t.name)!.push(...(await client.call<number[]>('roundTrip', t.endpoint, { size: s.rttBytes, warmup: s.rttWarmup, count: s.rttCount })));
   }
-  for (const t of ordered) into.get(t.name)!.roundTrip = roundTripOf(samples.get(t.name)!);
+  for (const t of timed) into.get(t.name)!.roundTrip = roundTripOf(samples.get(t.name)!);
   await each('throughput', (ep) =>
     client.call('throughput', ep, { size: s.tputBytes, inFlight: s.tputInFlight, warmupMs: s.tputWarmupSeconds * 1000, durationMs: s.tputSeconds * 1000 }),
   );
   await each('upgrades', (ep) =>
-    client.call('upgrades', ep, { concurrency: s.upgradeConcurrency, warmupMs: s.upgradeWarmupSeconds * 1000, durationMs: s.upgradeSeconds * 1000 }),
+    client.call('upgrades', ep, { concurrency: s.upgradeConcurrency, warmupMs: s.upgradeWarmupSeconds * 1000, durationMs: s.upgradeSeconds * 1000, tickets: s.upgradeTickets }),
   );
 }
 
@@ -155,10 +131,16 @@ function machine(): Omit<Meta, 'date' | 'load' | 'rounds' | 'seconds' | 'setting
   };
 }
 
+/** The gateway runtime's Node flags with `flag` added when it is missing, removed when it is there. */
+function toggled(flag: string): string[] {
+  const flags: string[] = require('../scripts/gateway-runtime').nodeFlags;
+  return flags.includes(flag) ? flags.filter((f) => f !== flag) : [...flags, flag];
+}
+
 const loadAverage = () => Number(fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 // A CommonJS helper shared with scripts/test.js.
-const { ensureSystemPackages } = require('./system-packages') as { ensureSystemPackages(p: string[]): string[] };
+const { ensureSystemPackages } = require('../scripts/system-packages') as { ensureSystemPackages(p: string[]): string[] };
 
 async function main(): Promise<void> {
   // The peers it measures against are Debian's; installed when run as root, otherwise named.
@@ -180,7 +162,9 @@ async function main(): Promise<void> {
   const adminPassword = randomBytes(12).toString('base64url');
   const all: Target[] = [
     targets.direct(echo.ws),
-    await targets.portico({ backendUrl: echo.wsUrl, adminPassword, dataDir: tmp, profileDir }),
+    ...(await targets.portico({ backendUrl: echo.wsUrl, adminPassword, dataDir: tmp, profileDir })),
+    // The same gateway with --no-incremental-marking toggled (scripts/gateway-runtime.js): what the flag buys.
+    (await targets.portico({ backendUrl: echo.wsUrl, adminPassword, dataDir: tmp, nodeFlags: toggled(FLAG) }, 'portico-incremental'))[0],
     await targets.hpm(echo.wsUrl),
     await targets.nginx(echo.ws.port, path.join(tmp, 'nginx')),
     await targets.haproxy(echo.ws.port, path.join(tmp, 'haproxy')),
@@ -192,12 +176,13 @@ async function main(): Promise<void> {
 
   log('warm-up: a few hundred messages and upgrades through every target');
   for (const t of all) {
-    await client.call('roundTrip', t.endpoint, { size: SETTINGS.rttBytes, warmup: 0, count: 300 });
+    if (!t.upgradesOnly) await client.call('roundTrip', t.endpoint, { size: SETTINGS.rttBytes, warmup: 0, count: 300 });
     await client.call('upgrades', t.endpoint, { concurrency: 4, warmupMs: 0, durationMs: 300 });
   }
 
   const idle = new Map<TargetName, Idle>();
   for (const name of ORDER) {
+    if (byName.get(name)!.upgradesOnly) continue;
     const i = await idleTest(client, byName.get(name)!);
     idle.set(name, i);
     log(`idle sockets: ${name.padEnd(14)} ${i.sockets} opened in ${i.openSeconds.toFixed(1)} s, ${i.kbPerSocket.toFixed(1)} KiB each (${i.metric})`);
@@ -212,12 +197,21 @@ async function main(): Promise<void> {
     await measureRound(client, ordered, into);
     for (const n of ORDER) rounds.get(n)!.push(into.get(n) as Round);
     done++;
-    log(`round ${r + 1}/${ROUNDS}: ${ORDER.map((n) => `${n} ${into.get(n)!.roundTrip!.p50Us.toFixed(0)}µs ${into.get(n)!.throughput!.mbPerS.toFixed(0)}MB/s ${into.get(n)!.upgrades!.perS.toFixed(0)}/s`).join(' · ')}`);
+    const f = (n: TargetName) => into.get(n)!;
+    log(`round ${r + 1}/${ROUNDS}: ${ORDER.map((n) => `${n} ${f(n).roundTrip ? `${f(n).roundTrip!.p50Us.toFixed(0)}µs ${f(n).throughput!.mbPerS.toFixed(0)}MB/s ` : ''}${f(n).upgrades!.perS.toFixed(0)}/s`).join(' · ')}`);
     const elapsed = (Date.now() - started) / 1000;
     if (r + 1 < ROUNDS && elapsed + (Date.now() - roundStarted) / 1000 > DEADLINE_S) {
       log(`stopping after ${done} rounds to stay within ${DEADLINE_S} s`);
       break;
     }
+  }
+
+  let pages: PagesRow[] | undefined;
+  if (fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) {
+    log(`page rendering: two gateways with their pages, one with ${FLAG} and one without, ${SETTINGS.pageRate} page loads/s each in turn`);
+    pages = await measurePages(client, { backendUrl: echo.wsUrl, adminPassword, dataDir: tmp, rate: SETTINGS.pageRate, slices: SETTINGS.rttSlices, rtt: { size: SETTINGS.rttBytes, warmup: SETTINGS.rttWarmup, count: SETTINGS.rttCount } }, log);
+  } else {
+    log('page rendering: skipped, there is no production build (npm run build first)');
   }
 
   if (profileDir) {
@@ -226,7 +220,7 @@ async function main(): Promise<void> {
     log(`CPU profiles of the gateways in ${path.relative(ROOT, profileDir)}`);
   }
 
-  const results = summarise(ORDER.map((name) => ({ name, path: byName.get(name)!.path, rounds: rounds.get(name)!, idle: idle.get(name)! })));
+  const results = summarise(ORDER.map((name) => ({ name, path: byName.get(name)!.path, rounds: rounds.get(name)!, idle: idle.get(name) })));
   const list = checks(results);
   const meta: Meta = {
     date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
@@ -236,10 +230,10 @@ async function main(): Promise<void> {
     seconds: (Date.now() - started) / 1000,
     settings: SETTINGS,
   };
-  fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify({ meta, results, checks: list }, null, 2) + '\n');
-  fs.writeFileSync(path.join(OUT, 'results.md'), markdown(meta, results, list));
+  fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify({ meta, results, checks: list, pages }, null, 2) + '\n');
+  fs.writeFileSync(path.join(OUT, 'results.md'), markdown(meta, results, list, pages));
   const readmeFile = path.join(ROOT, 'README.md');
-  const readme = withReadmeResults(fs.readFileSync(readmeFile, 'utf8'), meta, results, list);
+  const readme = withReadmeResults(fs.readFileSync(readmeFile, 'utf8'), meta, results, list, pages);
   if (readme) fs.writeFileSync(readmeFile, readme);
   else process.stdout.write('README.md has no bench markers: its table was left as it was.\n');
   process.stdout.write(`\n${table(results)}\n\n`);
