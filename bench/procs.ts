@@ -140,3 +140,24 @@ export function treeMemory(root: number): Memory {
   }
   return { rssKb, pssKb, processes };
 }
+
+/** Runs a bench script's main: whatever happens (an error, Ctrl-C), every process it started goes with it. */
+export function runBench(main: () => Promise<void>): void {
+  process.on('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+  main()
+    .then(() => {
+      killAll();
+      process.exit(0);
+    })
+    .catch((err) => {
+      process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : err}\n`);
+      killAll();
+      process.exit(1);
+    });
+}

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Endpoint } from './measure';
 import { startClient, type Client } from './load-client';
-import { killAll, pinSelf, treeMemory, type Memory } from './procs';
+import { pinSelf, runBench, treeMemory, type Memory } from './procs';
 import { markdown, table, withReadmeResults, type Meta } from './report';
 import { checks, idleCost, roundTripOf, summarise, type Idle, type Round } from './summary';
 import { FLAG, measurePages, type PagesRow } from './pages';
@@ -241,21 +241,4 @@ async function main(): Promise<void> {
   process.stdout.write(`\nWrote bench/results.json, bench/results.md${readme ? ' and the table in README.md' : ''} in ${Math.round(meta.seconds)} s.\n`);
 }
 
-// Whatever happens, every process the bench started goes with it.
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
-main()
-  .then(() => {
-    killAll();
-    process.exit(0);
-  })
-  .catch((err) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : err}\n`);
-    killAll();
-    process.exit(1);
-  });
+runBench(main);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startClient } from './load-client';
 import type { Upgrades } from './measure';
-import { killAll, pinSelf } from './procs';
+import { pinSelf, runBench } from './procs';
 import { median } from './stats';
 import { FLAG } from './pages';
 import * as targets from './targets';
@@ -143,20 +143,4 @@ async function main() {
   fs.writeFileSync(path.join(ROOT, 'bench', 'tmp', 'upgrades.json'), JSON.stringify({ base: BASE, measure: MEASURE, perRound, medians, ratios, cpuPerUpgrade, sysPerUpgrade, completed }, null, 2));
 }
 
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
-main()
-  .then(() => {
-    killAll();
-    process.exit(0);
-  })
-  .catch((err) => {
-    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : err}\n`);
-    killAll();
-    process.exit(1);
-  });
+runBench(main);
