@@ -42,6 +42,7 @@ import { startPreviewServer } from './lib/preview/preview-server';
 import { sendError } from './lib/http/json';
 import { answerClientError } from './lib/http/client-error';
 import { requestUrl } from './lib/http/request-url';
+import { clientAddress, trustedProxies } from './lib/http/client-address';
 import { setSecurityHeaders } from './lib/http/security-headers';
 import { PREVIEW_ORIGIN_HEADER } from './lib/http/content-security-policy';
 import { startNext, type NextMode } from './lib/server/next-app';
@@ -139,6 +140,9 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const leases = createMemoryLeases(config.maxSockets, config.maxSocketsPerUser);
   const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs, canSee: sessionEventsForOwner });
   const wsProxy = createWsProxy(config.upstreamConnectTimeoutMs);
+  // Behind nginx every client has nginx's address; the one it names is believed from TRUSTED_PROXIES only.
+  const proxies = trustedProxies(config.trustedProxies);
+  const addressOf = (req: http.IncomingMessage) => clientAddress(req, proxies);
   // The operator's routes (ROUTES_FILE): records for the upgrade router, HTTP before the API, status for
   // the health details; reloaded on a change of the file and on SIGHUP (main).
   const declared = createDeclaredRoutes({
@@ -150,6 +154,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     allowedOrigins: config.allowedOrigins,
     routeTokens: createRouteTokens(jwtSecret),
     connectTimeoutMs: config.upstreamConnectTimeoutMs,
+    clientAddress: addressOf,
     openSockets: (name) => registry.byRoute()[name] ?? 0,
   });
   const socketRoutes = { list: declared.routesAfter(BUILTIN_ROUTES), deps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow } };
@@ -190,6 +195,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     routes: socketRoutes.list,
     routeDeps: socketRoutes.deps,
     allowedOrigins: config.allowedOrigins,
+    clientAddress: addressOf,
     upstreamConnectTimeoutMs: config.upstreamConnectTimeoutMs,
     tokens,
     tickets,

@@ -31,6 +31,8 @@ export type DeclaredHttpDeps = {
   logger: Logger;
   /** Used when a route sets no connectTimeoutMs. */
   connectTimeoutMs: number;
+  /** Who an anonymous caller is (its limits are per address): the address X-Forwarded-For names past a trusted proxy. */
+  clientAddress(req: IncomingMessage): string;
 };
 
 const SAFE = new Set(['GET', 'HEAD']);
@@ -134,7 +136,7 @@ export function createDeclaredHttp(deps: DeclaredHttpDeps) {
     }
     // Counted from here until the client's connection for this request ends, however it ends.
     const routeKey = `route\0${spec.name}`;
-    const callerKey = `caller\0${spec.name}\0${user ? user.userId : `address:${req.socket.remoteAddress}`}`;
+    const callerKey = `caller\0${spec.name}\0${user ? user.userId : `address:${deps.clientAddress(req)}`}`;
     if ((inFlight.get(routeKey) ?? 0) >= routeCap(spec) || (inFlight.get(callerKey) ?? 0) >= CALLER_IN_FLIGHT) {
       return sendError(res, 'too_many_requests', `Too many requests in flight on ${spec.path}; try again shortly.`);
     }

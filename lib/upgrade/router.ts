@@ -9,7 +9,7 @@ import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { requestUrl } from '../http/request-url';
 import type { Leases } from './leases';
-import { createSocketSlots } from './socket-slots';
+import { ADDRESS, createSocketSlots } from './socket-slots';
 import { checkOrigin } from '../auth/origin';
 import { rejectWithClose, rejectWithStatus } from './reject';
 import type { OpenSocket, SocketRegistry } from './socket-registry';
@@ -31,6 +31,8 @@ export type UpgradeRouterDeps = {
   routes(): readonly AnyRoute[];
   routeDeps: RouteDeps;
   allowedOrigins: readonly string[];
+  /** Who a client on a public route is, for its slots: behind a trusted proxy, the address it names. */
+  clientAddress(req: IncomingMessage): string;
   upstreamConnectTimeoutMs: number;
   tokens: Tokens;
   tickets: SocketTickets;
@@ -165,7 +167,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
 
     // Step 5: limits.
     if (watch.signal.aborted) return clientLeft(socket, ctx);
-    const slot = slots.take(route, user ? user.userId : `address:${req.socket.remoteAddress ?? ''}`);
+    const slot = slots.take(route, user ? user.userId : ADDRESS + deps.clientAddress(req));
     if ('ok' in slot) return refuse(req, socket, ctx, slot.code, slot.reason);
     // The slot is held exactly as long as the client's TCP connection, however the socket ends.
     socket.on('close', slot.release);

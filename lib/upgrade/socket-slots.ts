@@ -8,6 +8,9 @@ import type { AnyRoute, Refusal } from './routes/route';
 
 export type SocketSlot = { release(): void };
 
+/** How a public route's client is named as a slot holder: by its address, never a user id. */
+export const ADDRESS = 'address:';
+
 export function createSocketSlots(leases: Leases) {
   /** Open sockets per route, for the routes that cap theirs (counted from the slot, not from the 101). */
   const heldByRoute = new Map<string, number>();
@@ -16,7 +19,8 @@ export function createSocketSlots(leases: Leases) {
       const held = heldByRoute.get(route.name) ?? 0;
       if (route.maxSockets !== undefined && held >= route.maxSockets) return { ok: false, code: CLOSE.TOO_MANY, reason: `route ${route.name} is at its limit of ${route.maxSockets} sockets` };
       const refusal = leases.acquire(holder);
-      if (refusal) return { ok: false, code: CLOSE.TOO_MANY, reason: refusal === 'user' ? 'too many sockets for this user' : 'server socket limit reached' };
+      if (refusal === 'global') return { ok: false, code: CLOSE.TOO_MANY, reason: 'server socket limit reached' };
+      if (refusal) return { ok: false, code: CLOSE.TOO_MANY, reason: holder.startsWith(ADDRESS) ? 'too many sockets from this address' : 'too many sockets for this user' };
       heldByRoute.set(route.name, held + 1);
       let released = false;
       return {
