@@ -115,7 +115,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     // Step 1: the route records.
     if (url.pathname.startsWith('/_next/')) {
       if (deps.nextUpgrade(req, socket, head)) return;
-      return refuseWithStatus(socket, url.pathname, 404, 'not_found', 'Nothing serves WebSockets under /_next/ here (HMR runs only in dev mode).');
+      return refuseWithStatus(socket, url.pathname.slice(0, 200), 404, 'not_found', 'Nothing serves WebSockets under /_next/ here (HMR runs only in dev mode).');
     }
     const found = findRoute(deps.routes(), url.pathname, url.searchParams);
     if (!found) return refuseWithStatus(socket, url.pathname.slice(0, 200), 404, 'not_found', 'No WebSocket route at this path.');
