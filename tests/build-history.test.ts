@@ -5,8 +5,8 @@ import { after, before, describe, test } from 'node:test';
 import { buildOutputDir } from '../lib/build/build-output';
 import type { BuildEvent } from '../lib/protocol/build';
 import { MAX_DIFF_FILE_BYTES, MAX_DIFF_TOTAL_CHARS } from '../lib/build/build-diff';
-import { startGateway, type TestGateway } from './helpers/gateway';
-import { runBuild } from './helpers/run-build';
+import type { TestGateway } from './helpers/gateway';
+import { gatewayWithTwoBuilds, runBuild } from './helpers/run-build';
 
 // A past build at its own address (issue 11, point 9): its record, its events in bounded pages, its
 // files, and its diff against the previous successful build — for its owner only.
@@ -21,12 +21,7 @@ describe('one build’s record through the gateway', () => {
   const base = () => `/api/projects/${projectId}/builds`;
 
   before(async () => {
-    gw = await startGateway({ LLM_PROVIDER: 'offline', OFFLINE_STREAM_DELAY_MS: '0' });
-    owner = await gw.createUser('history-owner');
-    other = await gw.createUser('history-other');
-    projectId = (await gw.createProject(owner.token, 'history')).id;
-    first = await runBuild(gw, owner.token, projectId, 'A stopwatch with laps');
-    second = await runBuild(gw, owner.token, projectId, 'A stopwatch with splits');
+    ({ gw, owner, other, projectId, first, second } = await gatewayWithTwoBuilds('history'));
   });
   after(() => gw.close());
 

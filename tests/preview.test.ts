@@ -7,8 +7,8 @@ import { SignJWT } from 'jose';
 import { resolveJwtSecret } from '../lib/auth/jwt-secret';
 import { buildOutputDir } from '../lib/build/build-output';
 import { PREVIEW_TOKEN_AUDIENCE, PREVIEW_TOKEN_ISSUER, derivePreviewKey } from '../lib/preview/preview-tokens';
-import { startGateway, type TestGateway } from './helpers/gateway';
-import { runBuild } from './helpers/run-build';
+import type { TestGateway } from './helpers/gateway';
+import { gatewayWithTwoBuilds } from './helpers/run-build';
 
 // The preview origin (issue 11, point 10): a second server that serves a build's files only to a
 // capability minted for that build, with a strict sandboxing policy, never from anything else.
@@ -44,12 +44,7 @@ describe('the preview origin', () => {
   const split = (url: string) => ({ origin: new URL(url).origin, target: new URL(url).pathname });
 
   before(async () => {
-    gw = await startGateway({ LLM_PROVIDER: 'offline', OFFLINE_STREAM_DELAY_MS: '0' });
-    owner = await gw.createUser('preview-owner');
-    other = await gw.createUser('preview-other');
-    projectId = (await gw.createProject(owner.token, 'preview')).id;
-    first = await runBuild(gw, owner.token, projectId, 'A stopwatch with laps');
-    second = await runBuild(gw, owner.token, projectId, 'A stopwatch with splits');
+    ({ gw, owner, other, projectId, first, second } = await gatewayWithTwoBuilds('preview'));
     secret = resolveJwtSecret(gw.portico.config.jwtSecret, gw.portico.config.dataDir);
     previewBase = `http://127.0.0.1:${gw.portico.preview.port}`;
   });

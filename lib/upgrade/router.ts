@@ -20,7 +20,7 @@ import { watchClient, type ClientWatch } from './client-gone';
 import type { WsProxy } from './ws-proxy';
 import { joinProxiedPair } from './proxied-socket';
 import { findRoute } from './routes';
-import type { AnyRoute, Refusal, RouteDeps, Target } from './routes/route';
+import { describeTarget, type AnyRoute, type Refusal, type RouteDeps, type Target } from './routes/route';
 
 // The only listener on the server's `upgrade` event. It walks the route records (lib/upgrade/routes/) and
 // runs each step of design.md "An upgrade, step by step" around the one that matched: every step either
@@ -288,15 +288,4 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
       draining = true;
     },
   };
-}
-
-function describeTarget(t: Target): string {
-  switch (t.transport) {
-    case 'in-process':
-      return 'in-process';
-    case 'bridge':
-      return t.to.kind === 'tcp' ? `tcp://${t.to.host}:${t.to.port}` : 'local VM socket';
-    case 'proxy':
-      return t.url.origin + t.url.pathname;
-  }
 }

@@ -18,3 +18,18 @@ export async function runBuild(gw: TestGateway, token: string, projectId: string
   await closed(ws);
   return buildId;
 }
+
+/**
+ * A gateway on the offline provider with an owner, another user, and one project of the owner's with two
+ * finished builds (`first`, then `second`): what the suites about past builds start from.
+ */
+export async function gatewayWithTwoBuilds(name: string) {
+  const { startGateway } = await import('./gateway');
+  const gw = await startGateway({ LLM_PROVIDER: 'offline', OFFLINE_STREAM_DELAY_MS: '0' });
+  const owner = await gw.createUser(`${name}-owner`);
+  const other = await gw.createUser(`${name}-other`);
+  const projectId = (await gw.createProject(owner.token, name)).id;
+  const first = await runBuild(gw, owner.token, projectId, 'A stopwatch with laps');
+  const second = await runBuild(gw, owner.token, projectId, 'A stopwatch with splits');
+  return { gw, owner, other, projectId, first, second };
+}

@@ -45,6 +45,18 @@ export type Target =
   | { transport: 'bridge'; to: { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string } }
   | { transport: 'in-process'; accept: InProcessAccept };
 
+/** Where a socket went, for its log line: never a credential, only the place. */
+export function describeTarget(t: Target): string {
+  switch (t.transport) {
+    case 'in-process':
+      return 'in-process';
+    case 'bridge':
+      return t.to.kind === 'tcp' ? `tcp://${t.to.host}:${t.to.port}` : 'local VM socket';
+    case 'proxy':
+      return t.url.origin + t.url.pathname;
+  }
+}
+
 /** An in-process endpoint (the hub): answers the handshake itself; null when the client left meanwhile. */
 export type InProcessAccept = (
   req: IncomingMessage,
