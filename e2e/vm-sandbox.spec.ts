@@ -45,15 +45,17 @@ test('a normal user’s VM terminal: an unprivileged uid, no secret, no DATA_DIR
     const line =
       `id -u > ~/uid; env > ~/env; (ls ${dataDir}; cat ${dataDir}/portico.db) > ~/data 2>&1; ` +
       'python3 ~/other.py > ~/other; python3 ~/tcp.py > ~/tcp; echo ok > ~/done';
-    // The xterm may map a moment after the desktop is live; type again until the last command ran.
+    // The xterm may map a moment after the desktop is live, and keys typed before that are lost: the line's
+    // head (its first command) with them. Type it again until its first and last commands both ran.
+    const ran = () => fs.existsSync(path.join(home, 'uid')) && fs.existsSync(path.join(home, 'done'));
     await expect
       .poll(
         async () => {
-          if (!fs.existsSync(path.join(home, 'done'))) {
+          if (!ran()) {
             await page.keyboard.type(line);
             await page.keyboard.press('Enter');
           }
-          return fs.existsSync(path.join(home, 'done'));
+          return ran();
         },
         { message: 'the terminal ran the commands', timeout: 20_000, intervals: [3000] },
       )
