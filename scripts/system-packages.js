@@ -1,5 +1,6 @@
 // Debian packages the test suites drive for real: the browser, the VNC server, terminal and sandbox
-// (bubblewrap) of the local VM provider, websockify for the ws:// VNC path, nginx in front of it all, and HAProxy for the bench.
+// (bubblewrap) of the local VM provider, websockify for the ws:// VNC path, nginx in front of it all, HAProxy for the bench and the
+// cluster, and the engines the scale-out tests run on (Redis, Postgres).
 // As root they are installed with apt; otherwise we say exactly what to run.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -13,6 +14,8 @@ const PROVIDES = {
   nginx: '/usr/sbin/nginx',
   haproxy: '/usr/sbin/haproxy',
   bubblewrap: '/usr/bin/bwrap',
+  'redis-server': '/usr/bin/redis-server',
+  'postgresql-15': '/usr/lib/postgresql/15/bin/postgres',
 };
 
 let updated = false;

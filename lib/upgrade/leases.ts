@@ -4,8 +4,13 @@
 export type LeaseRefusal = 'user' | 'global';
 
 export interface Leases {
-  /** Takes one socket slot for the user, or says which limit refused it. */
-  acquire(userId: string): LeaseRefusal | null;
+  /**
+   * Takes one socket slot for the user, or says which limit refused it. In memory it answers at once;
+   * shared leases (Redis) answer with a promise, and the caller awaits only then, so the embedded path
+   * pays no microtask for a question it can answer synchronously.
+   */
+  acquire(userId: string): LeaseRefusal | null | Promise<LeaseRefusal | null>;
+  /** Gives one slot back; never throws (a shared store's failure is logged and the lease expires). */
   release(userId: string): void;
   countFor(userId: string): number;
   readonly total: number;

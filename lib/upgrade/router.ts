@@ -167,7 +167,8 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
 
     // Step 5: limits.
     if (watch.signal.aborted) return clientLeft(socket, ctx);
-    const slot = slots.take(route, user ? user.userId : ADDRESS + deps.clientAddress(req));
+    const taken = slots.take(route, user ? user.userId : ADDRESS + deps.clientAddress(req));
+    const slot = taken instanceof Promise ? await taken : taken;
     if ('ok' in slot) return refuse(req, socket, ctx, slot.code, slot.reason);
     // The slot is held exactly as long as the client's TCP connection, however the socket ends.
     socket.on('close', slot.release);
