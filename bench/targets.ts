@@ -101,7 +101,8 @@ type PorticoOpts = {
 
 async function startPortico(name: string, o: PorticoOpts) {
   // Started the way `npm start` starts the gateway (scripts/gateway-runtime.js).
-  const args = [...(o.nodeFlags ?? runtime.nodeFlags), ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.profileDir, name)}`] : [])];
+  // BENCH_GATEWAY_FLAGS: more Node/V8 flags for the gateway under test (a trace, a log), never for the peers.
+  const args = [...(o.nodeFlags ?? runtime.nodeFlags), ...(process.env.BENCH_GATEWAY_FLAGS?.split(' ').filter(Boolean) ?? []), ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.profileDir, name)}`] : [])];
   const dataDir = path.join(o.dataDir, name);
   fs.mkdirSync(dataDir, { recursive: true });
   const env = runtime.withRuntimeEnv({ BENCH_TARGET: o.backendUrl, BENCH_ADMIN_PASSWORD: o.adminPassword, BENCH_DATA_DIR: dataDir, ...(o.pages ? { BENCH_PAGES: '1' } : {}) });

@@ -29,6 +29,9 @@ const PROFILE = process.env.BENCH_PROFILE === '1';
 const BASE_FLAGS = process.env.BENCH_BASE_FLAGS?.split(' ').filter(Boolean);
 // BENCH_TARGETS=portico,hpm measures only those (a profile of one credential's path alone, say).
 const ONLY = process.env.BENCH_TARGETS?.split(',');
+// BENCH_NO_GC=1: no forced collection before each window. Each one deoptimises the code that embedded
+// maps it freed (V8's "weak objects"), so every window starts re-warming; this shows the steady state.
+const NO_GC = process.env.BENCH_NO_GC === '1';
 const MEASURE = { concurrency: 16, warmupMs: 300, durationMs: 2000, tickets: 5000 };
 
 /** CPU time (user + system) a process has used, in µs; clock ticks are 10 ms, so read it over seconds. */
@@ -45,7 +48,7 @@ function toggled(flag: string): string[] {
 }
 
 async function collectGarbage(t: Target): Promise<void> {
-  if (!t.collectsGarbage) return;
+  if (!t.collectsGarbage || NO_GC) return;
   const from = t.memory.output().length;
   process.kill(t.memory.pid, 'SIGUSR2');
   await t.memory.waitFor(/GC \d+/, 10_000, from);

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import pino from 'pino';
 import { createPortico } from '../../server';
 import { loadConfig } from '../../lib/config/config';
 import { announceReady } from './ready';
+import { logDestination } from '../../lib/observability/logger';
 
 // Portico's gateway (API + upgrade router, no pages) as its own process, the way tests start it, in
 // production mode with a fresh DATA_DIR (made and removed by the orchestrator). BUILD_BACKEND_URL is the
@@ -26,14 +26,15 @@ async function main() {
     MAX_SOCKETS: '20000',
     MAX_SOCKETS_PER_USER: '20000',
     LLM_PROVIDER: 'offline',
-    // The line every socket logs when it ends is part of the upgrade path: it is written, to /dev/null.
+    // The line every socket logs when it ends is part of the upgrade path: it is written, to /dev/null,
+    // through the destination production writes stdout with.
     LOG_LEVEL: 'info',
   });
   // BENCH_PAGES=1: the dashboard's pages too, from this checkout's `next build` (the page-rendering row).
   const portico = await createPortico({
     config,
     next: process.env.BENCH_PAGES === '1' ? { dev: false } : false,
-    logDestination: pino.destination({ dest: '/dev/null', sync: false }),
+    logDestination: logDestination('/dev/null'),
   });
   process.on('SIGTERM', () => void portico.close().then(() => process.exit(0)));
   announceReady(portico.port);

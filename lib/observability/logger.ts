@@ -29,6 +29,18 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         streamWrite: (line: string) => redactText(line),
       },
     },
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    destination ?? logDestination(1),
   );
 }
+
+/**
+ * Where the JSON lines go (stdout in production; the bench writes the same to /dev/null). Asynchronous, so
+ * a stalled reader of stdout cannot stop the event loop, and bounded, so it cannot take the memory either:
+ * past LOG_BUFFER_MAX_BYTES waiting, lines are dropped rather than queued. (Gathering lines into larger
+ * writes was measured with bench/upgrades.ts and bought nothing, so each line is written as it comes.)
+ */
+export function logDestination(dest: number | string): DestinationStream {
+  return pino.destination({ dest, sync: false, maxLength: LOG_BUFFER_MAX_BYTES });
+}
+
+const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;

@@ -13,17 +13,37 @@ import type { Duplex } from 'node:stream';
 // tolerated (a client may pipeline its first frame); more than this is not a browser and is dropped.
 export const MAX_EARLY_BYTES = 64 * 1024;
 
-export type ClientWatch = {
+/** That the client left, as every connect step can ask it: at once, or by a callback. */
+export type ClientGone = {
+  readonly aborted: boolean;
+  /** Calls `fn` once when the client leaves (never if it already has: check `aborted` first); returns the undo. */
+  onGone(fn: () => void): () => void;
+};
+
+export type ClientWatch = ClientGone & {
+  /** The same as an AbortSignal, for APIs that take one (made on first use: most upgrades never need it). */
   readonly signal: AbortSignal;
   /** Stops watching and gives the bytes received so far, `head` first; the socket is left for the next reader. */
   handOver(head: Buffer): Buffer;
 };
 
+// Not an AbortController per upgrade: creating one and listening on its signal cost about as much CPU as
+// the rest of the watcher together (bench/upgrades.ts profiles), for a signal that the proxied path only
+// ever asks "aborted yet?" and "tell me when". One callback slot does that.
 export function watchClient(socket: Duplex): ClientWatch {
-  const controller = new AbortController();
+  let aborted = false;
+  let listeners: (() => void)[] | null = null;
+  let controller: AbortController | null = null;
   const early: Buffer[] = [];
   let size = 0;
-  const gone = () => controller.abort();
+  const gone = () => {
+    if (aborted) return;
+    aborted = true;
+    controller?.abort();
+    const fns = listeners;
+    listeners = null;
+    if (fns) for (const fn of fns) fn();
+  };
   const onData = (chunk: Buffer) => {
     size += chunk.length;
     if (size > MAX_EARLY_BYTES) return socket.destroy();
@@ -34,7 +54,22 @@ export function watchClient(socket: Duplex): ClientWatch {
   socket.once('close', gone);
   if (socket.destroyed) gone();
   return {
-    signal: controller.signal,
+    get aborted() {
+      return aborted;
+    },
+    onGone(fn) {
+      (listeners ??= []).push(fn);
+      return () => {
+        if (listeners) listeners = listeners.filter((f) => f !== fn);
+      };
+    },
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (aborted) controller.abort();
+      }
+      return controller.signal;
+    },
     handOver(head) {
       socket.pause();
       socket.off('data', onData).off('end', gone).off('close', gone);

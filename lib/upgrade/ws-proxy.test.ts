@@ -75,7 +75,7 @@ before(async () => {
     socket.on('error', () => undefined);
     const clientBefore = listenersOf(socket);
     const report = handshakes.shift()!;
-    wsProxy.proxy(req, socket, head, new URL(`http://127.0.0.1:${upstreamPort}`), new AbortController().signal, {
+    wsProxy.proxy(req, socket, head, new URL(`http://127.0.0.1:${upstreamPort}`), { aborted: false, onGone: () => () => undefined }, {
       onOpen(upstream) {
         report({ clientBefore, clientAtOpen: listenersOf(socket), upstreamAtOpen: listenersOf(upstream) });
         pairs.push(joinProxiedPair(socket, upstream));

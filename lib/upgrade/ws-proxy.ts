@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { createProxyServer } from 'http-proxy-3';
 import { CLOSE } from '../errors/close-codes';
 import { closeCodeForStatus } from '../errors/status-map';
+import type { ClientGone } from './client-gone';
 
 // The proxied leg of an upgrade (design.md step 6-7), on http-proxy-3's `proxy.ws`. This module adds
 // what the library leaves to us: a connect timeout, a close code instead of a raw HTTP answer when the
@@ -23,7 +24,7 @@ export type WsProxy = {
    * `agent`: set to connect to a vetted address rather than what the target's name resolves to now;
    * `connectTimeoutMs`: this route's, instead of the gateway's.
    */
-  proxy(req: IncomingMessage, socket: Socket, head: Buffer, target: URL, clientGone: AbortSignal, hooks: ProxyHooks, opts?: { agent?: Agent; connectTimeoutMs?: number }): void;
+  proxy(req: IncomingMessage, socket: Socket, head: Buffer, target: URL, clientGone: ClientGone, hooks: ProxyHooks, opts?: { agent?: Agent; connectTimeoutMs?: number }): void;
   close(): void;
 };
 
@@ -71,7 +72,7 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
       if (state.settled) return;
       state.settled = true;
       clearTimeout(timer);
-      state.clientGone.removeEventListener('abort', onClientGone);
+      state.stopWatching?.();
       state.hooks.onFail(code, reason);
     };
     const timeoutMs = state.connectTimeoutMs ?? connectTimeoutMs;
@@ -89,12 +90,12 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
       proxyReq.destroy(new Error('the client left'));
       state.hooks.onAbort();
     };
-    state.clientGone.addEventListener('abort', onClientGone, { once: true });
+    state.stopWatching = state.clientGone.onGone(onClientGone);
     proxyReq.on('error', (err) => fail(CLOSE.BAD_GATEWAY, `upstream unreachable: ${describe(err)}`));
     // Registered before http-proxy-3's own listeners (it emits proxyReqWs first), so these run first.
     proxyReq.on('upgrade', (_res: IncomingMessage, upstream: Socket) => {
       clearTimeout(timer);
-      state.clientGone.removeEventListener('abort', onClientGone);
+      state.stopWatching?.();
       if (state.settled) return upstream.destroy();
       state.settled = true;
       upstream.on('error', ignoreError);
@@ -134,7 +135,7 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
   };
 }
 
-type Pending = { hooks: ProxyHooks; settled: boolean; clientBefore: ListenerSnapshot; clientGone: AbortSignal; connectTimeoutMs?: number };
+type Pending = { hooks: ProxyHooks; settled: boolean; clientBefore: ListenerSnapshot; clientGone: ClientGone; stopWatching?: () => void; connectTimeoutMs?: number };
 type Joining = { hooks: ProxyHooks; client: Socket; clientBefore: ListenerSnapshot; upstreamBefore: ListenerSnapshot };
 
 const KEEPALIVE_MS = 30_000;
