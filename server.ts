@@ -25,6 +25,7 @@ import { createSessionService } from './lib/sessions/session-service';
 import { createLogger } from './lib/observability/logger';
 import { createMetrics } from './lib/observability/metrics';
 import { createHealth } from './lib/observability/health';
+import { createLocalProcessRegistry } from './lib/cluster/process-registry';
 import { createMemoryBus } from './lib/hub/bus';
 import { createEventHub } from './lib/hub/event-hub';
 import { sessionEventsForOwner, topicAuthoriser } from './lib/hub/authorise-topic';
@@ -170,7 +171,10 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const systemStats = publishSystemStats(bus, () => ({ sockets: registry.byRoute(), activeBuilds: embedded?.runner.active ?? null }));
 
   let draining = false;
-  const health = createHealth({ registry, routes: socketRoutes.list, buildBackendHttp, isDraining: () => draining, declaredRoutes: declared.status });
+  let publicUrl: string | null = null;
+  // Embedded, this one process does every job; with REDIS_URL each process beats into Redis instead.
+  const processes = createLocalProcessRegistry({ roles: ['gateway', 'worker', 'vmhost'], url: () => publicUrl, state: () => (draining ? 'draining' : 'ok'), load: () => ({ sockets: registry.size, builds: embedded?.runner.active ?? 0 }) });
+  const health = createHealth({ registry, routes: socketRoutes.list, buildBackendHttp, isDraining: () => draining, declaredRoutes: declared.status, processes: processes.list });
   const builds = createBuilds(store.db);
   // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
   const previewTokens = createPreviewTokens(jwtSecret);
@@ -223,6 +227,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   });
   const address = server.address() as { port: number };
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${address.port}`;
+  publicUrl = url;
   logger.info({ event: 'listening', url, mode: next ? next.dev ? 'dev' : 'production' : 'api-only', buildBackend: buildBackend.origin }, 'Portico is listening');
 
   /** Stops taking upgrades (new ones get 1013); open sockets stay until close(). */

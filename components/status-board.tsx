@@ -17,7 +17,8 @@ import { ServerUnreachable } from './server-unreachable';
 import { SYSTEM_TOPIC } from '@/lib/protocol/topics';
 import { DeclaredRoutes } from './declared-routes';
 import { RouteSockets } from './route-sockets';
-import type { DeclaredRouteStatus } from '@/lib/protocol/api';
+import type { DeclaredRouteStatus, ProcessStatus } from '@/lib/protocol/api';
+import { Processes } from './processes';
 
 // The status page (design.md "Health and metrics", "Pages"): /api/admin/health on load and every few seconds for
 // upstreams, and the `system` topic (a sample every 2 s) for the live numbers and the charts.
@@ -31,6 +32,8 @@ type Health = {
   activeBuilds: number | null;
   upstreams: Record<string, { url: string; reachable: boolean; ms: number; activeBuilds?: number; error?: string }>;
   declaredRoutes?: DeclaredRouteStatus[];
+  processes?: ProcessStatus[] | null;
+  processesError?: string | null;
 };
 
 // Routes are coloured in the router's order, so the built-in ones keep their colours whatever is declared.
@@ -191,6 +194,8 @@ function AdminStatus() {
             ) : null}
           </Panel>
         </div>
+
+        <Processes processes={health.data?.processes} error={health.data?.processesError} now={health.answeredAt ?? 0} />
 
         <DeclaredRoutes routes={health.data?.declaredRoutes} />
       </div>

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { SocketRegistry } from '../upgrade/socket-registry';
 import type { AnyRoute } from '../upgrade/routes/route';
-import type { RouteStatus } from '../protocol/api';
+import type { ProcessStatus, RouteStatus } from '../protocol/api';
 import type { DeclaredRouteStatus } from '../declared-routes/declared-routes';
 
 // Health, in two halves. The public `/healthz` says only ok / not ok — a load balancer needs no more, and
@@ -75,6 +75,8 @@ export function createHealth(deps: {
   isDraining: () => boolean;
   /** The operator's declared routes with their upstreams' health (ROUTES_FILE). */
   declaredRoutes?: () => Promise<DeclaredRouteStatus[]>;
+  /** Every Portico process from its heartbeat (lib/cluster/process-registry.ts). */
+  processes?: () => Promise<ProcessStatus[]>;
 }) {
   const startedAt = Date.now();
   let cached: { at: number; value: Promise<BackendHealth> } | null = null;
@@ -89,7 +91,15 @@ export function createHealth(deps: {
     status,
     /** For admins: the whole picture. */
     async details() {
-      const [backend, declaredRoutes] = await Promise.all([build(), deps.declaredRoutes?.() ?? []]);
+      const [backend, declaredRoutes, processes] = await Promise.all([
+        build(),
+        deps.declaredRoutes?.() ?? [],
+        // Redis away: the rest of the picture still answers, and says what is missing.
+        (deps.processes?.() ?? Promise.resolve(null)).then(
+          (list) => ({ list, error: null }),
+          (err: Error) => ({ list: null, error: `The process list is unavailable: ${err.message}` }),
+        ),
+      ]);
       const byRoute = deps.registry.byRoute();
       return {
         status: status(),
@@ -99,6 +109,8 @@ export function createHealth(deps: {
         activeBuilds: backend.activeBuilds ?? null,
         upstreams: { build: backend },
         declaredRoutes,
+        processes: processes.list,
+        processesError: processes.error,
       };
     },
   };

@@ -72,3 +72,23 @@ export type DeclaredRouteStatus = {
   openSockets: number;
   health: { reachable: boolean; ms: number; error?: string } | null;
 };
+
+/** The jobs a Portico process does (design.md "Scale-out"); `npm start` does all three in one. */
+export type ProcessRole = 'gateway' | 'worker' | 'vmhost';
+
+/** One running Portico process as the status page lists it, from its last heartbeat. */
+export type ProcessStatus = {
+  id: string;
+  roles: ProcessRole[];
+  host: string;
+  pid: number;
+  /** Where it serves (a gateway's or vmhost's URL), when it does. */
+  url: string | null;
+  startedAt: number;
+  /** When its last heartbeat was written. */
+  seenAt: number;
+  /** ok, or draining (a gateway on its way out), or late (a heartbeat missed: it may be gone). */
+  state: 'ok' | 'draining' | 'late';
+  /** What it is doing: open sockets, running builds, VMs. */
+  load: Record<string, number>;
+};
