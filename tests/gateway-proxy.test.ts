@@ -140,6 +140,8 @@ describe('the build route through the proxy', () => {
     assert.equal(health.body.upstreams.build.reachable, true);
     const metrics = await (await fetch(gw.url + '/metrics', { headers: { authorization: `Bearer ${gw.adminToken}` } })).text();
     assert.match(metrics, /portico_open_sockets\{route="build"\} 1/);
+    // A route nobody has opened yet is in the scrape at 0, not missing.
+    assert.match(metrics, /portico_open_sockets\{route="vnc"\} 0/);
     assert.match(metrics, /portico_upgrades_total\{route="build",outcome="accepted"\} \d+/);
     ws.close();
     await closed(ws);

@@ -20,6 +20,8 @@ export function createSocketRegistry(onChange?: (route: string, open: number) =>
   const sockets = new Set<OpenSocket>();
   // The built-in routes are always listed (at 0), so a chart or a scrape sees them before their first socket.
   const counts = new Map<string, number>(BUILTIN_ROUTE_NAMES.map((r) => [r, 0]));
+  // And told as such, so /metrics has an open_sockets series for each from the first scrape.
+  for (const route of counts.keys()) onChange?.(route, 0);
   const bump = (route: string, by: number) => {
     const n = (counts.get(route) ?? 0) + by;
     counts.set(route, n);
