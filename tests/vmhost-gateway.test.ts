@@ -103,7 +103,7 @@ async function waitFor(check: () => boolean | Promise<boolean>, ms = 5000, what 
 
 const notRoot = process.getuid?.() === 0 ? null : 'the vmhost tests start sandboxed VMs, which needs root';
 
-describe('a gateway with VMHOST_URL and a vmhost process', { skip: localVncMissing() ?? notRoot ?? false }, () => {
+describe('a gateway with VMHOST_URL and a vmhost process', { skip: localVncMissing() ?? notRoot ?? false, timeout: 120_000 }, () => {
   const secret = randomBytes(48).toString('base64url');
   let gw: TestGateway;
   let vmhost: VmhostProcess;
@@ -232,10 +232,12 @@ describe('a gateway with VMHOST_URL and a vmhost process', { skip: localVncMissi
     assert.equal(s.status, 201);
     const ws = viewer(s.body.id);
     await opened(ws);
+    // Listening before the kill: the close may come before the vmhost's exit is reported.
+    const ended = closed(ws);
     try {
       await vmhost.stop('SIGKILL');
       // The desktop dies with the vmhost (setpriv --pdeathsig), and the open viewer learns of it.
-      assert.equal((await closed(ws)).code, 1014);
+      assert.equal((await ended).code, 1014);
       await waitFor(() => desktopPids(s.body.id).length === 0, 5000, 'the desktop died with the vmhost');
 
       const refused = await closed(viewer(s.body.id));
@@ -264,5 +266,22 @@ describe('a gateway with VMHOST_URL and a vmhost process', { skip: localVncMissi
     await closed(again);
     assert.equal((await gw.api('DELETE', `/api/sessions/${s.body.id}`, { token: user.token })).status, 204);
     assert.deepEqual(desktopPids(s.body.id), []);
+  });
+
+  test('the vmhost stopped (SIGTERM): viewers get 1001 through the gateway, it exits 0, and its sessions come back with it', async () => {
+    const s = await gw.api('POST', '/api/sessions', { token: user.token, body: { name: 'across a restart' } });
+    const ws = viewer(s.body.id);
+    await opened(ws);
+    const ended = closed(ws);
+    try {
+      assert.equal(await vmhost.stop('SIGTERM'), 0, vmhost.output());
+      assert.equal((await ended).code, 1001);
+      assert.deepEqual(desktopPids(s.body.id), [], 'its VMs stop with it');
+      assert.equal((await gw.api('GET', `/api/sessions/${s.body.id}`, { token: user.token })).body.status, 'running', 'a stop is not an exit');
+    } finally {
+      vmhost = await startVmhost(gw.portico.config.dataDir, secret, port);
+    }
+    assert.ok(xvncOf(s.body.id), 'resumed');
+    assert.equal((await gw.api('DELETE', `/api/sessions/${s.body.id}`, { token: user.token })).status, 204);
   });
 });

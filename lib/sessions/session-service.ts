@@ -77,7 +77,11 @@ export function createSessionService(deps: SessionServiceDeps) {
     if (!info.canStart) throw new HttpError('forbidden', info.sentence!);
     const id = newId();
     const vm = await vmhost.start(id, name, user);
-    const row = await deps.sessions.createWithId(id, { ownerId: user.userId, name, target: vm.target, kind: 'local', status: 'running' });
+    // A VM without a record would run unseen until the vmhost restarts: stop it if the record fails.
+    const row = await deps.sessions.createWithId(id, { ownerId: user.userId, name, target: vm.target, kind: 'local', status: 'running' }).catch(async (err) => {
+      await vmhost.stop(id, user).catch((e) => deps.logger.error({ err: e, session: id }, 'could not stop a VM whose record failed'));
+      throw err;
+    });
     const pub = toPublicSession(row);
     announce(pub, 'created');
     return pub;
