@@ -32,19 +32,25 @@ export function createVmhostClient(deps: VmhostClientDeps) {
   let epoch: string | null = null;
   let after = 0;
   let polling: Promise<VmhostState | null> | null = null;
+  // Said once when the vmhost goes away (or was never there), not at every poll.
+  let warned = false;
 
   async function call(method: string, path: string, op: VmhostOp, sessionId: string | null, user: TokenClaims | null, body?: unknown, timeoutMs = CALL_TIMEOUT_MS): Promise<Response> {
     const token = await deps.tokens.mint({ op, sessionId, userId: user?.userId ?? null, role: user?.role ?? 'user' });
-    let res: Response;
-    try {
-      res = await fetch(base + path, {
+    const send = () =>
+      fetch(base + path, {
         method,
         headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
+    let res: Response;
+    try {
+      // fetch keeps connections alive; after a vmhost restart the first request can meet a pooled socket
+      // the old process closed. A GET or DELETE is tried once more on a fresh one; a start is not repeated.
+      res = await send().catch((err) => (method !== 'PUT' && causeOf(err) === 'UND_ERR_SOCKET' ? send() : Promise.reject(err)));
     } catch (err) {
-      const why = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      const why = causeOf(err);
       problem = `The VM host at ${deps.url.origin} does not answer (${why})`;
       state = null;
       throw new HttpError('unavailable', `The VM host is unreachable (${why}); try again shortly.`);
@@ -56,18 +62,20 @@ export function createVmhostClient(deps: VmhostClientDeps) {
 
   async function poll(): Promise<VmhostState | null> {
     try {
-      const res = await call('GET', `/status?after=${after}`, 'status', null, null);
+      const res = await call('GET', `/status?epoch=${epoch ?? ''}&after=${after}`, 'status', null, null);
       const body = (await res.json()) as VmhostStatusBody;
-      // A restarted vmhost numbers its exits from 1 again: everything it reports is new. On the first
+      // A restarted vmhost (a new epoch) numbers its exits from 1 again and sends them all. On the first
       // contact, exits from before this gateway started are old news (the store has them).
-      if (epoch !== null && epoch !== body.epoch) after = 0;
-      if (epoch !== null) for (const e of body.exits) if (e.seq > after) deps.onExit(e.sessionId);
+      if (epoch !== null) for (const e of body.exits) deps.onExit(e.sessionId);
       epoch = body.epoch;
       after = body.lastSeq;
+      if (!state) deps.logger.info({ event: 'vmhost_reachable', vmhost: deps.url.origin, vms: body.vms }, 'the VM host answers');
       state = { available: body.available, sandboxed: body.sandboxed, sentence: body.sentence, vms: body.vms };
     } catch (err) {
       if (!(err instanceof HttpError)) deps.logger.error({ err }, 'vmhost status poll failed');
       else if (err.status !== 503) problem = `The VM host refused this gateway (${err.message})`;
+      if (state || !warned) deps.logger.warn({ event: 'vmhost_unreachable', vmhost: deps.url.origin }, problem);
+      warned = true;
       state = null;
     }
     return state;
@@ -112,3 +120,7 @@ export function createVmhostClient(deps: VmhostClientDeps) {
 }
 
 export type VmhostClient = ReturnType<typeof createVmhostClient>;
+
+function causeOf(err: unknown): string {
+  return (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+}

@@ -19,11 +19,12 @@ import { unsandboxedSentence } from './vm-sandbox';
 // that run no VMs themselves (design.md "Scale-out"). It trusts nothing that reaches its port: every call
 // carries a token a gateway minted for that one operation on that one session (lib/auth/vmhost-tokens.ts).
 //
-//   GET    /healthz           no auth: up, and how many VMs run
-//   GET    /status?after=N    the provider's state and the VMs that exited since exit N (token: status)
-//   PUT    /vms/:id {name}    start the session's VM (token: create, that session) → 201 {target, sandboxed}
-//   DELETE /vms/:id           stop it and delete its home (token: delete, that session) → 204
-//   GET    /vnc/:id           WebSocket: the VM's RFB stream, bridged as the gateway would (token: connect)
+//   GET    /healthz                  no auth: up, and how many VMs run
+//   GET    /status?epoch=E&after=N   the provider's state and the VMs that exited after exit N of epoch E
+//                                    (all it holds when E is not its epoch) (token: status)
+//   PUT    /vms/:id {name}           start the session's VM (token: create, that session) → 201 {target, sandboxed}
+//   DELETE /vms/:id                  stop it and delete its home (token: delete, that session) → 204
+//   GET    /vnc/:id                  WebSocket: the VM's RFB stream, bridged as a gateway would (token: connect)
 //
 // Refusals are plain HTTP (status + {"error":{code,message}}); a gateway's proxy turns an upgrade's status
 // into the close code of the one map (lib/errors/status-map.ts): 401 → 4401, 403 → 4403, 502 → 1014.
@@ -106,7 +107,8 @@ export function createVmhostServer(deps: VmhostServerDeps) {
 
   async function status(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     await grant(req, 'status', null);
-    const after = Number(url.searchParams.get('after') ?? 0);
+    // A gateway that knew another epoch (this vmhost restarted since) gets every exit it still holds.
+    const after = url.searchParams.get('epoch') === epoch ? Number(url.searchParams.get('after') ?? 0) : 0;
     const body: VmhostStatusBody = { epoch, vms: deps.localVnc?.count ?? 0, ...providerState(), exits: exits.filter((e) => e.seq > after), lastSeq };
     sendJson(res, 200, body);
   }
@@ -190,9 +192,11 @@ export function createVmhostServer(deps: VmhostServerDeps) {
     /** Viewers get 1001 (their clients reconnect); the VMs themselves are the caller's to stop. */
     async close(): Promise<void> {
       closing = true;
-      server.close();
+      // Resolves once the port is free again and every connection has ended (a restart may take the port).
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...bridges].map((b) => b.close(CLOSE.GOING_AWAY, 'vmhost going away')));
       server.closeAllConnections();
+      await stopped;
     },
   };
 }
