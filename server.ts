@@ -237,7 +237,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     return closing;
   }
 
-  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, leases, declared, buildBackend: embedded, preview, localVnc, vncMissing, vmSandboxProblem, drain, close };
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, leases, declared, buildBackend: embedded, preview, localVnc, vmhost, vncMissing, vmSandboxProblem, drain, close };
 }
 
 async function main() {

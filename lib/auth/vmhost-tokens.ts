@@ -15,6 +15,8 @@ export const VMHOST_TOKEN_ISSUER = 'portico-gateway';
 const ALG = 'HS256';
 const KEY_LABEL = 'portico/vmhost-token/v1';
 export const VMHOST_TOKEN_TTL_S = 60;
+/** Distinct grants kept for reuse at once; the oldest goes first. */
+const MAX_REUSED = 4096;
 
 /** What a token allows: start, stop or open the viewer of one session, or read the vmhost's status. */
 export type VmhostOp = 'create' | 'delete' | 'connect' | 'status';
@@ -43,16 +45,30 @@ export function deriveVmhostKey(secret: string): Uint8Array {
 
 export function createVmhostTokens(secret: string, ttlS = VMHOST_TOKEN_TTL_S): VmhostTokens {
   const key = hmacKey(deriveVmhostKey(secret));
+  const recent = new Map<string, { token: Promise<string>; reuseUntil: number }>();
+  const sign = async ({ op, sessionId, userId, role }: VmhostGrant) => {
+    const jwt = new SignJWT({ op, session: sessionId, role })
+      .setProtectedHeader({ alg: ALG, typ: 'JWT' })
+      .setIssuer(VMHOST_TOKEN_ISSUER)
+      .setAudience(VMHOST_TOKEN_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(Math.floor(Date.now() / 1000) + ttlS);
+    if (userId) jwt.setSubject(userId);
+    return jwt.sign(await key());
+  };
   return {
-    async mint({ op, sessionId, userId, role }) {
-      const jwt = new SignJWT({ op, session: sessionId, role })
-        .setProtectedHeader({ alg: ALG, typ: 'JWT' })
-        .setIssuer(VMHOST_TOKEN_ISSUER)
-        .setAudience(VMHOST_TOKEN_AUDIENCE)
-        .setIssuedAt()
-        .setExpirationTime(Math.floor(Date.now() / 1000) + ttlS);
-      if (userId) jwt.setSubject(userId);
-      return jwt.sign(await key());
+    mint(grant) {
+      // As with build-backend tokens: a signature is a hop to the thread pool on every upgrade, so the same
+      // grant (same user, op and session, already authorised) shares one token for half its life.
+      const slot = `${grant.op}\0${grant.sessionId}\0${grant.userId}\0${grant.role}`;
+      const now = Date.now();
+      const hit = recent.get(slot);
+      if (hit && hit.reuseUntil > now) return hit.token;
+      const token = sign(grant);
+      if (recent.size >= MAX_REUSED) recent.delete(recent.keys().next().value!);
+      recent.set(slot, { token, reuseUntil: now + (ttlS * 1000) / 2 });
+      token.catch(() => recent.delete(slot));
+      return token;
     },
     async verify(token, op, sessionId) {
       if (!token || token.length > 4096) return 'invalid';

@@ -5,6 +5,7 @@ import { createMemoryBus } from '../hub/bus';
 import type { Logger } from '../observability/logger';
 import { createSessionService } from '../sessions/session-service';
 import { createVmhostServer } from '../sessions/vmhost-server';
+import { lockDownDataDir } from '../store/data-dir';
 import { openStore } from '../store/db';
 import { createSessions } from '../store/sessions';
 import { createUsers } from '../store/users';
@@ -19,6 +20,8 @@ export async function startVmhost(config: Config, logger: Logger) {
     throw new ConfigError(`VMHOST_SECRET is ${config.vmhostSecret ? 'too short' : 'not set'}: the vmhost verifies the gateways' tokens with it (at least ${MIN_SECRET_BYTES} bytes, the same as the gateways').`);
   }
   const store = await openStore(config.dataDir);
+  // On a machine of its own the vmhost may be the first to open DATA_DIR, and its desktops run as other uids.
+  lockDownDataDir(config.dataDir);
   const sessions = createSessions(store.db);
   // The session service's exit and resume rules, on this process's store. Its bus has no listener here:
   // gateways hear of an exit from their next status poll (vmhost-client.ts), the store has the status.
