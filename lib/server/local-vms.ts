@@ -36,7 +36,8 @@ export type GatewayVms = LocalVms & { vmhost: VmhostClient | null };
 
 /** What a gateway runs for VM sessions: the embedded provider, or (VMHOST_URL) a client of the vmhost. */
 export async function startGatewayVms(config: Config, logger: Logger, on: { exited(id: string): void; exitedOnVmhost(id: string): void }): Promise<GatewayVms> {
-  if (!config.vmhostUrl) return { ...(await startLocalVms(config, logger, on.exited)), vmhost: null };
+  // VNC_PROVIDER=external: no local VMs at all, here or on a vmhost.
+  if (!config.vmhostUrl || config.vncProvider !== 'local') return { ...(await startLocalVms(config, logger, on.exited)), vmhost: null };
   // config refused VMHOST_URL without a VMHOST_SECRET.
   const vmhost = createVmhostClient({ url: new URL(config.vmhostUrl), tokens: createVmhostTokens(config.vmhostSecret!), logger, onExit: on.exitedOnVmhost });
   return { localVnc: null, vncMissing: null, vmSandboxProblem: null, vmhost };
