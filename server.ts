@@ -17,9 +17,7 @@ import { createProjects } from './lib/store/projects';
 import { createSessions } from './lib/store/sessions';
 import { createBuilds } from './lib/store/builds';
 import { startBuildBackend } from './lib/build/build-backend';
-import { createLocalVnc, localVncMissing, MAX_LOCAL_VMS } from './lib/sessions/local-vnc';
-import { cgroupSentence, probeCgroups } from './lib/sessions/vm-cgroup';
-import { probeSandbox, unsandboxedSentence } from './lib/sessions/vm-sandbox';
+import { startGatewayVms } from './lib/server/local-vms';
 import { lockDownDataDir } from './lib/store/data-dir';
 import { createSessionService } from './lib/sessions/session-service';
 import { createLogger } from './lib/observability/logger';
@@ -114,25 +112,10 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const buildBackend = new URL(config.buildBackendUrl ?? embedded!.url);
   const buildBackendHttp = new URL(buildBackend.href.replace(/^ws/, 'http'));
 
-  // VM sessions: the local provider's sandboxed desktops, swept and resumed at start. Whether a sandbox
-  // can start is found by a real trial run, once.
-  const isRoot = process.getuid?.() === 0;
-  const sandbox = config.vncProvider === 'local' ? await probeSandbox({ isRoot, trialUid: config.vmUidBase + MAX_LOCAL_VMS }) : null;
-  const vmSandboxProblem = sandbox && !sandbox.sandboxed ? unsandboxedSentence(sandbox.reason) : null;
-  if (vmSandboxProblem) logger.warn({ event: 'vm_sandbox_unavailable' }, vmSandboxProblem);
-  const cgroups = sandbox ? probeCgroups({ isRoot, dataDir: config.dataDir }) : null;
-  if (cgroups) {
-    const said = cgroupSentence(cgroups);
-    logger[said.level]({ event: 'vm_cgroups', kind: cgroups.kind }, said.text);
-  }
-  const limits = { memoryBytes: config.vmMemoryMaxBytes, pids: config.vmPidsMax, cpus: config.vmCpuMax };
-  const localVnc =
-    sandbox && cgroups
-      ? createLocalVnc({ dataDir: config.dataDir, logger, sandbox, isRoot, uidBase: config.vmUidBase, homeMaxBytes: config.vmHomeMaxBytes, cgroups, limits, onExit: (id) => void sessionService.vmExited(id) })
-      : null;
-  const sessionService = createSessionService({ sessions, users, bus, logger, provider: config.vncProvider, localVnc, vncTargetAllow: config.vncTargetAllow });
-  const vncMissing = localVnc ? localVncMissing() : null;
-  if (vncMissing) logger.warn({ event: 'vnc_unavailable' }, `${vncMissing}. The rest of the dashboard works without it.`);
+  // VM sessions: the local provider's sandboxed desktops (or, with VMHOST_URL, the vmhost's), swept and
+  // resumed at start.
+  const { localVnc, vmhost, vncMissing, vmSandboxProblem } = await startGatewayVms(config, logger, { exited: (id) => void sessionService.vmExited(id), exitedOnVmhost: (id) => void sessionService.vmExitedElsewhere(id) });
+  const sessionService = createSessionService({ sessions, users, bus, logger, provider: config.vncProvider, localVnc, vmhost, vncTargetAllow: config.vncTargetAllow });
   await sessionService.resume();
 
   // Sockets: who holds what, the hub, the proxy.
@@ -158,7 +141,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     clientAddress: addressOf,
     openSockets: (name) => registry.byRoute()[name] ?? 0,
   });
-  const socketRoutes = { list: declared.routesAfter(BUILTIN_ROUTES), deps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow } };
+  const socketRoutes = { list: declared.routesAfter(BUILTIN_ROUTES), deps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow, vmhost } };
   const sessionSweep = startSessionSweep({ registry, guard, logger });
 
   // Next gets a server of its own that never listens, so it can only ever see the `/_next/` upgrades
@@ -259,7 +242,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
     return closing;
   }
 
-  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, leases, declared, buildBackend: embedded, preview, localVnc, vncMissing, vmSandboxProblem, drain, close };
+  return { url, port: address.port, server, config, logger, store, users, projects, sessions, tokens, bus, hub, registry, metrics, admin, backendTokens, leases, declared, buildBackend: embedded, preview, localVnc, vmhost, vncMissing, vmSandboxProblem, drain, close };
 }
 
 async function main() {

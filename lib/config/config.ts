@@ -56,6 +56,13 @@ const schema = z.object({
   HEARTBEAT_MS: int(25000, 100),
   VNC_PROVIDER: z.preprocess(emptyAsUndefined, z.enum(['local', 'external']).default('local')),
   VNC_TARGET_ALLOW: list,
+  // Set: this gateway runs no VMs; local sessions live on that vmhost (`npm run vmhost`). Unset: embedded.
+  VMHOST_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  // Signs the gateway → vmhost tokens; the vmhost gets this and never JWT_SECRET.
+  VMHOST_SECRET: optionalString,
+  // Where `npm run vmhost` listens: loopback unless the gateways are on other machines.
+  VMHOST_HOST: z.preprocess(emptyAsUndefined, z.string().refine(isHost, 'must be an IP address or a host name').default('127.0.0.1')),
+  VMHOST_PORT: int(0, 0, 65535),
   // Proxies whose X-Forwarded-For is believed (addresses or CIDRs): nginx on the same host by default.
   TRUSTED_PROXIES: z.preprocess(
     (v) => (v === undefined || (typeof v === 'string' && v.trim() === '') ? '127.0.0.1,::1' : v === 'none' ? '' : v),
@@ -123,6 +130,11 @@ export type Config = Readonly<{
   heartbeatMs: number;
   vncProvider: RawConfig['VNC_PROVIDER'];
   vncTargetAllow: readonly string[];
+  /** The vmhost's base URL (http:); undefined: local VMs run in this process. */
+  vmhostUrl: string | undefined;
+  vmhostSecret: string | undefined;
+  vmhostHost: string;
+  vmhostPort: number;
   trustedProxies: readonly string[];
   vmUidBase: number;
   /** What one local VM's home may hold (an ext4 image of this size where loop mounts work). */
@@ -167,7 +179,8 @@ export class ConfigError extends Error {}
 /** Minimum length of JWT_SECRET in production: 32 bytes, the HS256 key size. */
 export const MIN_SECRET_BYTES = 32;
 
-export function loadConfig(env: Record<string, string | undefined>): Config {
+/** `needsJwtSecret: false` for the vmhost, which must work without JWT_SECRET (it gets VMHOST_SECRET). */
+export function loadConfig(env: Record<string, string | undefined>, opts: { needsJwtSecret?: boolean } = {}): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -175,10 +188,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   const c = parsed.data;
   const production = c.NODE_ENV === 'production';
-  if (production && (!c.JWT_SECRET || Buffer.byteLength(c.JWT_SECRET) < MIN_SECRET_BYTES)) {
+  if (opts.needsJwtSecret !== false && production && (!c.JWT_SECRET || Buffer.byteLength(c.JWT_SECRET) < MIN_SECRET_BYTES)) {
     throw new ConfigError(
       `JWT_SECRET is ${c.JWT_SECRET ? 'too short' : 'not set'}: production needs a secret of at least ${MIN_SECRET_BYTES} bytes (for example: openssl rand -base64 48).`,
     );
+  }
+  if (c.VMHOST_URL && Buffer.byteLength(c.VMHOST_SECRET ?? '') < MIN_SECRET_BYTES) {
+    throw new ConfigError(`VMHOST_SECRET is ${c.VMHOST_SECRET ? 'too short' : 'not set'}: with VMHOST_URL the gateway signs its requests to the vmhost with it (at least ${MIN_SECRET_BYTES} bytes, the same on the vmhost).`);
   }
   return Object.freeze({
     env: c.NODE_ENV,
@@ -205,6 +221,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     heartbeatMs: c.HEARTBEAT_MS,
     vncProvider: c.VNC_PROVIDER,
     vncTargetAllow: Object.freeze([...c.VNC_TARGET_ALLOW]),
+    vmhostUrl: c.VMHOST_URL,
+    vmhostSecret: c.VMHOST_SECRET,
+    vmhostHost: c.VMHOST_HOST,
+    vmhostPort: c.VMHOST_PORT,
     trustedProxies: Object.freeze([...c.TRUSTED_PROXIES]),
     vmUidBase: c.VM_UID_BASE,
     vmHomeMaxBytes: c.VM_HOME_MAX_BYTES,

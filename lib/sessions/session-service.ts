@@ -7,6 +7,7 @@ import { toPublicSession, type PublicSession, type Sessions } from '../store/ses
 import type { Users } from '../store/users';
 import type { Session } from '../store/schema';
 import { localVncMissing, type LocalVnc } from './local-vnc';
+import type { VmhostClient } from './vmhost-client';
 import { unsandboxedSentence } from './vm-sandbox';
 import { vetTarget } from './target-allow';
 import { SESSIONS_TOPIC } from '../protocol/topics';
@@ -22,6 +23,8 @@ export type SessionServiceDeps = {
   logger: Logger;
   provider: 'local' | 'external';
   localVnc: LocalVnc | null;
+  /** VMHOST_URL: local VMs run on the vmhost, and this process runs none (localVnc is null). */
+  vmhost?: VmhostClient | null;
   vncTargetAllow: readonly string[];
 };
 
@@ -32,6 +35,7 @@ export function createSessionService(deps: SessionServiceDeps) {
   const announce = (s: PublicSession, change: SessionChange['change']) => deps.bus.publish(SESSIONS_TOPIC, { change, session: s } satisfies SessionChange);
 
   function providerInfo(user: TokenClaims): VmProviderInfo {
+    if (deps.vmhost) return vmhostInfo(deps.vmhost, user);
     if (deps.provider !== 'local' || !deps.localVnc) {
       return { available: false, sandboxed: false, canStart: false, sentence: 'This server has no local VM provider (VNC_PROVIDER=external); an admin registers external targets.' };
     }
@@ -43,6 +47,7 @@ export function createSessionService(deps: SessionServiceDeps) {
   }
 
   async function createLocal(user: TokenClaims, name: string): Promise<PublicSession> {
+    if (deps.vmhost) return createOnVmhost(deps.vmhost, user, name);
     if (deps.provider !== 'local' || !deps.localVnc) {
       throw new HttpError('unavailable', 'This server has no local VM provider (VNC_PROVIDER=external); an admin registers external targets.');
     }
@@ -59,6 +64,24 @@ export function createSessionService(deps: SessionServiceDeps) {
       throw new HttpError('unavailable', `The VM could not start: ${(err as Error).message}`);
     }
     const row = await deps.sessions.createWithId(id, { ownerId: user.userId, name, target: vm.target, kind: 'local', status: 'running' });
+    const pub = toPublicSession(row);
+    announce(pub, 'created');
+    return pub;
+  }
+
+  // The vmhost's state is a poll old at most; a create asks afresh, so a vmhost that just came up is used.
+  async function createOnVmhost(vmhost: VmhostClient, user: TokenClaims, name: string): Promise<PublicSession> {
+    await vmhost.refresh();
+    const info = vmhostInfo(vmhost, user);
+    if (!info.available) throw new HttpError('unavailable', info.sentence!);
+    if (!info.canStart) throw new HttpError('forbidden', info.sentence!);
+    const id = newId();
+    const vm = await vmhost.start(id, name, user);
+    // A VM without a record would run unseen until the vmhost restarts: stop it if the record fails.
+    const row = await deps.sessions.createWithId(id, { ownerId: user.userId, name, target: vm.target, kind: 'local', status: 'running' }).catch(async (err) => {
+      await vmhost.stop(id, user).catch((e) => deps.logger.error({ err: e, session: id }, 'could not stop a VM whose record failed'));
+      throw err;
+    });
     const pub = toPublicSession(row);
     announce(pub, 'created');
     return pub;
@@ -82,14 +105,21 @@ export function createSessionService(deps: SessionServiceDeps) {
       return body.target === undefined ? createLocal(user, body.name) : createExternal(user, { ...body, target: body.target });
     },
     /** Deletes a session the caller has already been checked to own; a local VM goes with its files. */
-    async remove(_user: TokenClaims, session: Session): Promise<void> {
-      if (session.kind === 'local') await deps.localVnc?.stop(session.id, { removeHome: true });
+    async remove(user: TokenClaims, session: Session): Promise<void> {
+      // On a vmhost that does not answer the VM may still run: the record stays until it can be stopped.
+      if (session.kind === 'local' && deps.vmhost) await deps.vmhost.stop(session.id, user);
+      else if (session.kind === 'local') await deps.localVnc?.stop(session.id, { removeHome: true });
       await deps.sessions.remove(session.id);
       announce(toPublicSession(session), 'deleted');
     },
     /** A local VM died on its own: the record says so and watchers hear it. */
     async vmExited(id: string): Promise<void> {
       const row = await deps.sessions.setStatus(id, 'stopped');
+      if (row) announce(toPublicSession(row), 'updated');
+    },
+    /** A VM on the vmhost exited: it has marked the record; watchers here hear it. */
+    async vmExitedElsewhere(id: string): Promise<void> {
+      const row = await deps.sessions.byId(id);
       if (row) announce(toPublicSession(row), 'updated');
     },
     /** Start-up: kill what a crashed predecessor left, then give running local sessions a fresh VM. */
@@ -113,9 +143,17 @@ export function createSessionService(deps: SessionServiceDeps) {
       }
     },
     async stopAll(): Promise<void> {
+      deps.vmhost?.close();
       await deps.localVnc?.stopAll();
     },
   };
 }
 
 export type SessionService = ReturnType<typeof createSessionService>;
+
+function vmhostInfo(vmhost: VmhostClient, user: TokenClaims): VmProviderInfo {
+  const state = vmhost.state;
+  if (!state) return { available: false, sandboxed: false, canStart: false, sentence: vmhost.problem };
+  if (!state.available) return { available: false, sandboxed: false, canStart: false, sentence: state.sentence };
+  return { available: true, sandboxed: state.sandboxed, canStart: state.sandboxed || user.role === 'admin', sentence: state.sentence };
+}

@@ -75,6 +75,8 @@ export type RouteDeps = {
   backendTokens: BackendTokens;
   /** External VNC targets are vetted against it again at every connect. */
   vncTargetAllow: readonly string[];
+  /** VMHOST_URL: a local session's viewer is proxied to the vmhost, with a token for that session alone. */
+  vmhost?: { viewer(sessionId: string, user: TokenClaims): Promise<{ url: URL; bearer: string }> } | null;
 };
 
 export type ResolveContext = {

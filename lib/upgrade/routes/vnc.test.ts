@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, test } from 'node:test';
 import { CLOSE } from '../../errors/close-codes';
+import { createVmhostTokens } from '../../auth/vmhost-tokens';
+import { createLogger } from '../../observability/logger';
+import { createVmhostClient } from '../../sessions/vmhost-client';
 import { matchVnc, resolveSession, vncRoute } from './vnc';
 import { q, routeFixture } from './route-fixture.test-helper';
 
@@ -37,5 +40,24 @@ describe('vnc route', () => {
     const { deps } = await routeFixture();
     const t = await vncRoute.resolve({ sessionId: 'a' }, { id: 'a', target: 'unix:/x.sock', external: false }, { query: q(), pathname: '', user: null, token: null, req: {} as IncomingMessage }, deps);
     assert.equal('transport' in t && t.transport, 'bridge');
+  });
+  test('with VMHOST_URL a local session goes to the vmhost with a token for that session only; external ones stay as they are', async () => {
+    const { deps, alice } = await routeFixture();
+    const tokens = createVmhostTokens('v'.repeat(32));
+    // Port 9 (discard): nothing answers its status polls, and none is needed to resolve.
+    const vmhost = createVmhostClient({ url: new URL('http://127.0.0.1:9/'), tokens, logger: createLogger('silent'), onExit: () => undefined, pollMs: 60_000 });
+    try {
+      const ctx = { query: q('token=secret'), pathname: '', user: alice, token: 'users-own-token', req: {} as IncomingMessage };
+      const t = await vncRoute.resolve({ sessionId: 'a' }, { id: 'a', target: 'unix:/x.sock', external: false }, ctx, { ...deps, vmhost });
+      assert.ok(!('ok' in t) && t.transport === 'proxy');
+      assert.equal(t.url.href, 'ws://127.0.0.1:9/vnc/a');
+      assert.notEqual(t.bearer, 'users-own-token');
+      assert.equal((await tokens.verify(t.bearer, 'connect', 'a') as { userId: string }).userId, alice.userId);
+      assert.equal(await tokens.verify(t.bearer, 'connect', 'b'), 'out_of_scope');
+      const ext = await vncRoute.resolve({ sessionId: 'e' }, { id: 'e', target: 'ws://10.0.0.5:6080/websockify', external: true }, ctx, { ...deps, vmhost, vncTargetAllow: ['10.0.0.0/8'] });
+      assert.ok(!('ok' in ext) && ext.transport === 'proxy' && ext.url.href === 'ws://10.0.0.5:6080/websockify' && ext.bearer === undefined);
+    } finally {
+      vmhost.close();
+    }
   });
 });

@@ -40,7 +40,15 @@ export const vncRoute = defineRoute({
     const resource: VncSession = { id: session.id, target: session.target, external: session.kind === 'external' };
     return { ok: true, resource, describe: `session:${session.id}` };
   },
-  resolve: (_p: VncParams, session: VncSession, _ctx, deps) => resolveSession(session, deps.vncTargetAllow),
+  async resolve(_p: VncParams, session: VncSession, ctx, deps) {
+    // With VMHOST_URL this gateway runs no VMs: a local session's desktop is on the vmhost, which bridges
+    // it as this gateway would. It gets a token for this session alone, never the user's.
+    if (!session.external && deps.vmhost) {
+      const { url, bearer } = await deps.vmhost.viewer(session.id, ctx.user!);
+      return { transport: 'proxy', url, bearer };
+    }
+    return resolveSession(session, deps.vncTargetAllow);
+  },
 });
 
 export async function resolveSession(session: VncSession, allow: readonly string[]): Promise<Target | Refusal> {
