@@ -82,6 +82,11 @@ async function serve(deps: Deps, req: IncomingMessage, res: ServerResponse): Pro
     return refuse(res, 'method_not_allowed');
   }
   const target = (req.url ?? '').split('?')[0];
+  // For a load balancer in front of several gateways' preview ports (deploy/haproxy.cfg).
+  if (target === '/healthz') {
+    res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+    return void res.end(req.method === 'HEAD' ? undefined : 'ok\n');
+  }
   if (!target.startsWith(PREFIX)) return refuse(res, 'not_found', 'Nothing is served here but previews. Open one from the dashboard.');
   const [token, ...segments] = target.slice(PREFIX.length).split('/');
   const grant = await deps.tokens.verify(token);
