@@ -29,12 +29,13 @@ function asPostgres(cmd: string, args: string[]): [string, string[]] {
   return ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', path.join(POSTGRES_BIN_DIR, cmd), ...args]];
 }
 
-export async function startPostgresServer(opts: { dir?: string; port?: number } = {}): Promise<PostgresServer> {
+/** `dir` keeps the cluster between runs (`npm run cluster`); then pass the same `password` each time. */
+export async function startPostgresServer(opts: { dir?: string; port?: number; password?: string } = {}): Promise<PostgresServer> {
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'portico-pg-'));
   const ownDir = !opts.dir;
   const data = path.join(dir, 'data');
   const port = opts.port ?? (await freePort());
-  const password = crypto.randomBytes(18).toString('base64url');
+  const password = opts.password ?? crypto.randomBytes(18).toString('base64url');
   if (process.getuid?.() === 0) spawnSync('chown', ['-R', 'postgres:postgres', dir]);
   const env = { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' } as unknown as NodeJS.ProcessEnv;
 
@@ -68,6 +69,11 @@ export async function startPostgresServer(opts: { dir?: string; port?: number } 
   }
 
   const urlFor = (database = USER) => `postgres://${USER}:${password}@127.0.0.1:${port}/${database}`;
+  async function databaseExists(name: string) {
+    const r = spawnSync('/usr/bin/psql', ['-h', '127.0.0.1', '-p', String(port), '-U', USER, '-d', 'postgres', '-Atc', `select 1 from pg_database where datname = '${name}'`], { env: { ...env, PGPASSWORD: password }, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`postgres: ${r.stderr.trim()}`);
+    return r.stdout.trim() === '1';
+  }
   async function createDatabase(name = `t_${crypto.randomBytes(6).toString('hex')}`) {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`not a database name: ${name}`);
     const created = spawnSync('/usr/bin/createdb', ['-h', '127.0.0.1', '-p', String(port), '-U', USER, name], { env: { ...env, PGPASSWORD: password }, encoding: 'utf8' });
@@ -76,7 +82,7 @@ export async function startPostgresServer(opts: { dir?: string; port?: number } 
   }
 
   await launch();
-  await createDatabase(USER);
+  if (!(await databaseExists(USER))) await createDatabase(USER);
   return {
     port,
     get pid() {
