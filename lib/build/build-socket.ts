@@ -51,7 +51,7 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
       return error(refusal('not_json'));
     }
     if (msg?.type === 'cancel') {
-      if (!deps.runner.cancel(p.projectId, `Cancelled by ${p.user.username}.`)) error(refusal('no_running_build'));
+      if (!(await deps.runner.cancel(p.projectId, `Cancelled by ${p.user.username}.`))) error(refusal('no_running_build'));
       return;
     }
     if (msg?.type !== 'start') return error(refusal('unknown_build_message'));
@@ -59,7 +59,7 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
     if (bad) return error(bad);
     const prompt = (msg.prompt as string).trim();
     const started = await deps.runner.start(p.projectId, p.user.userId, prompt);
-    if (!started.ok) return error(started.reason === 'quota' ? started.refusal : refusal('build_running'));
+    if (!started.ok) return error(started.reason !== 'conflict' ? started.refusal : refusal('build_running'));
     await watch(started.build.id, 0);
   }
 

@@ -1,0 +1,206 @@
+import { Job, Worker } from 'bullmq';
+import type { Config } from '../config/config';
+import type { Db } from '../store/db';
+import type { Logger } from '../observability/logger';
+import { createBuilds } from '../store/builds';
+import { createProjects } from '../store/projects';
+import { createStorageMeter } from '../quotas/storage-meter';
+import type { BuildStatus } from '../protocol/build';
+import type { EventLog } from './event-log';
+import { createBuildExecutor } from './build-runner';
+import { createBuildSlots } from './build-slot';
+import { endBuild, type BuildChangeMessage, type BuildJobData, type CancelMessage } from './build-queue';
+import { chooseProvider } from './providers/choose';
+import { createRedisEventLog } from './redis-event-log';
+import { BUILD_CHANGE_CHANNEL, BUILD_QUEUE, CANCEL_CHANNEL, cancelledKey, closeRedis, connectRedis, watchErrors, type RedisClient } from './redis-clients';
+
+// A build worker: takes build jobs off the BullMQ queue and runs the pipeline, writing the workspaces and
+// appending each build's events (SQL, then its Redis Stream). `npm run worker` runs one alone; `npm
+// start` with REDIS_URL runs one inside the server too.
+//
+// A worker that dies mid-build stops renewing its hold (BullMQ's lock, BUILD_JOB_LOCK_MS); the stalled
+// check of any other worker puts the job back and a worker takes it again. That worker says so in the
+// build's log, and the events go on from the next seq in the store: no duplicate, no hole. A build lost
+// BUILD_JOB_ATTEMPTS times ends `failed` with the same sentence. A worker that finds its hold was lost
+// while it still runs (frozen, cut off from Redis) stops recording at once: the build is someone else's.
+
+// Builds one worker runs at once: they mostly wait on the model, so a few share a process well.
+const WORKER_CONCURRENCY = 4;
+const STALLED_LIMIT = /stalled more than allowable limit/;
+
+export const lostWorkerLine = (attempt: number, of: number) => `The worker running this build was lost; retrying on another worker (attempt ${attempt} of ${of}).`;
+export const lostWorkerFailure = (of: number) => `The worker running this build was lost ${of === 1 ? 'and it may run only once' : `on each of its ${of} attempts`}, so the build failed.`;
+
+class TakenOver extends Error {
+  constructor() {
+    super('This worker lost its hold on the build; another worker has it.');
+  }
+}
+
+export function providerSettingsFrom(config: Config) {
+  return {
+    llmProvider: config.llmProvider,
+    llmBaseUrl: config.llmBaseUrl,
+    llmModel: config.llmModel,
+    offlineStreamDelayMs: config.offlineStreamDelayMs,
+    llmMaxTokens: config.llmMaxTokens,
+    llmMaxOutputBytes: config.llmMaxOutputBytes,
+    llmFirstTokenTimeoutMs: config.llmFirstTokenTimeoutMs,
+    llmIdleTimeoutMs: config.llmIdleTimeoutMs,
+  };
+}
+
+export type BuildWorkerOptions = {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  concurrency?: number;
+};
+
+export async function startBuildWorker(opts: BuildWorkerOptions) {
+  const { config, logger } = opts;
+  if (!config.redisUrl) throw new Error('A build worker needs REDIS_URL: it takes its builds from the queue there.');
+  const redisUrl = config.redisUrl;
+  const builds = createBuilds(opts.db);
+  const projects = createProjects(opts.db);
+  const commands = await connectRedis(redisUrl, { name: 'worker-commands', logger, offlineQueue: false });
+  const log = createRedisEventLog({ db: opts.db, commands, logger });
+  const slots = createBuildSlots(commands, builds);
+  const publishChange = (projectId: string, buildId: string, status: BuildStatus) =>
+    void commands.publish(BUILD_CHANGE_CHANNEL, JSON.stringify({ projectId, buildId, status } satisfies BuildChangeMessage)).catch(() => undefined);
+  const providerSettings = providerSettingsFrom(config);
+  const execute = createBuildExecutor({
+    builds,
+    log,
+    dataDir: config.dataDir,
+    buildOutputsKept: config.buildOutputsKept,
+    chooseProvider: () => chooseProvider(providerSettings),
+    logger,
+    onChange: publishChange,
+    quota: {
+      maxBuildsPerHour: config.maxBuildsPerHour,
+      storage: createStorageMeter({ dataDir: config.dataDir, projects, builds, limitBytes: config.maxStorageBytesPerUser }),
+      projects,
+    },
+  });
+
+  type Running = { controller: AbortController; ours: boolean; orphanNoted?: boolean; done: Promise<void> };
+  const running = new Map<string, Running>();
+
+  // Cancel: a message to every worker; the one that runs the build aborts it.
+  const subscriber: RedisClient = commands.duplicate();
+  watchErrors(subscriber, 'worker-cancel', logger);
+  await subscriber.connect();
+  await subscriber.subscribe(CANCEL_CHANNEL, (raw: string) => {
+    let m: CancelMessage;
+    try {
+      m = JSON.parse(raw) as CancelMessage;
+    } catch {
+      return;
+    }
+    running.get(m.buildId)?.controller.abort(new Error(m.why));
+  });
+
+  /** Appends only while the build is still this worker's. */
+  const fenced = (r: Running): EventLog => ({
+    ...log,
+    append: (buildId, body) => (r.ours ? log.append(buildId, body) : Promise.reject(new TakenOver())),
+  });
+
+  async function process(job: Job<BuildJobData>): Promise<void> {
+    const { buildId } = job.data;
+    const build = await builds.byId(buildId);
+    // Ended already (cancelled while it waited, or recorded by a worker before this one).
+    if (!build || build.status !== 'running') return;
+    const attempts = config.buildJobAttempts;
+    const attempt = Math.min(job.stalledCounter + 1, attempts);
+    const r: Running = { controller: new AbortController(), ours: true, done: Promise.resolve() };
+    // Listening for cancel before the cancel key is read: a cancel lands in one or the other.
+    running.set(buildId, r);
+    let settle!: () => void;
+    r.done = new Promise((resolve) => (settle = resolve));
+    try {
+      const cancelled = await commands.get(cancelledKey(buildId));
+      if (cancelled !== null) {
+        await endBuild({ builds, log, slots }, build, 'cancelled', cancelled);
+        publishChange(build.project_id, buildId, 'cancelled');
+        return;
+      }
+      if (attempt > 1) {
+        logger.warn({ event: 'build_retried', build: buildId, attempt, attempts }, 'a build whose worker was lost is retried here');
+        await log.append(buildId, { type: 'log', level: 'warn', text: lostWorkerLine(attempt, attempts) });
+      }
+      await execute(build, r.controller.signal, { release: () => slots.release(build.project_id, buildId), log: fenced(r), stillOurs: () => r.ours });
+    } finally {
+      running.delete(buildId);
+      settle();
+    }
+  }
+
+  const connection = await connectRedis(redisUrl, { name: 'worker-queue', logger });
+  const worker = new Worker<BuildJobData>(BUILD_QUEUE, process, {
+    connection: connection as never,
+    concurrency: opts.concurrency ?? WORKER_CONCURRENCY,
+    lockDuration: config.buildJobLockMs,
+    stalledInterval: config.buildJobLockMs,
+    maxStalledCount: config.buildJobAttempts - 1,
+  });
+  worker.on('error', (err: Error) => logger.warn({ event: 'build_worker_error', err: err.message }, 'build worker error'));
+  // This worker's hold on a build lapsed while it still runs it: unless Redis lost the job altogether
+  // (restarted without its data: nobody else can have it, so it runs on here), another worker has it or
+  // will: stop recording; the build is retried there.
+  worker.on('lockRenewalFailed', (ids: string[]) => {
+    for (const id of ids) void fenceIfTaken(id);
+  });
+  async function fenceIfTaken(id: string): Promise<void> {
+    const r = running.get(id);
+    if (!r?.ours) return;
+    const job = await Job.fromId(worker as never, id).catch(() => null);
+    if (job === null) return; // Redis unreachable: cannot tell yet; the next renewal asks again.
+    if (job === undefined) {
+      if (!r.orphanNoted) logger.warn({ event: 'build_job_lost_by_redis', build: id }, 'Redis no longer has this build\'s job; it runs on here');
+      r.orphanNoted = true;
+      return;
+    }
+    r.ours = false;
+    r.controller.abort(new TakenOver());
+    logger.warn({ event: 'build_hold_lost', build: id }, 'lost the hold on a build; another worker retries it');
+  }
+  // Retried past its limit: BullMQ fails the job without running it; the build ends failed, said so.
+  worker.on('failed', (job: Job<BuildJobData> | undefined, err: Error) => {
+    if (!job || !STALLED_LIMIT.test(err.message)) return;
+    void (async () => {
+      const build = await builds.byId(job.data.buildId);
+      if (!build || build.status !== 'running') return;
+      const summary = lostWorkerFailure(config.buildJobAttempts);
+      await endBuild({ builds, log, slots }, build, 'failed', summary);
+      publishChange(build.project_id, build.id, 'failed');
+      logger.warn({ event: 'build_retries_exhausted', build: build.id }, summary);
+    })().catch((e: Error) => logger.error({ err: e, build: job.data.buildId }, 'could not record a build retried past its limit'));
+  });
+  await worker.waitUntilReady();
+  logger.info({ event: 'build_worker_ready', concurrency: opts.concurrency ?? WORKER_CONCURRENCY, lockMs: config.buildJobLockMs, attempts: config.buildJobAttempts }, 'build worker taking builds');
+
+  return {
+    worker,
+    get active(): number {
+      return running.size;
+    },
+    /**
+     * Stops taking builds; the running ones end `cancelled` (as the embedded runner's do when the
+     * server stops) rather than waiting for the lock to lapse and a retry elsewhere.
+     */
+    async close(): Promise<void> {
+      const closing = worker.close();
+      for (const r of running.values()) r.controller.abort(new Error('The worker stopped during the build.'));
+      await Promise.all([...running.values()].map((r) => r.done));
+      await closing;
+      await log.close();
+      subscriber.destroy();
+      await closeRedis(connection);
+      await closeRedis(commands);
+    },
+  };
+}
+
+export type BuildWorker = Awaited<ReturnType<typeof startBuildWorker>>;
