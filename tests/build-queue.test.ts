@@ -10,6 +10,8 @@ import type { BuildEvent } from '../lib/protocol/build';
 import { opened, closed, startGateway, type TestGateway } from './helpers/gateway';
 import { buildWatcher } from './helpers/build-client';
 import { workerPool } from './helpers/build-workers';
+import { hubReader } from './helpers/hub-client';
+import { projectBuildsTopic } from '../lib/protocol/topics';
 
 // Builds out of the gateway (REDIS_URL): two gateways (`npm run gateway`'s role: no builds of their
 // own) on one store and one Redis, builds on `npm run worker` processes. A build started through A is
@@ -76,6 +78,12 @@ describe('builds on workers (REDIS_URL)', () => {
     const w1 = await startWorker();
     try {
       const { id } = await a.createProject(owner.token, 'watched');
+      // B's hub hears of the build's start and end, which happen on the worker.
+      const hubWs = b.open(`/api/events?token=${owner.token}`);
+      const hub = hubReader(hubWs);
+      await opened(hubWs);
+      hubWs.send(JSON.stringify({ type: 'subscribe', topic: projectBuildsTopic(id) }));
+      await hub.until((m) => m.type === 'subscribed');
       const buildId = await startBuild(a, id, 'a counter');
       const onB = await watch(b, id, buildId);
       await onB.w.until(() => Boolean(onB.w.done()), 30_000);
@@ -87,6 +95,8 @@ describe('builds on workers (REDIS_URL)', () => {
       assert.deepEqual(ids, onB.w.events().map((e) => e.seq));
       const history = await b.api('GET', `/api/projects/${id}/builds`, { token: owner.token });
       assert.equal(history.body[0].status, 'succeeded');
+      for (const status of ['running', 'succeeded']) await hub.until((m) => m.type === 'event' && (m.data as { buildId: string; status: string }).status === status && (m.data as { buildId: string }).buildId === buildId);
+      hubWs.close();
       await onB.close();
     } finally {
       await w1.kill('SIGTERM');
@@ -195,6 +205,56 @@ describe('builds on workers (REDIS_URL)', () => {
       await onB.close();
     } finally {
       await w1.kill('SIGTERM');
+    }
+  });
+
+  test('Redis paused mid-build: a start meanwhile is refused with 503 and a sentence, and the follower misses nothing', async () => {
+    // A hold far longer than the pause: the pause alone must not cost the worker its build.
+    const w1 = await startWorker({ BUILD_JOB_LOCK_MS: '30000' });
+    try {
+      const { id } = await a.createProject(owner.token, 'paused');
+      const { id: other } = await a.createProject(owner.token, 'paused-other');
+      const buildId = await startBuild(a, id, 'a gallery of cards');
+      const onB = await watch(b, id, buildId);
+      await onB.w.until(() => onB.w.events().some((e) => e.type === 'output'), 20_000);
+      redis.pause();
+      let refused;
+      try {
+        const t0 = Date.now();
+        refused = await a.api('POST', `/api/projects/${other}/builds`, { token: owner.token, body: { prompt: 'a counter' } });
+        assert.ok(Date.now() - t0 < 5000, `the refusal took ${Date.now() - t0} ms`);
+      } finally {
+        redis.resume();
+      }
+      assert.equal(refused.status, 503, JSON.stringify(refused.body));
+      assert.match(refused.body.error.message, /The build queue is unreachable/);
+      await onB.w.until(() => Boolean(onB.w.done()), 30_000);
+      assertContiguous(onB.w.events());
+      assert.equal(onB.w.done()!.status, 'succeeded');
+      // Redis is back: the next start goes through.
+      const next = await a.api('POST', `/api/projects/${other}/builds`, { token: owner.token, body: { prompt: 'a counter' } });
+      assert.equal(next.status, 202, JSON.stringify(next.body));
+      const onNext = await watch(b, other, next.body.build.id);
+      await onNext.w.until(() => Boolean(onNext.w.done()), 30_000);
+      await onNext.close();
+      await onB.close();
+    } finally {
+      await w1.kill('SIGTERM');
+    }
+  });
+
+  test("npm start's one process with REDIS_URL runs builds on a worker of its own, and stops it cleanly", async () => {
+    const all = await startGateway({ ...shared(), JWT_SECRET: secret, OFFLINE_STREAM_DELAY_MS: '0' });
+    try {
+      const { id } = await all.createProject(owner.token, 'one-process');
+      const buildId = await startBuild(all, id, 'a unit converter');
+      const onB = await watch(b, id, buildId);
+      await onB.w.until(() => Boolean(onB.w.done()), 30_000);
+      assert.equal(onB.w.done()!.status, 'succeeded');
+      assertContiguous(onB.w.events());
+      await onB.close();
+    } finally {
+      await all.close();
     }
   });
 });

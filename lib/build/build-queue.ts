@@ -4,12 +4,13 @@ import type { Builds } from '../store/builds';
 import type { Build } from '../store/schema';
 import type { BuildOutcome, BuildStatus } from '../protocol/build';
 import { refusal } from '../errors/reasons';
+import { HttpError } from '../errors/http-errors';
 import { buildRateRefusal } from '../quotas/build-rate';
 import { createKeyedQueue } from '../quotas/keyed-queue';
 import type { EventLog } from './event-log';
 import type { BuildRunner, StartResult } from './build-runner';
 import { createBuildSlots, type BuildSlots } from './build-slot';
-import { BUILD_CHANGE_CHANNEL, BUILD_QUEUE, CANCEL_CHANNEL, cancelledKey, closeRedis, connectRedis, watchErrors, type RedisClient } from './redis-clients';
+import { BUILD_CHANGE_CHANNEL, BUILD_QUEUE, CANCEL_CHANNEL, cancelledKey, closeRedis, connectRedis, watchErrors, within, type RedisClient } from './redis-clients';
 
 // Builds on a BullMQ queue (REDIS_URL set): what the build backend in a gateway uses instead of the
 // in-process runner. A start holds the project's slot (build-slot.ts), writes the build's row and adds
@@ -93,16 +94,37 @@ export async function createBuildQueue(opts: BuildQueueOptions): Promise<BuildRu
       throw err;
     });
     try {
-      await slots.bind(projectId, build.id);
-      await queue.add('build', { buildId: build.id, projectId, userId, prompt }, { jobId: build.id });
+      await within(slots.bind(projectId, build.id));
+      await within(queue.add('build', { buildId: build.id, projectId, userId, prompt }, { jobId: build.id }));
     } catch (err) {
+      // Recorded as failed first: a job that still lands late finds its build ended and does nothing.
       const summary = 'The build could not be queued: the build queue is unreachable.';
       await builds.finish(build.id, { status: 'failed', summary, files: [], startedAt: build.created_at }).catch(() => undefined);
       await opts.log.append(build.id, { type: 'done', status: 'failed', summary }).catch(() => undefined);
-      await slots.release(projectId, build.id).catch(() => undefined);
+      // Queued behind the bind on the same connection, so it undoes a bind that lands late; not awaited.
+      void slots.release(projectId, build.id).catch(() => undefined);
       return unavailable(err);
     }
     return { ok: true, build };
+  }
+
+  async function cancelNow(projectId: string, why: string): Promise<boolean> {
+    const buildId = await slots.holder(projectId);
+    if (!buildId) return false;
+    await commands.set(cancelledKey(buildId), why, { expiration: { type: 'EX', value: CANCEL_KEY_TTL_S } });
+    await commands.publish(CANCEL_CHANNEL, JSON.stringify({ buildId, why } satisfies CancelMessage));
+    // Still waiting for a worker: take it off the queue and end it here. A job a worker holds is locked
+    // and stays; that worker got the message above.
+    if ((await queue.remove(buildId)) === 1) {
+      const build = await builds.byId(buildId);
+      if (build) await endBuild({ builds, log: opts.log, slots }, build, 'cancelled', why);
+    }
+    return true;
+  }
+
+  function unreachable(err: unknown): never {
+    logger.warn({ event: 'build_queue_unavailable', err: (err as Error).message }, 'could not reach the build queue');
+    throw new HttpError('unavailable', refusal('build_queue_unavailable').message);
   }
 
   function refreshActive(): void {
@@ -125,20 +147,10 @@ export async function createBuildQueue(opts: BuildQueueOptions): Promise<BuildRu
       });
     },
     async cancel(projectId, why = 'Cancelled.') {
-      const buildId = await slots.holder(projectId);
-      if (!buildId) return false;
-      await commands.set(cancelledKey(buildId), why, { expiration: { type: 'EX', value: CANCEL_KEY_TTL_S } });
-      await commands.publish(CANCEL_CHANNEL, JSON.stringify({ buildId, why } satisfies CancelMessage));
-      // Still waiting for a worker: take it off the queue and end it here. A job a worker holds is locked
-      // and stays; that worker got the message above.
-      if ((await queue.remove(buildId)) === 1) {
-        const build = await builds.byId(buildId);
-        if (build) await endBuild({ builds, log: opts.log, slots }, build, 'cancelled', why);
-      }
-      return true;
+      return within(cancelNow(projectId, why)).catch(unreachable);
     },
     async runningBuild(projectId) {
-      return (await slots.holder(projectId)) || undefined;
+      return ((await within(slots.holder(projectId)).catch(unreachable)) as string | undefined) || undefined;
     },
     /** Builds the workers are running (BullMQ's count, a second or two old). */
     get active() {

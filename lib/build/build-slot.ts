@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Builds } from '../store/builds';
-import { projectSlotKey, type RedisClient } from './redis-clients';
+import { projectSlotKey, RedisTimeout, within, type RedisClient } from './redis-clients';
 
 // One build per project when builds run on workers and starts arrive at any gateway: a Redis key per
 // project names the build that holds it. A start takes it with SET NX (a placeholder first, while the
@@ -27,23 +27,36 @@ export function createBuildSlots(commands: RedisClient, builds: Builds) {
     return b?.status === 'running' ? v : undefined;
   }
 
+  async function claimAs(projectId: string, token: string): Promise<Claim> {
+    const key = projectSlotKey(projectId);
+    for (let i = 0; i < 3; i++) {
+      if ((await commands.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: PLACEHOLDER_MS } })) === 'OK') return { ok: true, token };
+      const current = await commands.get(key);
+      if (current === null) continue;
+      if (current.startsWith(STARTING)) return { ok: false, runningBuildId: '' };
+      const b = await builds.byId(current);
+      if (b?.status === 'running') return { ok: false, runningBuildId: current };
+      // It names a build that ended without giving it back: take it over unless someone else just did.
+      if (Number(await commands.eval(SWAP, { keys: [key], arguments: [current, token, String(PLACEHOLDER_MS)] })) === 1) return { ok: true, token };
+    }
+    return { ok: false, runningBuildId: '' };
+  }
+
   return {
     holder,
-    /** Holds the project for a build about to be created; the token is what `bind` swaps for its id. */
+    /**
+     * Holds the project for a build about to be created; the token is what `bind` swaps for its id.
+     * Bounded by `within`: if Redis does not answer in time, the undo is queued behind the claim on the
+     * same connection, so a claim that lands late lets go at once instead of blocking the project.
+     */
     async claim(projectId: string): Promise<Claim> {
-      const key = projectSlotKey(projectId);
       const token = `${STARTING}${crypto.randomUUID()}`;
-      for (let i = 0; i < 3; i++) {
-        if ((await commands.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: PLACEHOLDER_MS } })) === 'OK') return { ok: true, token };
-        const current = await commands.get(key);
-        if (current === null) continue;
-        if (current.startsWith(STARTING)) return { ok: false, runningBuildId: '' };
-        const b = await builds.byId(current);
-        if (b?.status === 'running') return { ok: false, runningBuildId: current };
-        // It names a build that ended without giving it back: take it over unless someone else just did.
-        if (Number(await commands.eval(SWAP, { keys: [key], arguments: [current, token, String(PLACEHOLDER_MS)] })) === 1) return { ok: true, token };
+      try {
+        return await within(claimAs(projectId, token));
+      } catch (err) {
+        if (err instanceof RedisTimeout) void commands.eval(RELEASE, { keys: [projectSlotKey(projectId)], arguments: [token] }).catch(() => undefined);
+        throw err;
       }
-      return { ok: false, runningBuildId: '' };
     },
     /** The build's row exists: the slot names it from now on, until the build gives it back. */
     async bind(projectId: string, buildId: string): Promise<void> {

@@ -107,7 +107,7 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
     append: (buildId, body) => (r.ours ? log.append(buildId, body) : Promise.reject(new TakenOver())),
   });
 
-  async function process(job: Job<BuildJobData>): Promise<void> {
+  async function process(job: Job<BuildJobData>, token?: string): Promise<void> {
     const { buildId } = job.data;
     const build = await builds.byId(buildId);
     // Ended already (cancelled while it waited, or recorded by a worker before this one).
@@ -115,6 +115,15 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
     const attempts = config.buildJobAttempts;
     const attempt = Math.min(job.stalledCounter + 1, attempts);
     const r: Running = { controller: new AbortController(), ours: true, done: Promise.resolve() };
+    // This process got back a build it still runs (its hold lapsed while it was stalled): BullMQ hands a
+    // job out again only after taking it from whoever held it, so the earlier run is over.
+    const earlier = running.get(buildId);
+    if (earlier) {
+      earlier.ours = false;
+      earlier.controller.abort(new TakenOver());
+    }
+    // BullMQ renews holds by job id, so the earlier run's end would stop renewing this one: it renews its own.
+    const renew = earlier && token ? setInterval(() => void job.extendLock(token, config.buildJobLockMs).catch(() => undefined), config.buildJobLockMs / 2) : null;
     // Listening for cancel before the cancel key is read: a cancel lands in one or the other.
     running.set(buildId, r);
     let settle!: () => void;
@@ -132,7 +141,8 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
       }
       await execute(build, r.controller.signal, { release: () => slots.release(build.project_id, buildId), log: fenced(r), stillOurs: () => r.ours });
     } finally {
-      running.delete(buildId);
+      if (renew) clearInterval(renew);
+      if (running.get(buildId) === r) running.delete(buildId);
       settle();
     }
   }
@@ -192,8 +202,9 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
      */
     async close(): Promise<void> {
       const closing = worker.close();
-      for (const r of running.values()) r.controller.abort(new Error('The worker stopped during the build.'));
-      await Promise.all([...running.values()].map((r) => r.done));
+      const runs = [...running.values()];
+      for (const r of runs) r.controller.abort(new Error('The worker stopped during the build.'));
+      await Promise.all(runs.map((r) => r.done));
       await closing;
       await log.close();
       subscriber.destroy();

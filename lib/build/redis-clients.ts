@@ -18,6 +18,26 @@ export const cancelledKey = (buildId: string) => `portico:build:${buildId}:cance
 export const CANCEL_CHANNEL = 'portico:builds:cancel';
 export const BUILD_CHANGE_CHANNEL = 'portico:builds:changes';
 export const BUILD_QUEUE = 'portico-builds';
+/** How long a request's Redis work may take before the request is answered 1013 / 503 (see `within`). */
+export const COMMAND_TIMEOUT_MS = 3000;
+
+export class RedisTimeout extends Error {
+  constructor(ms: number) {
+    super(`Redis did not answer within ${ms} ms.`);
+  }
+}
+
+/**
+ * Bounds how long a caller waits on Redis. node-redis times a command out only until it is written; a
+ * Redis that stopped answering (paused, packets dropped) holds written ones until it answers again. The
+ * command itself still runs then, in order on its connection: a caller that gives up must leave
+ * nothing that matters behind (build-slot.ts queues the undo right after).
+ */
+export function within<T>(work: Promise<T>, ms = COMMAND_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new RedisTimeout(ms)), ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /**
  * A connected client. `offlineQueue: false` makes commands fail at once while Redis is away instead of
