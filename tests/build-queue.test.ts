@@ -128,6 +128,28 @@ describe('builds on workers (REDIS_URL)', () => {
     }
   });
 
+  test('a worker stopped (SIGTERM) mid-build hands the build to another worker, which finishes it', async () => {
+    const w1 = await startWorker();
+    const { id } = await a.createProject(owner.token, 'handed-over');
+    const buildId = await startBuild(a, id, 'a dashboard with a chart');
+    const onB = await watch(b, id, buildId);
+    await onB.w.until(() => onB.w.events().some((e) => e.type === 'output'), 20_000);
+    const exited = new Promise<number | null>((r) => w1.child.once('exit', (code) => r(code)));
+    w1.child.kill('SIGTERM');
+    assert.equal(await exited, 0, w1.output());
+    const w2 = await startWorker();
+    try {
+      await onB.w.until(() => Boolean(onB.w.done()), 30_000);
+      const events = onB.w.events();
+      assertContiguous(events);
+      assert.ok(logTexts(events).includes('The worker running this build is stopping; another worker takes it over.'), logTexts(events).join('\n'));
+      assert.equal(onB.w.done()!.status, 'succeeded');
+      await onB.close();
+    } finally {
+      await w2.kill('SIGTERM');
+    }
+  });
+
   test('a build whose worker is lost on every attempt ends failed, saying so', async () => {
     const attempts = { BUILD_JOB_ATTEMPTS: '2' };
     const { id } = await a.createProject(owner.token, 'exhausted');

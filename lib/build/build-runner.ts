@@ -47,6 +47,8 @@ export type RunHooks = {
   log?: EventLog;
   /** False once another process has taken the build over: then nothing more is recorded from here. */
   stillOurs?(): boolean;
+  /** Told, in the same turn as the last `stillOurs` check, that the build's end is being recorded. */
+  ending?(): void;
 };
 
 /**
@@ -73,6 +75,7 @@ export function createBuildExecutor(deps: BuildRunnerDeps) {
         reserveStorage: deps.quota ? (bytes) => reserveStorage(build.project_id, bytes) : undefined,
         beforeDone: async (result) => {
           if (!ours(hooks)) throw new Error('The build was taken over by another worker.');
+          hooks.ending?.();
           await deps.builds.finish(build.id, { ...result, startedAt });
           await hooks.release();
           await trimOutputs(build.project_id);

@@ -1,6 +1,7 @@
-import { Job, Worker } from 'bullmq';
+import { Job, WaitingError, Worker } from 'bullmq';
 import type { Config } from '../config/config';
 import type { Db } from '../store/db';
+import type { Build } from '../store/schema';
 import type { Logger } from '../observability/logger';
 import { createBuilds } from '../store/builds';
 import { createProjects } from '../store/projects';
@@ -29,6 +30,7 @@ const WORKER_CONCURRENCY = 4;
 const STALLED_LIMIT = /stalled more than allowable limit/;
 
 export const lostWorkerLine = (attempt: number, of: number) => `The worker running this build was lost; retrying on another worker (attempt ${attempt} of ${of}).`;
+export const HAND_OVER_LINE = 'The worker running this build is stopping; another worker takes it over.';
 export const lostWorkerFailure = (of: number) => `The worker running this build was lost ${of === 1 ? 'and it may run only once' : `on each of its ${of} attempts`}, so the build failed.`;
 
 class TakenOver extends Error {
@@ -84,7 +86,17 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
     },
   });
 
-  type Running = { controller: AbortController; ours: boolean; orphanNoted?: boolean; done: Promise<void> };
+  type Running = {
+    buildId: string;
+    controller: AbortController;
+    /** Its pipeline has begun recording the build's end (row, slot, `done`): it finishes here. */
+    ending?: boolean;
+    ours: boolean;
+    /** This worker is stopping: the build goes back on the queue for another worker, not to an end. */
+    handOver?: Promise<void>;
+    orphanNoted?: boolean;
+    done: Promise<void>;
+  };
   const running = new Map<string, Running>();
 
   // Cancel: a message to every worker; the one that runs the build aborts it.
@@ -114,7 +126,7 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
     if (!build || build.status !== 'running') return;
     const attempts = config.buildJobAttempts;
     const attempt = Math.min(job.stalledCounter + 1, attempts);
-    const r: Running = { controller: new AbortController(), ours: true, done: Promise.resolve() };
+    const r: Running = { buildId, controller: new AbortController(), ours: true, done: Promise.resolve() };
     // This process got back a build it still runs (its hold lapsed while it was stalled): BullMQ hands a
     // job out again only after taking it from whoever held it, so the earlier run is over.
     const earlier = running.get(buildId);
@@ -137,14 +149,34 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
       }
       if (attempt > 1) {
         logger.warn({ event: 'build_retried', build: buildId, attempt, attempts }, 'a build whose worker was lost is retried here');
-        await log.append(buildId, { type: 'log', level: 'warn', text: lostWorkerLine(attempt, attempts) });
+        await fenced(r).append(buildId, { type: 'log', level: 'warn', text: lostWorkerLine(attempt, attempts) });
       }
-      await execute(build, r.controller.signal, { release: () => slots.release(build.project_id, buildId), log: fenced(r), stillOurs: () => r.ours });
+      await execute(build, r.controller.signal, { release: () => slots.release(build.project_id, buildId), log: fenced(r), stillOurs: () => r.ours, ending: () => void (r.ending = true) });
+      if (r.handOver) await handBack(job, token, build, r.handOver);
     } finally {
       if (renew) clearInterval(renew);
       if (running.get(buildId) === r) running.delete(buildId);
       settle();
     }
+  }
+
+  /**
+   * Stopping (SIGTERM, a rolling restart): the build's log says so, and the job goes back to the queue,
+   * where another worker (or this one, restarted) takes it and runs it again with the next seqs. Only if
+   * that fails does the build end here.
+   */
+  async function handBack(job: Job<BuildJobData>, token: string | undefined, build: Build, said: Promise<void>): Promise<void> {
+    await said;
+    try {
+      await job.moveToWait(token);
+    } catch (err) {
+      logger.warn({ event: 'build_hand_back_failed', build: build.id, err: (err as Error).message }, 'could not put a build back on the queue; it ends here');
+      await endBuild({ builds, log, slots }, build, 'cancelled', 'The worker stopped during the build.').catch(() => undefined);
+      publishChange(build.project_id, build.id, 'cancelled');
+      return;
+    }
+    // BullMQ's way of saying the processor moved the job itself: neither completed nor failed.
+    throw new WaitingError();
   }
 
   const connection = await connectRedis(redisUrl, { name: 'worker-queue', logger });
@@ -176,17 +208,18 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
     r.controller.abort(new TakenOver());
     logger.warn({ event: 'build_hold_lost', build: id }, 'lost the hold on a build; another worker retries it');
   }
-  // Retried past its limit: BullMQ fails the job without running it; the build ends failed, said so.
+  // Retried past its limit, BullMQ fails the job without running it: the build ends failed, said so. Any
+  // other failure of a job (the processor threw: the store failed) must not leave its build running either.
   worker.on('failed', (job: Job<BuildJobData> | undefined, err: Error) => {
-    if (!job || !STALLED_LIMIT.test(err.message)) return;
+    if (!job) return;
     void (async () => {
       const build = await builds.byId(job.data.buildId);
-      if (!build || build.status !== 'running') return;
-      const summary = lostWorkerFailure(config.buildJobAttempts);
+      if (!build || build.status !== 'running' || running.has(build.id)) return;
+      const summary = STALLED_LIMIT.test(err.message) ? lostWorkerFailure(config.buildJobAttempts) : `The build's worker failed: ${err.message}`;
       await endBuild({ builds, log, slots }, build, 'failed', summary);
       publishChange(build.project_id, build.id, 'failed');
-      logger.warn({ event: 'build_retries_exhausted', build: build.id }, summary);
-    })().catch((e: Error) => logger.error({ err: e, build: job.data.buildId }, 'could not record a build retried past its limit'));
+      logger.warn({ event: 'build_job_failed', build: build.id }, summary);
+    })().catch((e: Error) => logger.error({ err: e, build: job.data.buildId }, 'could not record the end of a failed build job'));
   });
   await worker.waitUntilReady();
   logger.info({ event: 'build_worker_ready', concurrency: opts.concurrency ?? WORKER_CONCURRENCY, lockMs: config.buildJobLockMs, attempts: config.buildJobAttempts }, 'build worker taking builds');
@@ -197,13 +230,20 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
       return running.size;
     },
     /**
-     * Stops taking builds; the running ones end `cancelled` (as the embedded runner's do when the
-     * server stops) rather than waiting for the lock to lapse and a retry elsewhere.
+     * Stops taking builds and hands the running ones back to the queue for another worker (see handBack),
+     * each with a line in its log, rather than ending them or leaving them to the stalled check.
      */
     async close(): Promise<void> {
       const closing = worker.close();
       const runs = [...running.values()];
-      for (const r of runs) r.controller.abort(new Error('The worker stopped during the build.'));
+      for (const r of runs) {
+        // A build already recording its end finishes here; any other stops recording now (synchronously,
+        // so its pipeline cannot begin its end meanwhile) and goes back to the queue after one line.
+        if (r.ending) continue;
+        r.ours = false;
+        r.controller.abort(new TakenOver());
+        r.handOver = log.append(r.buildId, { type: 'log', level: 'warn', text: HAND_OVER_LINE }).then(() => undefined, () => undefined);
+      }
       await Promise.all(runs.map((r) => r.done));
       await closing;
       await log.close();
