@@ -104,8 +104,12 @@ export function createRedisEventLog(opts: RedisEventLogOptions): RedisEventLog {
     if (e.seq <= f.last) return true;
     if (e.seq !== f.last + 1) return false;
     f.last = e.seq;
-    if (e.type === 'done') f.ended = true;
     f.onEvent(e);
+    // `done` is a build's last event: nothing more to read for this follower.
+    if (e.type === 'done') {
+      f.ended = true;
+      unregister(f);
+    }
     return true;
   }
 
