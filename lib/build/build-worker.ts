@@ -12,6 +12,7 @@ import { createBuildExecutor } from './build-runner';
 import { createBuildSlots } from './build-slot';
 import { endBuild, type BuildChangeMessage, type BuildJobData, type CancelMessage } from './build-queue';
 import { chooseProvider } from './providers/choose';
+import { sweepOrphanBuilds } from './build-orphans';
 import { createRedisEventLog } from './redis-event-log';
 import { BUILD_CHANGE_CHANNEL, BUILD_QUEUE, CANCEL_CHANNEL, cancelledKey, closeRedis, connectRedis, watchErrors, type RedisClient } from './redis-clients';
 
@@ -28,6 +29,7 @@ import { BUILD_CHANGE_CHANNEL, BUILD_QUEUE, CANCEL_CHANNEL, cancelledKey, closeR
 // Builds one worker runs at once: they mostly wait on the model, so a few share a process well.
 const WORKER_CONCURRENCY = 4;
 const STALLED_LIMIT = /stalled more than allowable limit/;
+const ORPHAN_SWEEP_MS = 5 * 60_000;
 
 export const lostWorkerLine = (attempt: number, of: number) => `The worker running this build was lost; retrying on another worker (attempt ${attempt} of ${of}).`;
 export const HAND_OVER_LINE = 'The worker running this build is stopping; another worker takes it over.';
@@ -222,6 +224,20 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
     })().catch((e: Error) => logger.error({ err: e, build: job.data.buildId }, 'could not record the end of a failed build job'));
   });
   await worker.waitUntilReady();
+  // Builds nothing will ever end (their job lost with Redis's data): ended failed, now and every few minutes.
+  const sweep = () =>
+    sweepOrphanBuilds({
+      db: opts.db,
+      builds,
+      log,
+      slots,
+      logger,
+      hasJob: (id) => Job.fromId(worker as never, id).then((j) => j !== undefined, () => true),
+      quietMs: config.llmIdleTimeoutMs + 2 * config.buildJobLockMs,
+      onEnded: (projectId, buildId) => publishChange(projectId, buildId, 'failed'),
+    }).catch((err: Error) => logger.warn({ event: 'build_orphan_sweep_failed', err: err.message }, 'could not look for lost builds'));
+  void sweep();
+  const sweeper = setInterval(() => void sweep(), ORPHAN_SWEEP_MS).unref();
   logger.info({ event: 'build_worker_ready', concurrency: opts.concurrency ?? WORKER_CONCURRENCY, lockMs: config.buildJobLockMs, attempts: config.buildJobAttempts }, 'build worker taking builds');
 
   return {
@@ -234,6 +250,7 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
      * each with a line in its log, rather than ending them or leaving them to the stalled check.
      */
     async close(): Promise<void> {
+      clearInterval(sweeper);
       const closing = worker.close();
       const runs = [...running.values()];
       for (const r of runs) {
