@@ -108,6 +108,34 @@ describe('createRedisEventLog', () => {
     for (const s of stops) s();
   });
 
+  test('200 followers of 20 builds appended to at once, joining at different points: each gets every event once, in order', async () => {
+    const { log: writer } = await newLog();
+    const { log: reader } = await newLog();
+    const ids = await Promise.all(Array.from({ length: 20 }, () => newBuild()));
+    const followers: { c: ReturnType<typeof collect>; after: number }[] = [];
+    const stops: (() => void)[] = [];
+    const appendAll = (from: number, to: number) => Promise.all(ids.map(async (id) => {
+      for (let i = from; i <= to; i++) await writer.append(id, line(i));
+    }));
+    await appendAll(1, 10);
+    let meanwhile: Promise<unknown> = Promise.resolve();
+    for (let i = 0; i < 200; i++) {
+      const after = i % 12;
+      const c = collect();
+      followers.push({ c, after });
+      stops.push(await reader.follow(ids[i % 20], after, (e) => c.on(e)));
+      // Appends run while the rest join: hand-overs from replay to the stream race with them.
+      if (i === 50) meanwhile = appendAll(11, 20);
+    }
+    await meanwhile;
+    await appendAll(21, 50);
+    for (const { c, after } of followers) {
+      await c.until(50 - after);
+      assert.deepEqual(seqs(c.got), oneTo(50).slice(after));
+    }
+    for (const s of stops) s();
+  });
+
   test('an append whose stream entry is already there is not added twice', async () => {
     const { log: writer, client } = await newLog();
     const buildId = await newBuild();
