@@ -23,7 +23,8 @@ export type QueuedBuildsOptions = {
 
 export async function startQueuedBuilds(opts: QueuedBuildsOptions) {
   const { config, logger } = opts;
-  const commands = await connectRedis(config.redisUrl, { name: 'build-commands', logger, offlineQueue: false });
+  // Nothing here waits for Redis: the gateway serves while Redis is away, refusing builds with 503 / 1013.
+  const commands = await connectRedis(config.redisUrl, { name: 'build-commands', logger, offlineQueue: false, wait: false });
   const log = createRedisEventLog({ db: opts.db, commands, logger });
   const runner = await createBuildQueue({
     redisUrl: config.redisUrl,
@@ -34,12 +35,20 @@ export async function startQueuedBuilds(opts: QueuedBuildsOptions) {
     onChange: opts.onBuildChange,
     maxBuildsPerHour: config.maxBuildsPerHour,
   });
-  const worker: BuildWorker | null = opts.inProcessWorker ? await startBuildWorker({ config, db: opts.db, logger }) : null;
+  // The in-process worker starts once Redis answers, without holding up the rest of the server.
+  const workerStarting: Promise<BuildWorker | null> = opts.inProcessWorker
+    ? startBuildWorker({ config, db: opts.db, logger }).catch((err: Error) => {
+        logger.error({ event: 'build_worker_failed', err: err.message }, 'the in-process build worker could not start');
+        return null;
+      })
+    : Promise.resolve(null);
   return {
     log,
     runner,
-    worker,
+    workerStarting,
     async close(): Promise<void> {
+      // A worker still waiting for Redis has nothing running to hand back.
+      const worker = await Promise.race([workerStarting, new Promise<null>((r) => setTimeout(() => r(null), 100))]);
       await worker?.close();
       await runner.close();
       await log.close();

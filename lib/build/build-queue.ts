@@ -53,7 +53,7 @@ export async function createBuildQueue(opts: BuildQueueOptions): Promise<BuildRu
   const { commands, builds, logger } = opts;
   const slots = createBuildSlots(commands, builds);
   // BullMQ's own connection: it duplicates it for its blocking reads, and keeps an offline queue.
-  const queueClient = await connectRedis(opts.redisUrl, { name: 'build-queue', logger });
+  const queueClient = await connectRedis(opts.redisUrl, { name: 'build-queue', logger, wait: false });
   const queue = new Queue<BuildJobData>(BUILD_QUEUE, { connection: queueClient as never, defaultJobOptions: JOB_OPTIONS });
   queue.on('error', (err: Error) => logger.warn({ event: 'build_queue_error', err: err.message }, 'build queue error'));
   const perUser = createKeyedQueue();
@@ -64,17 +64,21 @@ export async function createBuildQueue(opts: BuildQueueOptions): Promise<BuildRu
   let changes: RedisClient | null = null;
   if (opts.onChange) {
     const onChange = opts.onChange;
-    changes = commands.duplicate();
+    // With an offline queue, so the subscription waits for Redis instead of failing; node-redis renews
+    // it after every reconnect.
+    changes = commands.duplicate({ disableOfflineQueue: false });
     watchErrors(changes, 'build-changes', logger);
-    await changes.connect();
-    await changes.subscribe(BUILD_CHANGE_CHANNEL, (raw: string) => {
-      try {
-        const m = JSON.parse(raw) as BuildChangeMessage;
-        onChange(m.projectId, m.buildId, m.status);
-      } catch {
-        // Not ours to understand: ignored.
-      }
-    });
+    changes.connect().catch(() => undefined);
+    changes
+      .subscribe(BUILD_CHANGE_CHANNEL, (raw: string) => {
+        try {
+          const m = JSON.parse(raw) as BuildChangeMessage;
+          onChange(m.projectId, m.buildId, m.status);
+        } catch {
+          // Not ours to understand: ignored.
+        }
+      })
+      .catch((err: Error) => logger.warn({ event: 'build_changes_subscribe_failed', err: err.message }, 'could not subscribe to build changes'));
   }
 
   async function startNow(projectId: string, userId: string, prompt: string): Promise<StartResult> {

@@ -45,7 +45,7 @@ export function within<T>(work: Promise<T>, ms = COMMAND_TIMEOUT_MS): Promise<T>
  * connection keeps the queue, which it expects. Reconnects with capped backoff, forever: an outage is
  * survived, not fatal.
  */
-export async function connectRedis(url: string, opts: { name: string; logger: Logger; offlineQueue?: boolean }): Promise<RedisClient> {
+export async function connectRedis(url: string, opts: { name: string; logger: Logger; offlineQueue?: boolean; wait?: boolean }): Promise<RedisClient> {
   const client = clientOf({
     url,
     name: `portico-${opts.name}`,
@@ -53,7 +53,11 @@ export async function connectRedis(url: string, opts: { name: string; logger: Lo
     socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000) + Math.floor(Math.random() * 100), connectTimeout: 5000 },
   });
   watchErrors(client, opts.name, opts.logger);
-  await client.connect();
+  // `wait: false`: a gateway starts (pages, API, sockets) while Redis is away; what needs Redis answers
+  // 1013 / 503 until it is back.
+  const connecting = client.connect();
+  if (opts.wait === false) connecting.catch(() => undefined);
+  else await connecting;
   return client;
 }
 
