@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { startRedisServer } from '../lib/engines/redis-server';
-import { startGateway } from './helpers/gateway';
+import { closed, opened, startGateway } from './helpers/gateway';
+import { buildWatcher } from './helpers/build-client';
 
 // A gateway whose Redis does not answer when it starts: it starts anyway (pages, API and sockets do not
 // need Redis), refuses builds with 503 and the sentence meanwhile, and takes them once Redis is back,
@@ -24,6 +25,17 @@ test('a gateway started while Redis does not answer serves, refuses builds with 
   assert.equal(refused.status, 503, JSON.stringify(refused.body));
   assert.equal(refused.body.error.message, 'The build queue is unreachable right now, so builds cannot be started or cancelled; try again in a moment.');
   assert.ok(Date.now() - t0 < 5000, `the refusal took ${Date.now() - t0} ms`);
+
+  // The socket says the same, as 1013 errors on a socket that stays open.
+  const ws = gw.open(`/api/build/${id}?token=${gw.adminToken}`);
+  const w = buildWatcher(ws);
+  await opened(ws);
+  ws.send(JSON.stringify({ type: 'start', prompt: 'a counter' }));
+  ws.send(JSON.stringify({ type: 'cancel' }));
+  await w.until(() => w.messages.filter((m) => m.type === 'error').length === 2);
+  for (const m of w.messages.filter((m) => m.type === 'error')) assert.deepEqual(m, { type: 'error', code: 1013, reason: 'build_queue_unavailable', message: refused.body.error.message });
+  ws.close();
+  await closed(ws);
 
   redis.resume();
   resumed = true;
