@@ -201,7 +201,9 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
     if (!r?.ours) return;
     const job = await Job.fromId(worker as never, id).catch(() => null);
     if (job === null) return; // Redis unreachable: cannot tell yet; the next renewal asks again.
-    if (job === undefined) {
+    // No job: Redis lost it (the build runs on here), unless the build was ended meanwhile (a cancel took
+    // the job off the queue while this worker was frozen), and then it is over.
+    if (job === undefined && (await builds.byId(id).then((b) => b?.status === 'running', () => true))) {
       if (!r.orphanNoted) logger.warn({ event: 'build_job_lost_by_redis', build: id }, 'Redis no longer has this build\'s job; it runs on here');
       r.orphanNoted = true;
       return;
