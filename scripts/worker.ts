@@ -21,7 +21,6 @@ async function main() {
   const logger = createLogger(config.logLevel);
   const store = await openStore(config.dataDir);
   const worker = await startBuildWorker({ config, db: store.db, logger });
-  process.stdout.write(`Portico build worker ready (pid ${process.pid})\n`);
   installSignalHandlers(
     async () => {
       await worker.close();
@@ -31,6 +30,8 @@ async function main() {
     logger,
     SHUTDOWN_LIMIT_MS,
   );
+  // Said only once SIGTERM is handled: whoever waits for this line may stop the worker at once.
+  process.stdout.write(`Portico build worker ready (pid ${process.pid})\n`);
 }
 
 main().catch((err) => {
