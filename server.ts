@@ -46,6 +46,7 @@ import { setSecurityHeaders } from './lib/http/security-headers';
 import { PREVIEW_ORIGIN_HEADER } from './lib/http/content-security-policy';
 import { startNext, type NextMode } from './lib/server/next-app';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown';
+import { checkRole, roleFromArgs, runsBuildWorker, type PorticoRole } from './lib/server/process-role';
 import { CLOSE } from './lib/errors/close-codes';
 import { projectBuildsTopic } from './lib/protocol/topics';
 import type { BuildChange } from './lib/protocol/hub';
@@ -61,11 +62,14 @@ export type PorticoOptions = {
   /** Serve pages with Next (`false` for API- and socket-only servers in tests). */
   next: NextMode | false;
   logDestination?: DestinationStream;
+  /** `gateway` (`npm run gateway`): builds run on workers only (lib/server/process-role.ts). Default `all`. */
+  role?: PorticoRole;
 };
 
 export type Portico = Awaited<ReturnType<typeof createPortico>>;
 
-export async function createPortico({ config, next, logDestination }: PorticoOptions) {
+export async function createPortico({ config, next, logDestination, role = 'all' }: PorticoOptions) {
+  checkRole(role, config);
   const logger = createLogger(config.logLevel, logDestination);
   // Operator-declared routes (ROUTES_FILE) are read first: a bad file is a configuration error, before
   // anything is opened or started.
@@ -106,7 +110,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   const embedded = config.buildBackendUrl
     ? null
     : await startBuildBackend(
-        { config, db: store.db, backendTokens, logger, onBuildChange: (projectId, buildId, status) => bus.publish(projectBuildsTopic(projectId), { buildId, status } satisfies BuildChange) },
+        { config, db: store.db, backendTokens, logger, onBuildChange: (projectId, buildId, status) => bus.publish(projectBuildsTopic(projectId), { buildId, status } satisfies BuildChange), inProcessWorker: runsBuildWorker(role) },
         { port: config.buildBackendPort, host: '127.0.0.1' },
       );
   const buildBackend = new URL(config.buildBackendUrl ?? embedded!.url);
@@ -255,7 +259,7 @@ async function main() {
     process.stderr.write(`portico: ${err.message}\n`);
     process.exit(78);
   }
-  const portico = await createPortico({ config, next: { dev } });
+  const portico = await createPortico({ config, next: { dev }, role: roleFromArgs(process.argv) });
   if (portico.admin.created && portico.admin.generatedPassword) {
     // Printed once, on the first start only; it is not stored anywhere in clear.
     process.stdout.write(

@@ -10,7 +10,7 @@ import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown'
 async function main() {
   let config;
   try {
-    config = loadConfig(process.env, { needsJwtSecret: false });
+    config = loadConfig(process.env, { role: 'vmhost' });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     process.stderr.write(`portico vmhost: ${err.message}\n`);

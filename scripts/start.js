@@ -32,6 +32,6 @@ if (!env.JWT_SECRET) {
   env.JWT_SECRET = secret;
 }
 
-const child = spawn(process.execPath, [...runtime.nodeFlags, '--import', 'tsx', path.join(ROOT, 'server.ts')], { cwd: ROOT, env, stdio: 'inherit' });
+const child = spawn(process.execPath, [...runtime.nodeFlags, '--import', 'tsx', path.join(ROOT, 'server.ts'), ...process.argv.slice(2)], { cwd: ROOT, env, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));

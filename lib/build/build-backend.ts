@@ -5,7 +5,9 @@ import type { Db } from '../store/db';
 import { createBuilds } from '../store/builds';
 import { createProjects } from '../store/projects';
 import { createBackendServer } from './backend-server';
-import { createBuildRunner } from './build-runner';
+import { createBuildRunner, type BuildRunner } from './build-runner';
+import { startQueuedBuilds } from './build-queue-mode';
+import { providerSettingsFrom } from './build-worker';
 import { createSqliteEventLog } from './event-log';
 import { chooseProvider, describeProvider } from './providers/choose';
 import { createStorageMeter } from '../quotas/storage-meter';
@@ -21,24 +23,22 @@ export type BuildBackendOptions = {
   backendTokens: BackendTokens;
   logger: Logger;
   onBuildChange?(projectId: string, buildId: string, status: BuildStatus): void;
+  /** With REDIS_URL: also run a build worker in this process (`npm start`; not `npm run gateway`). */
+  inProcessWorker?: boolean;
 };
 
 export async function startBuildBackend(opts: BuildBackendOptions, listen: { port: number; host: string }) {
   const { config } = opts;
   const builds = createBuilds(opts.db);
-  const log = createSqliteEventLog(opts.db);
   const projects = createProjects(opts.db);
-  const providerSettings = {
-    llmProvider: config.llmProvider,
-    llmBaseUrl: config.llmBaseUrl,
-    llmModel: config.llmModel,
-    offlineStreamDelayMs: config.offlineStreamDelayMs,
-    llmMaxTokens: config.llmMaxTokens,
-    llmMaxOutputBytes: config.llmMaxOutputBytes,
-    llmFirstTokenTimeoutMs: config.llmFirstTokenTimeoutMs,
-    llmIdleTimeoutMs: config.llmIdleTimeoutMs,
-  };
-  const runner = createBuildRunner({
+  // REDIS_URL: builds go to the queue and their events are followed on Redis Streams (build-queue-mode.ts).
+  const redisUrl = config.redisUrl;
+  const queued = redisUrl
+    ? await startQueuedBuilds({ config: { ...config, redisUrl }, db: opts.db, logger: opts.logger, onBuildChange: opts.onBuildChange, inProcessWorker: opts.inProcessWorker ?? true })
+    : null;
+  const log = queued?.log ?? createSqliteEventLog(opts.db);
+  const providerSettings = providerSettingsFrom(config);
+  const runner: BuildRunner = queued?.runner ?? createBuildRunner({
     builds,
     log,
     dataDir: config.dataDir,
@@ -81,6 +81,7 @@ export async function startBuildBackend(opts: BuildBackendOptions, listen: { por
     async close() {
       await runner.stopAll();
       await server.close();
+      await queued?.close();
     },
   };
 }

@@ -50,7 +50,7 @@ async function start(req: IncomingMessage, res: ServerResponse, projectId: strin
   if (bad) return refuse(res, bad);
   const started = await deps.runner.start(projectId, user.userId, (body!.prompt as string).trim());
   if (started.ok) return sendJson(res, 202, { build: toBuildInfo(started.build) });
-  if (started.reason === 'quota') return refuse(res, started.refusal);
+  if (started.reason !== 'conflict') return refuse(res, started.refusal);
   // The running build's id lets the page watch it instead; it is empty only while that build is being created.
   return refuse(res, refusal('build_running'), started.runningBuildId ? { buildId: started.runningBuildId } : {});
 }
@@ -59,8 +59,8 @@ async function cancel(res: ServerResponse, cmd: Extract<BuildCommand, { kind: 'c
   const build = await deps.builds.byId(cmd.buildId);
   // A build of another project answers exactly as an unknown one: ids are not a way to learn what exists.
   if (!build || build.project_id !== cmd.projectId) return refuse(res, refusal('no_such_build'));
-  if (deps.runner.runningBuild(cmd.projectId) !== build.id) return refuse(res, refusal('build_not_running'));
-  deps.runner.cancel(cmd.projectId, `Cancelled by ${user.username}.`);
+  if ((await deps.runner.runningBuild(cmd.projectId)) !== build.id) return refuse(res, refusal('build_not_running'));
+  await deps.runner.cancel(cmd.projectId, `Cancelled by ${user.username}.`);
   sendJson(res, 202, { cancelled: true });
 }
 

@@ -19,7 +19,9 @@ import type { BuildStatus } from '../protocol/build';
 export type StartResult =
   | { ok: true; build: Build }
   | { ok: false; reason: 'conflict'; runningBuildId: string }
-  | { ok: false; reason: 'quota'; refusal: Refusal<'build_quota'> };
+  | { ok: false; reason: 'quota'; refusal: Refusal<'build_quota'> }
+  /** Builds go to a queue (REDIS_URL) and it cannot be reached: 1013 / 503, try again. */
+  | { ok: false; reason: 'unavailable'; refusal: Refusal<'build_queue_unavailable'> };
 
 export type BuildRunnerDeps = {
   builds: Builds;
@@ -36,6 +38,89 @@ export type BuildRunnerDeps = {
 };
 
 type Running = { buildId: string; controller: AbortController; done: Promise<void> };
+
+/** What the process that runs a build (this runner, or a queue worker) does around the pipeline. */
+export type RunHooks = {
+  /** Lets go of the project's one-build slot, right before `done` is appended. */
+  release(): void | Promise<void>;
+  /** The log to append to (default: deps.log), e.g. one that refuses appends once the build is no longer ours. */
+  log?: EventLog;
+  /** False once another process has taken the build over: then nothing more is recorded from here. */
+  stillOurs?(): boolean;
+  /** Told, in the same turn as the last `stillOurs` check, that the build's end is being recorded. */
+  ending?(): void;
+};
+
+/**
+ * Runs one build's pipeline to its end and records the end: its row, its output folders trimmed, the
+ * change told. Shared by the in-process runner and the BullMQ worker (build-worker.ts).
+ */
+export function createBuildExecutor(deps: BuildRunnerDeps) {
+  const ours = (hooks: RunHooks) => hooks.stillOurs?.() ?? true;
+
+  async function run(build: Build, signal: AbortSignal, hooks: RunHooks): Promise<void> {
+    const startedAt = Date.now();
+    deps.onChange?.(build.project_id, build.id, 'running');
+    try {
+      const provider = await deps.chooseProvider();
+      await deps.builds.setProvider(build.id, provider.name);
+      const result = await runPipeline({
+        buildId: build.id,
+        prompt: build.prompt,
+        provider,
+        workspace: workspaceDir(deps.dataDir, build.project_id),
+        outputDir: buildOutputDir(deps.dataDir, build.id),
+        log: hooks.log ?? deps.log,
+        signal,
+        reserveStorage: deps.quota ? (bytes) => reserveStorage(build.project_id, bytes) : undefined,
+        beforeDone: async (result) => {
+          if (!ours(hooks)) throw new Error('The build was taken over by another worker.');
+          hooks.ending?.();
+          await deps.builds.finish(build.id, { ...result, startedAt });
+          await hooks.release();
+          await trimOutputs(build.project_id);
+        },
+      });
+      if (!ours(hooks)) return;
+      deps.logger.info({ event: 'build_end', build: build.id, project: build.project_id, status: result.status, provider: provider.name, durationMs: Date.now() - startedAt }, 'build ended');
+      deps.onChange?.(build.project_id, build.id, result.status);
+    } catch (err) {
+      if (!ours(hooks)) return;
+      // Only the store itself failing lands here; record what we can.
+      deps.logger.error({ err, build: build.id }, 'build runner failed');
+      await deps.builds.finish(build.id, { status: 'failed', summary: 'The build could not be recorded.', files: [], startedAt }).catch(() => undefined);
+      await Promise.resolve(hooks.release()).catch(() => undefined);
+      deps.onChange?.(build.project_id, build.id, 'failed');
+    }
+  }
+
+  async function trimOutputs(projectId: string): Promise<void> {
+    const removed = await trimBuildOutputs(deps.dataDir, await deps.builds.idsFor(projectId), deps.buildOutputsKept);
+    if (!removed || !deps.quota) return;
+    const owner = (await deps.quota.projects.byId(projectId))?.owner_id;
+    if (owner) deps.quota.storage.forget(owner);
+  }
+
+  async function reserveStorage(projectId: string, bytes: number): Promise<() => void> {
+    const { storage, projects } = deps.quota!;
+    const owner = (await projects.byId(projectId))?.owner_id;
+    if (!owner) return () => undefined;
+    const charge = await storage.charge(owner);
+    try {
+      charge.add(bytes);
+    } catch (err) {
+      charge.cancel();
+      throw err;
+    }
+    return () => {
+      charge.cancel();
+      // Files were replaced as well as added: measure the disk again rather than guess.
+      storage.forget(owner);
+    };
+  }
+
+  return run;
+}
 
 export function createBuildRunner(deps: BuildRunnerDeps) {
   const running = new Map<string, Running>();
@@ -81,61 +166,8 @@ export function createBuildRunner(deps: BuildRunnerDeps) {
     if (running.get(projectId)?.buildId === buildId) running.delete(projectId);
   }
 
-  async function run(build: Build, controller: AbortController): Promise<void> {
-    const startedAt = Date.now();
-    deps.onChange?.(build.project_id, build.id, 'running');
-    try {
-      const provider = await deps.chooseProvider();
-      await deps.builds.setProvider(build.id, provider.name);
-      const result = await runPipeline({
-        buildId: build.id,
-        prompt: build.prompt,
-        provider,
-        workspace: workspaceDir(deps.dataDir, build.project_id),
-        outputDir: buildOutputDir(deps.dataDir, build.id),
-        log: deps.log,
-        signal: controller.signal,
-        reserveStorage: deps.quota ? (bytes) => reserveStorage(build.project_id, bytes) : undefined,
-        beforeDone: async (result) => {
-          await deps.builds.finish(build.id, { ...result, startedAt });
-          release(build.project_id, build.id);
-          await trimOutputs(build.project_id);
-        },
-      });
-      deps.logger.info({ event: 'build_end', build: build.id, project: build.project_id, status: result.status, provider: provider.name, durationMs: Date.now() - startedAt }, 'build ended');
-      deps.onChange?.(build.project_id, build.id, result.status);
-    } catch (err) {
-      // Only the store itself failing lands here; record what we can.
-      deps.logger.error({ err, build: build.id }, 'build runner failed');
-      await deps.builds.finish(build.id, { status: 'failed', summary: 'The build could not be recorded.', files: [], startedAt }).catch(() => undefined);
-      deps.onChange?.(build.project_id, build.id, 'failed');
-    }
-  }
-
-  async function trimOutputs(projectId: string): Promise<void> {
-    const removed = await trimBuildOutputs(deps.dataDir, await deps.builds.idsFor(projectId), deps.buildOutputsKept);
-    if (!removed || !deps.quota) return;
-    const owner = (await deps.quota.projects.byId(projectId))?.owner_id;
-    if (owner) deps.quota.storage.forget(owner);
-  }
-
-  async function reserveStorage(projectId: string, bytes: number): Promise<() => void> {
-    const { storage, projects } = deps.quota!;
-    const owner = (await projects.byId(projectId))?.owner_id;
-    if (!owner) return () => undefined;
-    const charge = await storage.charge(owner);
-    try {
-      charge.add(bytes);
-    } catch (err) {
-      charge.cancel();
-      throw err;
-    }
-    return () => {
-      charge.cancel();
-      // Files were replaced as well as added: measure the disk again rather than guess.
-      storage.forget(owner);
-    };
-  }
+  const execute = createBuildExecutor(deps);
+  const run = (build: Build, controller: AbortController) => execute(build, controller.signal, { release: () => release(build.project_id, build.id) });
 
   return {
     start,
@@ -170,4 +202,16 @@ export function createBuildRunner(deps: BuildRunnerDeps) {
   };
 }
 
-export type BuildRunner = ReturnType<typeof createBuildRunner>;
+/**
+ * What the build socket, the HTTP commands and health use: this in-process runner, or the queue when
+ * builds run on workers (build-queue.ts), where cancel and the running build are asked of Redis.
+ */
+export type BuildRunner = {
+  start(projectId: string, userId: string, prompt: string): Promise<StartResult>;
+  /** Cancels the project's running build; false when nothing was running. */
+  cancel(projectId: string, why?: string): boolean | Promise<boolean>;
+  runningBuild(projectId: string): string | undefined | Promise<string | undefined>;
+  readonly active: number;
+  recoverInterrupted(): Promise<number>;
+  stopAll(): Promise<void>;
+};

@@ -8,6 +8,7 @@ import type { BuildRunner } from './build-runner';
 import type { EventLog } from './event-log';
 import { type BuildEvent, type ClientMessage, type ProviderInfo, type ServerMessage } from '../protocol/build';
 import { refusal, type Refusal } from '../errors/reasons';
+import { HttpError } from '../errors/http-errors';
 import { promptRefusal } from './build-commands';
 
 // One browser watching one project's builds over a WebSocket: hello, replay after `after`, live events,
@@ -51,7 +52,7 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
       return error(refusal('not_json'));
     }
     if (msg?.type === 'cancel') {
-      if (!deps.runner.cancel(p.projectId, `Cancelled by ${p.user.username}.`)) error(refusal('no_running_build'));
+      if (!(await deps.runner.cancel(p.projectId, `Cancelled by ${p.user.username}.`))) error(refusal('no_running_build'));
       return;
     }
     if (msg?.type !== 'start') return error(refusal('unknown_build_message'));
@@ -59,7 +60,7 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
     if (bad) return error(bad);
     const prompt = (msg.prompt as string).trim();
     const started = await deps.runner.start(p.projectId, p.user.userId, prompt);
-    if (!started.ok) return error(started.reason === 'quota' ? started.refusal : refusal('build_running'));
+    if (!started.ok) return error(started.reason !== 'conflict' ? started.refusal : refusal('build_running'));
     await watch(started.build.id, 0);
   }
 
@@ -70,7 +71,8 @@ export function serveBuildSocket(ws: WebSocket, p: BuildSocketParams, deps: Buil
   // the replay of the previous build.
   let queue: Promise<void> = Promise.resolve();
   const enqueue = (fn: () => Promise<void>) => {
-    queue = queue.then(fn).catch(() => error(refusal('internal')));
+    // A queue of builds that cannot be reached (REDIS_URL) is 1013, try again; anything else is ours.
+    queue = queue.then(fn).catch((err) => error(refusal(err instanceof HttpError && err.status === 503 ? 'build_queue_unavailable' : 'internal')));
   };
   ws.on('message', (data, isBinary) => {
     if (isBinary) return error(refusal('binary_message'));

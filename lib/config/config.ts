@@ -85,6 +85,10 @@ const schema = z.object({
   LLM_FIRST_TOKEN_TIMEOUT_MS: int(30000, 1),
   LLM_IDLE_TIMEOUT_MS: int(120000, 1),
   BUILD_OUTPUTS_KEPT: int(20, 1, 10_000),
+  REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
+  // A worker that stops renewing its hold on a build for this long is lost: another worker retries it.
+  BUILD_JOB_LOCK_MS: int(30000, 500, 3_600_000),
+  BUILD_JOB_ATTEMPTS: int(3, 1, 100),
   TOKEN_TTL_S: int(43200, 60),
   SESSION_MAX_S: int(604800, 60),
   SESSION_CACHE_MS: int(5000, 0, 5000),
@@ -159,6 +163,12 @@ export type Config = Readonly<{
   llmIdleTimeoutMs: number;
   /** Builds per project whose output folders (DATA_DIR/builds/<id>) are kept. */
   buildOutputsKept: number;
+  /** Redis (node-redis URL); set: builds go to a BullMQ queue and their live tail to a Redis Stream. */
+  redisUrl: string | undefined;
+  /** How long a build worker's hold on a job lasts without renewal before another worker may retry it. */
+  buildJobLockMs: number;
+  /** Workers a build may be given in all (the first and the retries after a lost worker). */
+  buildJobAttempts: number;
   tokenTtlS: number;
   sessionMaxS: number;
   sessionCacheMs: number;
@@ -179,8 +189,12 @@ export class ConfigError extends Error {}
 /** Minimum length of JWT_SECRET in production: 32 bytes, the HS256 key size. */
 export const MIN_SECRET_BYTES = 32;
 
-/** `needsJwtSecret: false` for the vmhost, which must work without JWT_SECRET (it gets VMHOST_SECRET). */
-export function loadConfig(env: Record<string, string | undefined>, opts: { needsJwtSecret?: boolean } = {}): Config {
+/**
+ * `opts.role: 'worker' | 'vmhost'`: a build worker signs nothing and verifies nothing, and the vmhost
+ * verifies with VMHOST_SECRET alone, so neither needs nor is given JWT_SECRET (least privilege);
+ * everything else is read exactly as for the server.
+ */
+export function loadConfig(env: Record<string, string | undefined>, opts: { role?: 'server' | 'worker' | 'vmhost' } = {}): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -188,7 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { need
   }
   const c = parsed.data;
   const production = c.NODE_ENV === 'production';
-  if (opts.needsJwtSecret !== false && production && (!c.JWT_SECRET || Buffer.byteLength(c.JWT_SECRET) < MIN_SECRET_BYTES)) {
+  if (production && (opts.role ?? 'server') === 'server' && (!c.JWT_SECRET || Buffer.byteLength(c.JWT_SECRET) < MIN_SECRET_BYTES)) {
     throw new ConfigError(
       `JWT_SECRET is ${c.JWT_SECRET ? 'too short' : 'not set'}: production needs a secret of at least ${MIN_SECRET_BYTES} bytes (for example: openssl rand -base64 48).`,
     );
@@ -243,6 +257,9 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { need
     llmFirstTokenTimeoutMs: c.LLM_FIRST_TOKEN_TIMEOUT_MS,
     llmIdleTimeoutMs: c.LLM_IDLE_TIMEOUT_MS,
     buildOutputsKept: c.BUILD_OUTPUTS_KEPT,
+    redisUrl: c.REDIS_URL,
+    buildJobLockMs: c.BUILD_JOB_LOCK_MS,
+    buildJobAttempts: c.BUILD_JOB_ATTEMPTS,
     tokenTtlS: c.TOKEN_TTL_S,
     sessionMaxS: Math.max(c.SESSION_MAX_S, c.TOKEN_TTL_S),
     sessionCacheMs: c.SESSION_CACHE_MS,

@@ -30,6 +30,7 @@ export const REASONS = {
   build_not_running: { code: CLOSE.CONFLICT, sentence: 'That build is not running.' },
   no_running_build: { code: CLOSE.NOT_FOUND, sentence: 'No build is running for this project.' },
   no_such_build: { code: CLOSE.NOT_FOUND, sentence: 'No such build in this project.' },
+  build_queue_unavailable: { code: CLOSE.TRY_AGAIN_LATER, sentence: 'The build queue is unreachable right now, so builds cannot be started or cancelled; try again in a moment.' },
   build_quota: {
     code: CLOSE.TOO_MANY,
     sentence: (p: { count: number; limit: number; minutes: number }) =>

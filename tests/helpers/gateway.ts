@@ -4,6 +4,7 @@ import path from 'node:path';
 import { WebSocket, type ClientOptions } from 'ws';
 import { createPortico, type Portico } from '../../server';
 import { loadConfig } from '../../lib/config/config';
+import type { PorticoRole } from '../../lib/server/process-role';
 import { captureLogs } from './log-capture';
 import { jsonApi } from './json-api';
 
@@ -20,7 +21,7 @@ const processFaults: string[] = [];
 process.on('uncaughtException', (err) => processFaults.push(`uncaught: ${err.stack ?? err}`));
 process.on('unhandledRejection', (err) => processFaults.push(`unhandled rejection: ${(err as Error)?.stack ?? err}`));
 
-export async function startGateway(env: Record<string, string> = {}) {
+export async function startGateway(env: Record<string, string> = {}, opts: { role?: PorticoRole } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-test-'));
   const logs = captureLogs();
   const config = loadConfig({
@@ -39,7 +40,7 @@ export async function startGateway(env: Record<string, string> = {}) {
     LOGIN_ATTEMPTS_PER_IP: '100000',
     ...env,
   });
-  const portico: Portico = await createPortico({ config, next: false, logDestination: logs.stream });
+  const portico: Portico = await createPortico({ config, next: false, logDestination: logs.stream, role: opts.role });
   const issuedTokens: string[] = [];
 
   const api = jsonApi(portico.url);
