@@ -1,5 +1,5 @@
 import type { AuthSessionStore } from '../store/auth-sessions';
-import type { AuthSessionEnd } from '../store/schema';
+import type { AuthSession, AuthSessionEnd } from '../store/schema';
 
 // The server side of a sign-in (design.md "Trust boundaries"): every request and upgrade asks whether the
 // token's session is still alive. The answer is remembered for at most `cacheMs` (≤ 5 s), so a revocation
@@ -31,10 +31,15 @@ export function createSessionGuard(opts: SessionGuardOptions) {
   const memo = new Map<string, Entry>();
   const listeners = new Set<(sessionIds: string[], reason: AuthSessionEnd) => void>();
 
-  function load(id: string, now: number): Entry {
+  /** The memo's entry, or the row's answer: synchronous on SQLite, one round trip on Postgres. */
+  function load(id: string, now: number): Entry | Promise<Entry> {
     const hit = memo.get(id);
     if (hit && now - hit.checkedAt < opts.cacheMs) return hit;
     const row = opts.store.byId(id);
+    return row instanceof Promise ? row.then((r) => remember(id, r, now)) : remember(id, row, now);
+  }
+
+  function remember(id: string, row: AuthSession | undefined, now: number): Entry {
     let entry: Entry;
     if (!row) entry = { state: { ok: false, reason: 'unknown' }, createdAt: 0, lastSeenAt: 0, checkedAt: now };
     else if (row.revoked_at !== null) entry = { state: { ok: false, reason: 'revoked' }, createdAt: row.created_at, lastSeenAt: row.last_seen_at, checkedAt: now };
@@ -43,6 +48,21 @@ export function createSessionGuard(opts: SessionGuardOptions) {
     if (memo.size >= MAX_ENTRIES) memo.delete(memo.keys().next().value!);
     memo.set(id, entry);
     return entry;
+  }
+
+  function decide(entry: Entry, id: string, userId: string, active: boolean, now: number): SessionState {
+    const s = entry.state;
+    if (!s.ok) return s;
+    if (s.userId !== userId) return { ok: false, reason: 'unknown' };
+    if (s.expiresAt <= now) return { ok: false, reason: 'expired' };
+    if (active && now - entry.lastSeenAt >= touchEveryMs) {
+      const expiresAt = Math.min(now + opts.idleMs, entry.createdAt + opts.maxMs);
+      entry.lastSeenAt = now;
+      entry.state = { ...s, expiresAt };
+      // A failed write only means the session slides a little later; the request goes on either way.
+      void opts.store.touch(id, now, expiresAt).catch(() => undefined);
+    }
+    return entry.state;
   }
 
   function evict(ids: string[], reason: AuthSessionEnd) {
@@ -59,22 +79,12 @@ export function createSessionGuard(opts: SessionGuardOptions) {
     /**
      * Whether the session is alive, for a request or upgrade by `userId`; `active` (the default) counts as
      * use and slides the expiry. The sweep over open sockets passes false: an open socket alone is not use.
+     * Synchronous on SQLite and from the memo; a promise when Postgres is asked (callers await only then).
      */
-    check(id: string, userId: string, active = true): SessionState {
+    check(id: string, userId: string, active = true): SessionState | Promise<SessionState> {
       const now = Date.now();
       const entry = load(id, now);
-      const s = entry.state;
-      if (!s.ok) return s;
-      if (s.userId !== userId) return { ok: false, reason: 'unknown' };
-      if (s.expiresAt <= now) return { ok: false, reason: 'expired' };
-      if (active && now - entry.lastSeenAt >= touchEveryMs) {
-        const expiresAt = Math.min(now + opts.idleMs, entry.createdAt + opts.maxMs);
-        entry.lastSeenAt = now;
-        entry.state = { ...s, expiresAt };
-        // A failed write only means the session slides a little later; the request goes on either way.
-        void opts.store.touch(id, now, expiresAt).catch(() => undefined);
-      }
-      return entry.state;
+      return entry instanceof Promise ? entry.then((e) => decide(e, id, userId, active, now)) : decide(entry, id, userId, active, now);
     },
 
     async revoke(id: string, reason: AuthSessionEnd): Promise<void> {
