@@ -46,7 +46,10 @@ export function createApi(base: Omit<ApiDeps, 'quotas'>): ApiHandler {
     }
     Promise.resolve(found.def.handler({ req, res, url, params: found.params, deps })).catch((err: unknown) => {
       if (err instanceof HttpError) return sendError(res, err.code, err.message);
-      if (isStoreUnavailable(err)) return sendError(res, 'store_unavailable');
+      if (isStoreUnavailable(err)) {
+        deps.logger.warn({ event: 'store_unavailable', path: url.pathname, err: (err as Error).message }, 'the database is unreachable: answered 503');
+        return sendError(res, 'store_unavailable');
+      }
       deps.logger.error({ err, path: url.pathname }, 'API handler failed');
       sendError(res, 'internal');
     });

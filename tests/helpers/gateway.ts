@@ -6,6 +6,7 @@ import { createPortico, type Portico } from '../../server';
 import { loadConfig } from '../../lib/config/config';
 import { captureLogs } from './log-capture';
 import { jsonApi } from './json-api';
+import { testDatabaseUrl } from './test-database';
 
 // Starts a real gateway (API + upgrade router, no pages) on 127.0.0.1 and an ephemeral port, with its own
 // DATA_DIR, and everything a test needs to talk to it.
@@ -37,6 +38,8 @@ export async function startGateway(env: Record<string, string> = {}) {
     LLM_PROVIDER: 'offline',
     // Suites sign in many users from 127.0.0.1; the login limits have tests of their own (tests/abuse).
     LOGIN_ATTEMPTS_PER_IP: '100000',
+    // PORTICO_TEST_DATABASE=postgres: the same suite with the store on Postgres, a fresh database each.
+    ...(await testDatabaseUrl(env)),
     ...env,
   });
   const portico: Portico = await createPortico({ config, next: false, logDestination: logs.stream });
