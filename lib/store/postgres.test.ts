@@ -86,6 +86,28 @@ describe('the store on Postgres', () => {
     }
   });
 
+  test('a deleted project is gone at once in its process and within a second in another; a new one is found at once', async () => {
+    const url = await server.createDatabase();
+    const [a, b] = [await open(url), await open(url)];
+    try {
+      const owner = (await createUsers(a.db).create({ username: 'o', passwordHash: 'x', role: 'user' }))!.id;
+      const [here, there] = [createProjects(a.db), createProjects(b.db)];
+      assert.equal(await there.byId('not-yet-made'), undefined);
+      const p = await here.create(owner, 'p');
+      assert.equal((await there.byId(p.id))?.id, p.id, 'created through one process, found through the other at once');
+      assert.equal((await here.byId(p.id))?.id, p.id);
+      await here.remove(p.id);
+      assert.equal(await here.byId(p.id), undefined, 'the deleting process forgets it at once');
+      const deletedAt = Date.now();
+      while ((await there.byId(p.id)) !== undefined) {
+        assert.ok(Date.now() - deletedAt < 1500, 'another process still finds it after its cache bound');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
   test('a database that is not there is an outage, not a bug', async () => {
     const store = await open(await server.createDatabase());
     const projects = createProjects(store.db);

@@ -32,8 +32,9 @@ function shared(): Promise<PostgresServer> {
   return server;
 }
 
-// Registered when the file loads (a hook added from inside a running test would belong to that test): it
-// runs once every test of the file has finished.
+// Stopped once every test of the file has finished: a hook of node:test's root, which `after` gives only
+// while no test runs. So this module must load with the test file, not inside a test: helpers that load
+// ./gateway lazily import this one statically (declared.ts).
 if (onPostgres) {
   after(async () => {
     if (!server) return;
