@@ -12,6 +12,11 @@ const POOL_MAX = 10;
 const CONNECT_TIMEOUT_MS = 5_000;
 /** No store query of ours runs this long; one that does holds a pooled connection from everyone else. */
 const STATEMENT_TIMEOUT_MS = 15_000;
+/**
+ * The client's own bound, for a server that stopped answering without closing (paused, a dead host behind
+ * a live route): statement_timeout cannot fire there. The request gets 503 and the connection is dropped.
+ */
+const QUERY_TIMEOUT_MS = 20_000;
 
 const INT8_OID = 20;
 
@@ -31,6 +36,7 @@ export function createPostgresPool(url: string, onError: (err: Error) => void): 
     max: POOL_MAX,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     statement_timeout: STATEMENT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
     keepAlive: true,
     types,
   });

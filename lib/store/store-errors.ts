@@ -23,11 +23,11 @@ export function isStoreUnavailable(err: unknown): boolean {
 }
 
 // What a lost database looks like from the driver: the connection refused, reset or closed under a query,
-// the pool's connect timeout, or the server saying it is shutting down / starting up (SQLSTATE class 08,
+// the pool's connect timeout or the client's query timeout, or the server saying it is shutting down / starting up (SQLSTATE class 08,
 // 57P01–57P03). Only errors from the Postgres pool are looked at (lib/store/postgres.ts), so a reset
 // upstream socket elsewhere is never taken for the database.
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
-const LOST_MESSAGES = [/^Connection terminated/, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/, /Client was closed and is not queryable/];
+const LOST_MESSAGES = [/^Connection terminated/, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/, /Client was closed and is not queryable/, /^Query read timeout/];
 
 export function looksLikeLostDatabase(err: unknown): boolean {
   if (err instanceof AggregateError && err.errors.some(looksLikeLostDatabase)) return true;
