@@ -30,20 +30,26 @@ export function createSessionGuard(opts: SessionGuardOptions) {
   const touchEveryMs = opts.touchEveryMs ?? Math.min(60_000, Math.max(1000, opts.idleMs / 10));
   const memo = new Map<string, Entry>();
   const listeners = new Set<(sessionIds: string[], reason: AuthSessionEnd) => void>();
+  let evictions = 0;
 
   /** The memo's entry, or the row's answer: synchronous on SQLite, one round trip on Postgres. */
   function load(id: string, now: number): Entry | Promise<Entry> {
     const hit = memo.get(id);
     if (hit && now - hit.checkedAt < opts.cacheMs) return hit;
     const row = opts.store.byId(id);
-    return row instanceof Promise ? row.then((r) => remember(id, r, now)) : remember(id, row, now);
+    if (!(row instanceof Promise)) return remember(id, row, now);
+    // A revocation made here while the row was on its way must not be undone by memoising what was read
+    // before it: the answer still serves the request that asked, but is not remembered.
+    const evictedBefore = evictions;
+    return row.then((r) => remember(id, r, now, evictions === evictedBefore));
   }
 
-  function remember(id: string, row: AuthSession | undefined, now: number): Entry {
+  function remember(id: string, row: AuthSession | undefined, now: number, keep = true): Entry {
     let entry: Entry;
     if (!row) entry = { state: { ok: false, reason: 'unknown' }, createdAt: 0, lastSeenAt: 0, checkedAt: now };
     else if (row.revoked_at !== null) entry = { state: { ok: false, reason: 'revoked' }, createdAt: row.created_at, lastSeenAt: row.last_seen_at, checkedAt: now };
     else entry = { state: { ok: true, userId: row.user_id, expiresAt: Number(row.expires_at) }, createdAt: Number(row.created_at), lastSeenAt: Number(row.last_seen_at), checkedAt: now };
+    if (!keep) return entry;
     memo.delete(id);
     if (memo.size >= MAX_ENTRIES) memo.delete(memo.keys().next().value!);
     memo.set(id, entry);
@@ -66,6 +72,7 @@ export function createSessionGuard(opts: SessionGuardOptions) {
   }
 
   function evict(ids: string[], reason: AuthSessionEnd) {
+    evictions++;
     for (const id of ids) memo.delete(id);
     for (const l of listeners) l(ids, reason);
   }

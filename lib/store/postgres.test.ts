@@ -8,6 +8,8 @@ import { createBuilds } from './builds';
 import { createProjects } from './projects';
 import { createUsers } from './users';
 import { isStoreUnavailable } from './store-errors';
+import { createAuthSessionStore } from './auth-sessions';
+import { createSessionGuard } from '../auth/session-guard';
 
 // The dialect-specific parts of the store on a real Postgres (DATABASE_URL).
 
@@ -105,6 +107,24 @@ describe('the store on Postgres', () => {
       }
     } finally {
       await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  test('the sign-in check is one round trip, and a revocation here is seen at once even if a check was in flight', async () => {
+    const store = await open(await server.createDatabase());
+    try {
+      const userId = (await createUsers(store.db).create({ username: 's', passwordHash: 'x', role: 'user' }))!.id;
+      const guard = createSessionGuard({ store: createAuthSessionStore(store.db), idleMs: 60_000, maxMs: 120_000, cacheMs: 5000 });
+      const s = await guard.start(userId);
+      const first = guard.check(s.id, userId);
+      assert.ok(first instanceof Promise, 'on Postgres the store is asked with a promise');
+      const inFlight = guard.check('x'.repeat(22), userId); // a cold check still on its way …
+      await guard.revoke(s.id, 'logout'); // … while this process revokes
+      assert.equal((await first).ok, true, 'the check asked before the revocation answers for its own request');
+      await inFlight;
+      assert.deepEqual(await guard.check(s.id, userId), { ok: false, reason: 'revoked' });
+    } finally {
+      await store.close();
     }
   });
 

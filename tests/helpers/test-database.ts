@@ -49,5 +49,3 @@ export async function testDatabaseUrl(env: Record<string, string>): Promise<Reco
   return { DATABASE_URL: await (await shared()).createDatabase() };
 }
 
-/** Why a test that pokes the SQLite file itself is skipped on Postgres (node:test `skip` option). */
-export const sqliteOnly = onPostgres ? 'looks at the SQLite file itself; PORTICO_TEST_DATABASE=postgres' : false;
