@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './lib/config/config';
 import { resolveJwtSecret } from './lib/auth/jwt-secret';
 import { createBackendTokens } from './lib/auth/backend-tokens';
-import { openStore } from './lib/store/db';
+import { openConfiguredStore } from './lib/server/configured-store';
 import { createLogger } from './lib/observability/logger';
 import { startBuildBackend } from './lib/build/build-backend';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown';
@@ -20,7 +20,7 @@ async function main() {
     process.exit(78);
   }
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config.dataDir);
+  const store = await openConfiguredStore(config, logger);
   const backendTokens = createBackendTokens(resolveJwtSecret(config.jwtSecret, config.dataDir));
   const host = config.buildBackendHost;
   const backend = await startBuildBackend({ config, db: store.db, backendTokens, logger }, { port: config.buildBackendPort, host });

@@ -11,7 +11,7 @@ import { createHashPool } from './lib/auth/hash-pool';
 import { createAuthSessionStore } from './lib/store/auth-sessions';
 import { createBackendTokens } from './lib/auth/backend-tokens';
 import { ensureAdmin } from './lib/auth/admin-bootstrap';
-import { openStore } from './lib/store/db';
+import { openConfiguredStore } from './lib/server/configured-store';
 import { createUsers } from './lib/store/users';
 import { createProjects } from './lib/store/projects';
 import { createSessions } from './lib/store/sessions';
@@ -80,7 +80,7 @@ export async function createPortico({ config, next, logDestination, role = 'all'
     : null;
 
   // Store and identity.
-  const store = await openStore(config.dataDir);
+  const store = await openConfiguredStore(config, logger);
   const users = createUsers(store.db);
   const projects = createProjects(store.db);
   const sessions = createSessions(store.db);

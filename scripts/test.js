@@ -69,6 +69,22 @@ if (!abuseOnly) {
   });
 }
 
+// The integration suites again with the store on Postgres (issue 13: "the whole suite against Postgres"):
+// each test file starts one real Postgres, each gateway gets a fresh database (tests/helpers/test-database.ts).
+if (!abuseOnly) {
+  // tests/postgres-*.test.ts run on Postgres in the first pass already.
+  const integration = unit.filter((f) => f.startsWith(`tests${path.sep}`) && !path.basename(f).startsWith('postgres-'));
+  if (missing.includes('postgresql-15')) {
+    console.log('\n=== integration tests on Postgres ===\nCannot run: postgresql-15 missing. Run as root: apt-get install -y postgresql-15');
+    results.push({ name: 'integration tests on Postgres', ok: false, seconds: 0, out: '' });
+  } else {
+    step('integration tests on Postgres', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...integration], {
+      capture: true,
+      env: { PORTICO_TEST_DATABASE: 'postgres' },
+    });
+  }
+}
+
 // The abuse suite runs alone, one file at a time: some of its tests measure the gateway's memory and a
 // normal client's latency while they attack it, which other suites running beside them would disturb.
 const abuse = testFiles(path.join('tests', 'abuse'), /\.test\.ts$/);

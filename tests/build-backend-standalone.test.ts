@@ -15,11 +15,12 @@ const ROOT = path.resolve(__dirname, '..');
 test('a gateway builds through a build backend that runs alone', async () => {
   const secret = randomBytes(48).toString('base64url');
   const port = await freePort();
-  // The gateway first: it creates the store (and its admin) the backend then shares.
+  // The gateway first: it creates the store (and its admin) the backend then shares (the same DATA_DIR, and
+  // the same database when the suite runs on Postgres).
   const gw = await startGateway({ JWT_SECRET: secret, BUILD_BACKEND_URL: `ws://127.0.0.1:${port}` });
   const backend = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'backend.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', DATA_DIR: gw.portico.config.dataDir, JWT_SECRET: secret, BUILD_BACKEND_PORT: String(port), LLM_PROVIDER: 'offline', OFFLINE_STREAM_DELAY_MS: '0', LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', DATA_DIR: gw.portico.config.dataDir, DATABASE_URL: gw.portico.config.databaseUrl ?? '', JWT_SECRET: secret, BUILD_BACKEND_PORT: String(port), LLM_PROVIDER: 'offline', OFFLINE_STREAM_DELAY_MS: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -134,7 +134,8 @@ describe('builds that take a while', () => {
     assert.equal((conflict()[0] as { message: string }).message, 'A build is already running for this project.');
     // Stop the build that did start so the next test starts clean.
     a.send(JSON.stringify({ type: 'cancel' }));
-    const winner = wa.events().length ? wa : wb;
+    // The one refused is the loser (its events may not have arrived yet when the refusal did).
+    const winner = wa.messages.some((m) => m.type === 'error') ? wb : wa;
     await winner.until(() => Boolean(winner.done()));
     for (const ws of [a, b]) ws.close();
   });

@@ -13,6 +13,9 @@ export async function ensureAdmin(
 ): Promise<{ created: false } | { created: true; username: string; generatedPassword: string | null }> {
   if ((await users.count()) > 0) return { created: false };
   const generated = password ? null : randomBytes(12).toString('base64url');
-  await users.create({ username, passwordHash: await hashPassword(password ?? generated!), role: 'admin' });
+  const made = await users.create({ username, passwordHash: await hashPassword(password ?? generated!), role: 'admin' });
+  // Two gateways starting at once on one empty database (Postgres) both see no users; the one whose insert
+  // lost made nothing, and must not print a password that was never stored.
+  if (!made) return { created: false };
   return { created: true, username, generatedPassword: generated };
 }

@@ -1,5 +1,5 @@
 import type { AuthSessionStore } from '../store/auth-sessions';
-import type { AuthSessionEnd } from '../store/schema';
+import type { AuthSession, AuthSessionEnd } from '../store/schema';
 
 // The server side of a sign-in (design.md "Trust boundaries"): every request and upgrade asks whether the
 // token's session is still alive. The answer is remembered for at most `cacheMs` (≤ 5 s), so a revocation
@@ -30,22 +30,49 @@ export function createSessionGuard(opts: SessionGuardOptions) {
   const touchEveryMs = opts.touchEveryMs ?? Math.min(60_000, Math.max(1000, opts.idleMs / 10));
   const memo = new Map<string, Entry>();
   const listeners = new Set<(sessionIds: string[], reason: AuthSessionEnd) => void>();
+  let evictions = 0;
 
-  function load(id: string, now: number): Entry {
+  /** The memo's entry, or the row's answer: synchronous on SQLite, one round trip on Postgres. */
+  function load(id: string, now: number): Entry | Promise<Entry> {
     const hit = memo.get(id);
     if (hit && now - hit.checkedAt < opts.cacheMs) return hit;
     const row = opts.store.byId(id);
+    if (!(row instanceof Promise)) return remember(id, row, now);
+    // A revocation made here while the row was on its way must not be undone by memoising what was read
+    // before it: the answer still serves the request that asked, but is not remembered.
+    const evictedBefore = evictions;
+    return row.then((r) => remember(id, r, now, evictions === evictedBefore));
+  }
+
+  function remember(id: string, row: AuthSession | undefined, now: number, keep = true): Entry {
     let entry: Entry;
     if (!row) entry = { state: { ok: false, reason: 'unknown' }, createdAt: 0, lastSeenAt: 0, checkedAt: now };
     else if (row.revoked_at !== null) entry = { state: { ok: false, reason: 'revoked' }, createdAt: row.created_at, lastSeenAt: row.last_seen_at, checkedAt: now };
     else entry = { state: { ok: true, userId: row.user_id, expiresAt: Number(row.expires_at) }, createdAt: Number(row.created_at), lastSeenAt: Number(row.last_seen_at), checkedAt: now };
+    if (!keep) return entry;
     memo.delete(id);
     if (memo.size >= MAX_ENTRIES) memo.delete(memo.keys().next().value!);
     memo.set(id, entry);
     return entry;
   }
 
+  function decide(entry: Entry, id: string, userId: string, active: boolean, now: number): SessionState {
+    const s = entry.state;
+    if (!s.ok) return s;
+    if (s.userId !== userId) return { ok: false, reason: 'unknown' };
+    if (s.expiresAt <= now) return { ok: false, reason: 'expired' };
+    if (active && now - entry.lastSeenAt >= touchEveryMs) {
+      const expiresAt = Math.min(now + opts.idleMs, entry.createdAt + opts.maxMs);
+      entry.lastSeenAt = now;
+      entry.state = { ...s, expiresAt };
+      // A failed write only means the session slides a little later; the request goes on either way.
+      void opts.store.touch(id, now, expiresAt).catch(() => undefined);
+    }
+    return entry.state;
+  }
+
   function evict(ids: string[], reason: AuthSessionEnd) {
+    evictions++;
     for (const id of ids) memo.delete(id);
     for (const l of listeners) l(ids, reason);
   }
@@ -59,22 +86,12 @@ export function createSessionGuard(opts: SessionGuardOptions) {
     /**
      * Whether the session is alive, for a request or upgrade by `userId`; `active` (the default) counts as
      * use and slides the expiry. The sweep over open sockets passes false: an open socket alone is not use.
+     * Synchronous on SQLite and from the memo; a promise when Postgres is asked (callers await only then).
      */
-    check(id: string, userId: string, active = true): SessionState {
+    check(id: string, userId: string, active = true): SessionState | Promise<SessionState> {
       const now = Date.now();
       const entry = load(id, now);
-      const s = entry.state;
-      if (!s.ok) return s;
-      if (s.userId !== userId) return { ok: false, reason: 'unknown' };
-      if (s.expiresAt <= now) return { ok: false, reason: 'expired' };
-      if (active && now - entry.lastSeenAt >= touchEveryMs) {
-        const expiresAt = Math.min(now + opts.idleMs, entry.createdAt + opts.maxMs);
-        entry.lastSeenAt = now;
-        entry.state = { ...s, expiresAt };
-        // A failed write only means the session slides a little later; the request goes on either way.
-        void opts.store.touch(id, now, expiresAt).catch(() => undefined);
-      }
-      return entry.state;
+      return entry instanceof Promise ? entry.then((e) => decide(e, id, userId, active, now)) : decide(entry, id, userId, active, now);
     },
 
     async revoke(id: string, reason: AuthSessionEnd): Promise<void> {

@@ -63,7 +63,8 @@ export function createSocketTickets(secret: string, guard: SessionGuard) {
       // Fail closed: a used-set that cannot remember one more ticket refuses it rather than forget one.
       if (used.has(jti) || used.size >= MAX_USED) return { ok: false, reason: 'ticket already used' };
       used.set(jti, (exp as number) * 1000);
-      const state = guard.check(sid, sub);
+      let state = guard.check(sid, sub);
+      if (state instanceof Promise) state = await state; // Postgres; SQLite answers without a tick
       if (!state.ok) return { ok: false, reason: `session ${state.reason === 'expired' ? 'expired' : 'revoked'}` };
       return { ok: true, claims: { userId: sub, username: name, role: role === 'admin' ? 'admin' : 'user', sessionId: sid } };
     },

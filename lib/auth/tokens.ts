@@ -46,7 +46,8 @@ export function createTokens(secret: string, ttlSeconds: number, guard?: Session
       // With server-side sessions a token without one is not ours any more (or was minted by hand).
       const sessionId = result.claims.sessionId;
       if (!sessionId) return { ok: false, reason: 'invalid' };
-      const state = guard.check(sessionId, result.claims.userId);
+      let state = guard.check(sessionId, result.claims.userId);
+      if (state instanceof Promise) state = await state; // Postgres; SQLite answers without a tick
       if (!state.ok) return { ok: false, reason: state.reason === 'expired' ? 'expired' : 'revoked' };
       return { ok: true, claims: result.claims, expiresAt: Math.min(result.expiresAt, state.expiresAt) };
     },

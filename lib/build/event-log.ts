@@ -19,15 +19,24 @@ export interface EventLog {
 export function createSqliteEventLog(db: Db): EventLog {
   const live = new EventEmitter();
   live.setMaxListeners(0);
-  // Appends to one build are serialised so seq never races, even if two callers append at once.
+  // Appends to one build from this process are queued, so they keep their call order; across processes
+  // the row lock in appendNow keeps seq right.
   const chains = new Map<string, Promise<unknown>>();
 
   async function appendNow(buildId: string, body: BuildEventBody): Promise<BuildEvent> {
     const event = await db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('builds').select('last_seq').where('id', '=', buildId).executeTakeFirstOrThrow();
-      const e = { v: 1, ...body, buildId, seq: row.last_seq + 1, at: Date.now() } as BuildEvent;
+      // Taking the seq is the transaction's first statement, an UPDATE: it locks the build's row (on
+      // Postgres a second appender, in any process, waits here until this one commits, then reads the seq
+      // it left; on SQLite it takes the write lock), so seqs have no duplicate; a failed append rolls its
+      // seq back with it, so they have no hole. The (build_id, seq) primary key is the backstop.
+      const row = await trx
+        .updateTable('builds')
+        .set((eb) => ({ last_seq: eb('last_seq', '+', 1) }))
+        .where('id', '=', buildId)
+        .returning('last_seq')
+        .executeTakeFirstOrThrow();
+      const e = { v: 1, ...body, buildId, seq: row.last_seq, at: Date.now() } as BuildEvent;
       await trx.insertInto('build_events').values({ build_id: buildId, seq: e.seq, event: JSON.stringify(e) }).execute();
-      await trx.updateTable('builds').set({ last_seq: e.seq }).where('id', '=', buildId).execute();
       return e;
     });
     live.emit(buildId, event);

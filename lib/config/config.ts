@@ -35,6 +35,8 @@ const schema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
   DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+  // Unset: SQLite in DATA_DIR. Set: Postgres holds the store, so several processes and machines share it.
+  DATABASE_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^postgres(ql)?$/ }).optional()),
   JWT_SECRET: optionalString,
   ALLOWED_ORIGINS: list.pipe(z.array(z.url({ protocol: /^https?$/ }))),
   ADMIN_USERNAME: z.preprocess(emptyAsUndefined, z.string().min(1).max(64).default('admin')),
@@ -111,6 +113,8 @@ export type Config = Readonly<{
   port: number;
   host: string;
   dataDir: string;
+  /** postgres://… : the store lives in Postgres instead of SQLite in dataDir. */
+  databaseUrl: string | undefined;
   jwtSecret: string | undefined;
   allowedOrigins: readonly string[];
   adminUsername: string;
@@ -216,6 +220,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: { role
     port: c.PORT,
     host: c.HOST,
     dataDir: path.resolve(c.DATA_DIR),
+    databaseUrl: c.DATABASE_URL,
     jwtSecret: c.JWT_SECRET,
     allowedOrigins: Object.freeze(c.ALLOWED_ORIGINS.map((o) => new URL(o).origin)),
     adminUsername: c.ADMIN_USERNAME,

@@ -29,6 +29,8 @@ export const HTTP_ERRORS = Object.freeze({
   bad_gateway: { status: 502, message: 'The build service / VM is unreachable.' },
   gateway_timeout: { status: 504, message: 'The upstream did not answer in time.' },
   unavailable: { status: 503, message: 'The server is shutting down; try again shortly.' },
+  // Postgres (DATABASE_URL) restarting or unreachable: the request can be retried once it is back.
+  store_unavailable: { status: 503, message: 'The database is unreachable for a moment; try again shortly.' },
 } as const);
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;

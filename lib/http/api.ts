@@ -19,6 +19,7 @@ import { usersRoutes } from './routes/users-routes';
 import { usageRoutes } from './routes/usage-routes';
 import { createAccountQuotas } from '../quotas/account-quotas';
 import { createStorageMeter } from '../quotas/storage-meter';
+import { isStoreUnavailable } from '../store/store-errors';
 
 // The JSON API runs in the gateway's own process space, next to the upgrade router, with the same store
 // and config objects; Next serves the pages and whatever this table does not claim.
@@ -45,6 +46,10 @@ export function createApi(base: Omit<ApiDeps, 'quotas'>): ApiHandler {
     }
     Promise.resolve(found.def.handler({ req, res, url, params: found.params, deps })).catch((err: unknown) => {
       if (err instanceof HttpError) return sendError(res, err.code, err.message);
+      if (isStoreUnavailable(err)) {
+        deps.logger.warn({ event: 'store_unavailable', path: url.pathname, err: (err as Error).message }, 'the database is unreachable: answered 503');
+        return sendError(res, 'store_unavailable');
+      }
       deps.logger.error({ err, path: url.pathname }, 'API handler failed');
       sendError(res, 'internal');
     });

@@ -24,8 +24,8 @@ export function createAuthSessionStore(db: Db) {
       await db.insertInto('auth_sessions').values(row).execute();
       return row;
     },
-    /** Runs on every checked request whose cache entry is stale: one prepared statement. */
-    byId(id: string): AuthSession | undefined {
+    /** Runs on every checked request whose cache entry is stale: one prepared statement (synchronous on SQLite). */
+    byId(id: string): AuthSession | undefined | Promise<AuthSession | undefined> {
       return byId(id);
     },
     async touch(id: string, lastSeenAt: number, expiresAt: number): Promise<void> {

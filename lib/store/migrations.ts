@@ -2,24 +2,34 @@ import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely
 
 // Migrations live in code (not files on disk) so that the bundled server and the tests run the same
 // list. Append only: a migration that has shipped is never edited.
+//
+// The same list runs on SQLite and Postgres. Where the two differ, a migration takes the column type from
+// `t`: epoch milliseconds overflow Postgres's 32-bit `integer`, so there `t.ms` is `bigint` (read back as
+// numbers: lib/store/postgres.ts). 0001 and 0002 shipped on SQLite only; on SQLite `t.ms` is the
+// `integer` they always used, so their SQLite statements are unchanged.
 
-const migrations: Record<string, Migration> = {
+export type StoreDialect = 'sqlite' | 'postgres';
+type ColumnTypes = { ms: 'integer' | 'bigint' };
+const COLUMN_TYPES: Record<StoreDialect, ColumnTypes> = { sqlite: { ms: 'integer' }, postgres: { ms: 'bigint' } };
+type DialectMigration = { up(db: Kysely<unknown>, t: ColumnTypes): Promise<void> };
+
+const migrations: Record<string, DialectMigration> = {
   '0001_users_projects_sessions': {
-    async up(db: Kysely<unknown>) {
+    async up(db: Kysely<unknown>, t: ColumnTypes) {
       await db.schema
         .createTable('users')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('username', 'text', (c) => c.notNull().unique())
         .addColumn('password_hash', 'text', (c) => c.notNull())
         .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('admin', 'user')`))
-        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('created_at', t.ms, (c) => c.notNull())
         .execute();
       await db.schema
         .createTable('projects')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('owner_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
-        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('created_at', t.ms, (c) => c.notNull())
         .execute();
       await db.schema.createIndex('projects_owner').on('projects').column('owner_id').execute();
       await db.schema
@@ -30,13 +40,13 @@ const migrations: Record<string, Migration> = {
         .addColumn('target', 'text', (c) => c.notNull())
         .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('local', 'external')`))
         .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('created_at', t.ms, (c) => c.notNull())
         .execute();
       await db.schema.createIndex('sessions_owner').on('sessions').column('owner_id').execute();
     },
   },
   '0002_builds': {
-    async up(db: Kysely<unknown>) {
+    async up(db: Kysely<unknown>, t: ColumnTypes) {
       await db.schema
         .createTable('builds')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -48,9 +58,9 @@ const migrations: Record<string, Migration> = {
         .addColumn('summary', 'text')
         .addColumn('files', 'text', (c) => c.notNull().defaultTo('[]'))
         .addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(0))
-        .addColumn('created_at', 'integer', (c) => c.notNull())
-        .addColumn('finished_at', 'integer')
-        .addColumn('duration_ms', 'integer')
+        .addColumn('created_at', t.ms, (c) => c.notNull())
+        .addColumn('finished_at', t.ms)
+        .addColumn('duration_ms', t.ms)
         .execute();
       await db.schema.createIndex('builds_project').on('builds').columns(['project_id', 'created_at']).execute();
       await db.schema
@@ -84,8 +94,12 @@ const migrations: Record<string, Migration> = {
   },
 };
 
-export const migrationProvider: MigrationProvider = {
-  async getMigrations() {
-    return migrations;
-  },
-};
+export function migrationProvider(dialect: StoreDialect): MigrationProvider {
+  const t = COLUMN_TYPES[dialect];
+  const bound = Object.entries(migrations).map(([name, m]): [string, Migration] => [name, { up: (db) => m.up(db, t) }]);
+  return {
+    async getMigrations() {
+      return Object.fromEntries(bound);
+    },
+  };
+}

@@ -12,12 +12,31 @@ export const toPublicProject = (p: Project): PublicProject => ({
   createdAt: p.created_at,
 });
 
+// On Postgres a found project is remembered for RECENT_MS, because the lookup runs on every upgrade and
+// hub subscription (a reconnect storm is thousands at once). That is safe because a project's owner never
+// changes: the one stale answer possible is a project deleted by another process, which stays reachable
+// for at most RECENT_MS (a delete here forgets it at once). "Not found" is never remembered, so a project
+// created through one gateway is found at once through another.
+const RECENT_MS = 1000;
+const RECENT_MAX = 10_000;
+
 export function createProjects(db: Db) {
   const byId = preparedFirst(db, db.selectFrom('projects').selectAll().where('id', '=', ''));
+  const recent = new Map<string, { row: Project; at: number }>();
+  const remember = (row: Project | undefined) => {
+    if (!row) return row;
+    recent.delete(row.id);
+    if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+    recent.set(row.id, { row, at: Date.now() });
+    return row;
+  };
   return {
-    /** Runs on every upgrade that names a project: one prepared statement. */
+    /** Runs on every upgrade that names a project: one prepared statement (on SQLite no cache: it is in-process). */
     async byId(id: string): Promise<Project | undefined> {
-      return byId(id);
+      const hit = recent.get(id);
+      if (hit && Date.now() - hit.at < RECENT_MS) return hit.row;
+      const row = byId(id);
+      return row instanceof Promise ? row.then(remember) : row;
     },
     listFor(ownerId: string): Promise<Project[]> {
       return db.selectFrom('projects').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc').execute();
@@ -28,7 +47,9 @@ export function createProjects(db: Db) {
       return row;
     },
     async remove(id: string): Promise<void> {
+      recent.delete(id);
       await db.deleteFrom('projects').where('id', '=', id).execute();
+      recent.delete(id); // a lookup that ran during the delete may have put it back
     },
   };
 }

@@ -12,6 +12,7 @@ import type { Leases } from './leases';
 import { ADDRESS, createSocketSlots } from './socket-slots';
 import { checkOrigin } from '../auth/origin';
 import { rejectWithClose, rejectWithStatus } from './reject';
+import { isStoreUnavailable, STORE_UNAVAILABLE_REASON } from '../store/store-errors';
 import type { OpenSocket, SocketRegistry } from './socket-registry';
 import { pinnedAgent, prepareUpstreamRequest } from './upstream';
 import { bridge } from './vnc-bridge';
@@ -153,6 +154,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
 
     // Step 4: authorise against the store.
     const decision = await route.authorise(params, user, deps.routeDeps).catch((err: Error): Refusal => {
+      if (isStoreUnavailable(err)) return { ok: false, code: CLOSE.TRY_AGAIN_LATER, reason: STORE_UNAVAILABLE_REASON };
       logger.error({ err, route: ctx.route }, 'authorisation failed');
       return { ok: false, code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
     });
@@ -278,6 +280,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
   return {
     handle(req: IncomingMessage, socket: Duplex, head: Buffer) {
       handle(req, socket, head).catch((err) => {
+        if (isStoreUnavailable(err)) return rejectWithClose(req, socket, CLOSE.TRY_AGAIN_LATER, STORE_UNAVAILABLE_REASON); // the token step's session check
         logger.error({ err }, 'upgrade handler crashed');
         socket.destroy();
       });

@@ -1,5 +1,5 @@
 import { CLOSE } from '../errors/close-codes';
-import type { SessionGuard } from '../auth/session-guard';
+import type { SessionGuard, SessionState } from '../auth/session-guard';
 import type { Logger } from '../observability/logger';
 import type { SocketRegistry } from './socket-registry';
 
@@ -23,9 +23,14 @@ export function startSessionSweep(deps: { registry: SocketRegistry; guard: Sessi
   const timer = setInterval(() => {
     const expired = new Set<string>();
     const revoked = new Set<string>();
-    const seen = new Map<string, boolean>();
+    const seen = new Set<string>();
+    const asked: Promise<void>[] = [];
+    const note = (sessionId: string, state: SessionState) => {
+      if (!state.ok) (state.reason === 'expired' ? expired : revoked).add(sessionId);
+    };
     for (const s of registry.list()) {
       if (!s.sessionId || !s.userId || seen.has(s.sessionId)) continue;
+      seen.add(s.sessionId);
       // Not activity: an open socket alone does not keep a sign-in alive.
       let state;
       try {
@@ -33,11 +38,18 @@ export function startSessionSweep(deps: { registry: SocketRegistry; guard: Sessi
       } catch {
         return; // the store is closing (shutdown closes every socket anyway)
       }
-      seen.set(s.sessionId, state.ok);
-      if (!state.ok) (state.reason === 'expired' ? expired : revoked).add(s.sessionId);
+      const sessionId = s.sessionId;
+      // On Postgres the answer is a round trip; a store that cannot answer closes nothing (an outage is
+      // not a sign-out), and the next sweep asks again.
+      if (state instanceof Promise) asked.push(state.then((st) => note(sessionId, st), () => undefined));
+      else note(sessionId, state);
     }
-    closeSessions(expired, 'session expired');
-    closeSessions(revoked, 'session revoked');
+    const close = () => {
+      closeSessions(expired, 'session expired');
+      closeSessions(revoked, 'session revoked');
+    };
+    if (asked.length) void Promise.all(asked).then(close);
+    else close();
   }, deps.everyMs ?? 1000);
   timer.unref();
 

@@ -4,6 +4,8 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+// Loaded with the test file, so its Postgres (PORTICO_TEST_DATABASE=postgres) stops when the file's tests end.
+import './test-database';
 
 // What the declared-route suites share: the Socket.IO example as its own process, a routes file in a
 // temporary directory, an upstream that streams server-sent events, and a plain HTTP request whose path

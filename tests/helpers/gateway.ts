@@ -7,6 +7,7 @@ import { loadConfig } from '../../lib/config/config';
 import type { PorticoRole } from '../../lib/server/process-role';
 import { captureLogs } from './log-capture';
 import { jsonApi } from './json-api';
+import { testDatabaseUrl } from './test-database';
 
 // Starts a real gateway (API + upgrade router, no pages) on 127.0.0.1 and an ephemeral port, with its own
 // DATA_DIR, and everything a test needs to talk to it.
@@ -38,6 +39,8 @@ export async function startGateway(env: Record<string, string> = {}, opts: { rol
     LLM_PROVIDER: 'offline',
     // Suites sign in many users from 127.0.0.1; the login limits have tests of their own (tests/abuse).
     LOGIN_ATTEMPTS_PER_IP: '100000',
+    // PORTICO_TEST_DATABASE=postgres: the same suite with the store on Postgres, a fresh database each.
+    ...(await testDatabaseUrl(env)),
     ...env,
   });
   const portico: Portico = await createPortico({ config, next: false, logDestination: logs.stream, role: opts.role });
