@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../lib/config/config';
-import { openStore } from '../lib/store/db';
+import { openConfiguredStore } from '../lib/server/configured-store';
 import { createLogger } from '../lib/observability/logger';
 import { startBuildWorker } from '../lib/build/build-worker';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from '../lib/server/shutdown';
@@ -19,7 +19,7 @@ async function main() {
     process.exit(78);
   }
   const logger = createLogger(config.logLevel);
-  const store = await openStore(config.dataDir);
+  const store = await openConfiguredStore(config, logger);
   const worker = await startBuildWorker({ config, db: store.db, logger });
   installSignalHandlers(
     async () => {

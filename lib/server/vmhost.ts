@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger';
 import { createSessionService } from '../sessions/session-service';
 import { createVmhostServer } from '../sessions/vmhost-server';
 import { lockDownDataDir } from '../store/data-dir';
-import { openStore } from '../store/db';
+import { openConfiguredStore } from './configured-store';
 import { createSessions } from '../store/sessions';
 import { createUsers } from '../store/users';
 import { startLocalVms } from './local-vms';
@@ -19,7 +19,7 @@ export async function startVmhost(config: Config, logger: Logger) {
   if (Buffer.byteLength(config.vmhostSecret ?? '') < MIN_SECRET_BYTES) {
     throw new ConfigError(`VMHOST_SECRET is ${config.vmhostSecret ? 'too short' : 'not set'}: the vmhost verifies the gateways' tokens with it (at least ${MIN_SECRET_BYTES} bytes, the same as the gateways').`);
   }
-  const store = await openStore(config.dataDir);
+  const store = await openConfiguredStore(config, logger);
   // On a machine of its own the vmhost may be the first to open DATA_DIR, and its desktops run as other uids.
   lockDownDataDir(config.dataDir);
   const sessions = createSessions(store.db);
