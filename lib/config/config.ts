@@ -89,6 +89,8 @@ const schema = z.object({
   PASSWORD_HASH_CONCURRENCY: int(2, 1, 64),
   PASSWORD_HASH_QUEUE: int(32, 0),
   ROUTES_FILE: optionalString,
+  // Unset: the hub's bus and the socket limits stay in this process (design.md "Scale-out").
+  REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 
@@ -160,6 +162,8 @@ export type Config = Readonly<{
   logLevel: RawConfig['LOG_LEVEL'];
   /** Operator-declared routes (JSON or YAML); undefined: none. */
   routesFile: string | undefined;
+  /** Redis shared by every gateway (hub bus, socket leases); undefined: all in this process. */
+  redisUrl: string | undefined;
 }>;
 
 export class ConfigError extends Error {}
@@ -235,6 +239,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     passwordHashQueue: c.PASSWORD_HASH_QUEUE,
     logLevel: c.LOG_LEVEL,
     routesFile: c.ROUTES_FILE ? path.resolve(c.ROUTES_FILE) : undefined,
+    redisUrl: c.REDIS_URL,
   });
 }
 
