@@ -25,12 +25,11 @@ import { createSessionService } from './lib/sessions/session-service';
 import { createLogger } from './lib/observability/logger';
 import { createMetrics } from './lib/observability/metrics';
 import { createHealth } from './lib/observability/health';
-import { createMemoryBus } from './lib/hub/bus';
 import { createEventHub } from './lib/hub/event-hub';
 import { sessionEventsForOwner, topicAuthoriser } from './lib/hub/authorise-topic';
 import { publishSystemStats } from './lib/hub/system-stats';
 import { watchWorkspaces } from './lib/files/workspace-watcher';
-import { createMemoryLeases } from './lib/upgrade/leases';
+import { openSharedState } from './lib/server/shared-state';
 import { createSocketRegistry } from './lib/upgrade/socket-registry';
 import { createWsProxy } from './lib/upgrade/ws-proxy';
 import { createUpgradeRouter } from './lib/upgrade/router';
@@ -100,7 +99,9 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   await guard.prune();
   const admin = await ensureAdmin(users, config.adminUsername, config.adminPassword);
   lockDownDataDir(config.dataDir);
-  const bus = createMemoryBus();
+  // The hub's bus and the socket limits: in this process, or on Redis (REDIS_URL) shared by every gateway.
+  const shared = await openSharedState(config, logger);
+  const { bus, leases } = shared;
 
   // Backends the gateway proxies to. The build backend is reached through the proxy even when it runs
   // in this process, exactly as a remote one would be.
@@ -137,7 +138,6 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
   // Sockets: who holds what, the hub, the proxy.
   const metrics = createMetrics();
   const registry = createSocketRegistry((route, open) => metrics.openSockets.set({ route }, open));
-  const leases = createMemoryLeases(config.maxSockets, config.maxSocketsPerUser);
   const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs, canSee: sessionEventsForOwner });
   const wsProxy = createWsProxy(config.upstreamConnectTimeoutMs);
   // Behind nginx every client has nginx's address; the one it names is believed from TRUSTED_PROXIES only.
@@ -247,6 +247,7 @@ export async function createPortico({ config, next, logDestination }: PorticoOpt
       watcher.close();
       systemStats.close();
       await nextApp?.close();
+      await shared.close();
       await store.close();
       logger.info({ event: 'stopped' }, 'Portico stopped');
       logger.flush();

@@ -22,8 +22,8 @@ export type BusListener = (message: BusMessage) => void;
 export type Replay = { ok: true; epoch: string; seq: number; events: BusEvent[] } | { ok: false; epoch: string; seq: number };
 
 export type BusSubscription = {
-  /** Settles once events published from now on reach the listener; rejects when the bus cannot tell. */
-  ready: Promise<void>;
+  /** Settles once events published from now on reach the listener; rejects when the bus cannot tell yet (ask again). */
+  ready(): Promise<void>;
   close(): void;
 };
 
@@ -98,7 +98,7 @@ export function createMemoryBus(opts: { historyPerTopic?: number } = {}): Bus {
       const s = stateOf(topic);
       s.listeners.add(listener);
       return {
-        ready: Promise.resolve(),
+        ready: () => Promise.resolve(),
         close() {
           s.listeners.delete(listener);
           if (s.listeners.size === 0 && s.history.length === 0 && topics.get(topic) === s) topics.delete(topic);

@@ -67,8 +67,6 @@ export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic;
           else member.overflow = true;
         }
       });
-      // Settled here too, so a bus that never becomes ready is no unhandled rejection.
-      fanout.subscription.ready.catch(() => undefined);
       f = fanout;
       fanouts.set(topic, f);
     }
@@ -96,7 +94,7 @@ export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic;
     const { fanout, member } = addSubscriber(topic, ws, user);
     let replay: Replay;
     try {
-      replay = await withTimeout(fanout.subscription.ready.then(() => deps.bus.since(topic, after)), readyTimeoutMs);
+      replay = await withTimeout(fanout.subscription.ready().then(() => deps.bus.since(topic, after)), readyTimeoutMs);
     } catch {
       if (fanout.sockets.get(ws) === member) removeSubscriber(topic, ws);
       return false;

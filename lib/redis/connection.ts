@@ -35,6 +35,20 @@ export type RedisConnection = {
   close(): Promise<void>;
 };
 
+/**
+ * A command's answer, or a rejection after `ms`. node-redis's own command timeout only bounds the wait
+ * before a command is written: a server that stopped answering (SIGSTOP, a stalled host) holds a written
+ * command forever. The command stays queued and its late answer is discarded.
+ */
+export function timed<T>(command: Promise<T>, ms = REDIS_COMMAND_TIMEOUT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  command.catch(() => undefined);
+  return Promise.race([command, late]).finally(() => clearTimeout(timer));
+}
+
 export function reconnectDelay(retries: number): number {
   return Math.min(50 * 2 ** Math.min(retries, 10), MAX_BACKOFF_MS) + Math.floor(Math.random() * 100);
 }

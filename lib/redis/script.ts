@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from './connection';
+import { timed, type RedisClient } from './connection';
 
 // A Lua script run by its SHA1 (EVALSHA), sent whole only when the server does not know it yet (after a
-// restart, or the first time): one round trip, and the script's body is not resent with every call.
+// restart, or the first time): one round trip, and the script's body is not resent with every call. Each
+// call fails after REDIS_COMMAND_TIMEOUT_MS without an answer (see `timed`).
 
 export type RedisReply = string | number | null | RedisReply[];
 
@@ -11,10 +12,10 @@ export function redisScript(source: string) {
   return async (client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<RedisReply> => {
     const tail = [String(keys.length), ...keys, ...args.map(String)];
     try {
-      return (await client.sendCommand(['EVALSHA', sha, ...tail])) as RedisReply;
+      return (await timed(client.sendCommand(['EVALSHA', sha, ...tail]))) as RedisReply;
     } catch (err) {
       if (!String((err as Error)?.message).startsWith('NOSCRIPT')) throw err;
-      return (await client.sendCommand(['EVAL', source, ...tail])) as RedisReply;
+      return (await timed(client.sendCommand(['EVAL', source, ...tail]))) as RedisReply;
     }
   };
 }
