@@ -68,12 +68,15 @@ type TopicState = {
   subscribed: Promise<void>;
   /** Messages are handled one after another (a gap is filled before the next message is looked at). */
   chain: Promise<void>;
+  onRaw: (raw: string) => void;
 };
 
 /** `subscriber`: the connection's Pub/Sub client (`await redis.subscriber()`), already connected. */
 export function createRedisBus(redis: RedisConnection, opts: { subscriber: RedisClient; logger: Logger; historyPerTopic?: number }): Bus {
   const keep = opts.historyPerTopic ?? HISTORY_PER_TOPIC;
   const topics = new Map<string, TopicState>();
+  /** Channels whose UNSUBSCRIBE is on its way. */
+  const leaving = new Map<string, Promise<void>>();
   const { logger } = opts;
   let lastRefusalLog = 0;
   const { subscriber } = opts;
@@ -162,10 +165,13 @@ export function createRedisBus(redis: RedisConnection, opts: { subscriber: Redis
     subscribe(topic, listener) {
       let state = topics.get(topic);
       if (!state) {
-        const s: TopicState = { listeners: new Set(), cursor: null, subscribed: null!, chain: Promise.resolve() };
+        const s: TopicState = { listeners: new Set(), cursor: null, subscribed: null!, chain: Promise.resolve(), onRaw: (raw) => onMessage(topic, s, raw) };
         // While Redis is away the SUBSCRIBE waits in node-redis's queue of this connection and goes out on
-        // reconnect; the hub gives up waiting first (1013) and asks again on the next subscribe.
-        s.subscribed = subscriber.subscribe(channelOf(topic), (raw) => onMessage(topic, s, raw));
+        // reconnect; the hub gives up waiting first (1013) and asks again on the next subscribe. A topic
+        // given up a moment ago is subscribed again only once its UNSUBSCRIBE is through: node-redis
+        // forgets a channel's listeners when that answer comes, whoever subscribed in between.
+        const channel = channelOf(topic);
+        s.subscribed = (leaving.get(channel) ?? Promise.resolve()).then(() => subscriber.subscribe(channel, s.onRaw));
         s.subscribed.catch(() => undefined);
         topics.set(topic, (state = s));
       }
@@ -186,7 +192,12 @@ export function createRedisBus(redis: RedisConnection, opts: { subscriber: Redis
           s.listeners.delete(listener);
           if (s.listeners.size > 0 || topics.get(topic) !== s) return;
           topics.delete(topic);
-          subscriber.unsubscribe(channelOf(topic)).catch(() => undefined);
+          const channel = channelOf(topic);
+          const done: Promise<void> = s.subscribed
+            .then(() => subscriber.unsubscribe(channel, s.onRaw))
+            .catch(() => undefined)
+            .finally(() => leaving.get(channel) === done && leaving.delete(channel));
+          leaving.set(channel, done);
         },
       };
     },
