@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/logger';
-import type { RedisClient, RedisConnection } from '../redis/connection';
+import { REDIS_COMMAND_TIMEOUT_MS, type RedisClient, type RedisConnection } from '../redis/connection';
 import { redisScript, type RedisReply } from '../redis/script';
 import { HISTORY_PER_TOPIC, newEpoch, type Bus, type BusEvent, type BusListener, type BusMessage, type Cursor, type Replay } from './bus';
 
@@ -14,8 +14,15 @@ import { HISTORY_PER_TOPIC, newEpoch, type Bus, type BusEvent, type BusListener,
 const PREFIX = 'portico:hub:';
 /** A topic nobody published to for a day loses its numbering and history (a new epoch next time). */
 const IDLE_TTL_MS = 24 * 3600 * 1000;
-/** A publish still unanswered after this is refused; the script refuses it too should it arrive later. */
-const PUBLISH_DEADLINE_MS = 2500;
+/**
+ * A publish that reaches Redis later than this (by Redis's clock) is dropped by the script: the caller
+ * stops waiting at REDIS_COMMAND_TIMEOUT_MS and answers 503, so a refused event must not go out after.
+ * The 500 ms between the two cover the answer's way back and clocks a little apart.
+ */
+const PUBLISH_DEADLINE_MS = REDIS_COMMAND_TIMEOUT_MS - 500;
+
+/** How long a catch-up after a reconnect waits for the command connection to be back too. */
+const CATCH_UP_WAIT_MS = 5000;
 
 const keys = (topic: string) => [`${PREFIX}{${topic}}:meta`, `${PREFIX}{${topic}}:log`];
 const channelOf = (topic: string) => `${PREFIX}${topic}`;
@@ -88,6 +95,15 @@ export function createRedisBus(redis: RedisConnection, opts: { subscriber: Redis
   };
   subscriber.on('ready', onReconnect);
 
+  function commandsReady(ms: number): Promise<void> {
+    if (redis.client.isReady) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => (clearTimeout(timer), redis.client.off('ready', done), resolve());
+      const timer = setTimeout(done, ms);
+      redis.client.on('ready', done);
+    });
+  }
+
   async function since(topic: string, after?: Cursor): Promise<Replay> {
     const reply = (await sinceScript(redis.client, keys(topic), [newEpoch(), IDLE_TTL_MS, after?.epoch ?? '', after?.seq ?? 0, keep])) as RedisReply[];
     const epoch = String(reply[0]);
@@ -120,6 +136,8 @@ export function createRedisBus(redis: RedisConnection, opts: { subscriber: Redis
     if (!state.cursor) return;
     let r: Replay;
     try {
+      // After an outage the subscriber is often back before the command connection is.
+      await commandsReady(CATCH_UP_WAIT_MS);
       r = await since(topic, state.cursor);
     } catch {
       // Redis cannot say what was missed: the listeners refetch, and carry on from the message at hand.

@@ -3,6 +3,8 @@ import type { Config } from '../config/config';
 import type { Logger } from '../observability/logger';
 import { createMemoryBus, type Bus } from '../hub/bus';
 import { createRedisBus } from '../hub/redis-bus';
+import { splitBus } from '../hub/split-bus';
+import { SYSTEM_TOPIC } from '../protocol/topics';
 import { createMemoryLeases, type Leases } from '../upgrade/leases';
 import { createRedisLeases } from '../upgrade/redis-leases';
 import { openRedis, type RedisConnection } from '../redis/connection';
@@ -30,7 +32,8 @@ export async function openSharedState(config: Config, logger: Logger): Promise<S
   }
   const redis = await openRedis(config.redisUrl, { logger, name: 'gateway' });
   try {
-    const bus = createRedisBus(redis, { subscriber: await redis.subscriber(), logger });
+    // The `system` topic is this process's own samples: each gateway's status page charts its own.
+    const bus = splitBus(createMemoryBus(), createRedisBus(redis, { subscriber: await redis.subscriber(), logger }), (topic) => topic === SYSTEM_TOPIC);
     const leases = createRedisLeases({ client: redis.client, gatewayId, maxTotal: config.maxSockets, maxPerUser: config.maxSocketsPerUser, logger });
     logger.info({ event: 'shared_state', redis: redis.where, gatewayId }, 'Hub and socket limits are shared through Redis');
     return {
