@@ -160,8 +160,9 @@ export function createEventHub(deps: { bus: Bus; authoriseTopic: AuthoriseTopic;
             return send({ type: 'unsubscribed', topic: name });
           }
           if (topics.has(name)) {
-            const at = fanouts.get(name)?.cursor;
-            if (at) return send({ type: 'subscribed', topic: name, epoch: at.epoch, seq: at.seq });
+            // Already live: where the topic stands. Still joining: that join answers.
+            const f = fanouts.get(name);
+            if (f?.cursor && !f.sockets.get(ws)?.pending) send({ type: 'subscribed', topic: name, epoch: f.cursor.epoch, seq: f.cursor.seq });
             return;
           }
           if (topics.size >= MAX_TOPICS_PER_SOCKET) return fail(name, refusal('too_many_topics'));
