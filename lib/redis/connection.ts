@@ -54,12 +54,13 @@ export function reconnectDelay(retries: number): number {
 }
 
 /** Connects (waiting at most 10 s) or throws a sentence that names the server and the cause. */
-export async function openRedis(url: string, opts: { logger: Logger; name: string }): Promise<RedisConnection> {
+export async function openRedis(url: string, opts: { logger: Logger; name: string; startTimeoutMs?: number }): Promise<RedisConnection> {
   const parsed = new URL(url);
   const where = `${parsed.hostname}:${parsed.port || 6379}`;
   const client = makeClient(url);
   watch(client, opts.logger, `${opts.name}`, where);
-  await connectWithin(client, where);
+  const startTimeoutMs = opts.startTimeoutMs ?? START_TIMEOUT_MS;
+  await connectWithin(client, where, startTimeoutMs);
 
   let sub: Promise<RedisClient> | null = null;
   return {
@@ -71,7 +72,7 @@ export async function openRedis(url: string, opts: { logger: Logger; name: strin
         // keeps node-redis's offline queue: a SUBSCRIBE asked during an outage is sent on reconnect.
         const s = client.duplicate({ disableOfflineQueue: false }) as RedisClient;
         watch(s, opts.logger, `${opts.name}-subscriber`, where);
-        await connectWithin(s, where);
+        await connectWithin(s, where, startTimeoutMs);
         return s;
       })();
       sub.catch(() => (sub = null));
@@ -94,7 +95,7 @@ function makeClient(url: string) {
   });
 }
 
-async function connectWithin(client: RedisClient, where: string): Promise<void> {
+async function connectWithin(client: RedisClient, where: string, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let lastError = '';
   const onError = (err: Error) => (lastError = err.message);
@@ -103,7 +104,7 @@ async function connectWithin(client: RedisClient, where: string): Promise<void> 
     await Promise.race([
       client.connect(),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis at ${where} did not answer within ${START_TIMEOUT_MS / 1000} s${lastError ? `: ${lastError}` : ''}.`)), START_TIMEOUT_MS);
+        timer = setTimeout(() => reject(new Error(`Redis at ${where} did not answer within ${ms / 1000} s${lastError ? `: ${lastError}` : ''}.`)), ms);
       }),
     ]);
   } catch (err) {
