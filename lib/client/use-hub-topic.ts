@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { CLOSE, closeSentence } from '../errors/close-codes';
 import { useSocket, type SocketState, type UseSocketResult } from './use-socket';
 import { backoffMs } from './socket-url';
+import { hubTopicStep, resumeFields, type HubCursor } from './hub-cursor';
 import type { HubClientMessage, HubServerMessage } from '../protocol/hub';
 
 // One topic of the event hub (`/api/events`, design.md "Event hub protocol") over the shared socket hook.
@@ -32,8 +33,8 @@ export function useHubTopic({ topic, onEvent, onSync }: HubTopicOptions): HubTop
   const [topicError, setTopicError] = useState<string | null>(null);
   const [subscribed, setSubscribed] = useState(false);
   // The last (epoch, seq) seen on this topic; kept across reconnects, so a new socket resumes from it.
-  const cursor = useRef<{ epoch: string; seq: number } | null>(null);
-  const asked = useRef<{ epoch: string; seq: number } | null>(null);
+  const cursor = useRef<HubCursor | null>(null);
+  const asked = useRef<HubCursor | null>(null);
   const sendRef = useRef<(message: unknown) => boolean>(() => false);
   const latest = useRef({ onEvent, onSync });
   latest.current = { onEvent, onSync };
@@ -42,8 +43,7 @@ export function useHubTopic({ topic, onEvent, onSync }: HubTopicOptions): HubTop
   useEffect(() => () => clearTimeout(retry.current.timer), []);
   const subscribe = () => {
     asked.current = cursor.current;
-    const at = cursor.current ? { epoch: cursor.current.epoch, afterSeq: cursor.current.seq } : {};
-    if (topic) sendRef.current({ type: 'subscribe', topic, ...at } satisfies HubClientMessage);
+    if (topic) sendRef.current({ type: 'subscribe', topic, ...resumeFields(cursor.current) } satisfies HubClientMessage);
   };
 
   const socket = useSocket<HubMessage>({
@@ -57,27 +57,17 @@ export function useHubTopic({ topic, onEvent, onSync }: HubTopicOptions): HubTop
     onMessage(message) {
       if (!topic || message.topic !== topic) return;
       switch (message.type) {
-        case 'subscribed': {
-          // The hub answers our own cursor when it resumed from it: the missed events follow, no refetch.
-          const resumed = asked.current !== null && asked.current.epoch === message.epoch && asked.current.seq === message.seq;
-          cursor.current = { epoch: message.epoch, seq: message.seq };
-          setSubscribed(true);
-          setTopicError(null);
-          if (!resumed) latest.current.onSync?.();
-          return;
-        }
+        case 'subscribed':
         case 'resync':
-          cursor.current = { epoch: message.epoch, seq: message.seq };
-          setSubscribed(true);
-          setTopicError(null);
-          latest.current.onSync?.();
-          return;
         case 'event': {
-          const at = cursor.current;
-          const gap = at !== null && (message.epoch !== at.epoch || message.seq !== at.seq + 1);
-          cursor.current = { epoch: message.epoch, seq: message.seq };
-          latest.current.onEvent(message.data, message.seq);
-          if (gap) latest.current.onSync?.();
+          const step = hubTopicStep(cursor.current, asked.current, message);
+          cursor.current = step.cursor;
+          if (message.type === 'event') latest.current.onEvent(message.data, message.seq);
+          else {
+            setSubscribed(true);
+            setTopicError(null);
+          }
+          if (step.sync) latest.current.onSync?.();
           return;
         }
         case 'error':
