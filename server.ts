@@ -23,13 +23,12 @@ import { createSessionService } from './lib/sessions/session-service';
 import { createLogger } from './lib/observability/logger';
 import { createMetrics } from './lib/observability/metrics';
 import { createHealth } from './lib/observability/health';
-import { createLocalProcessRegistry } from './lib/cluster/process-registry';
-import { createMemoryBus } from './lib/hub/bus';
+import { openProcessRegistry, serverRoles } from './lib/cluster/process-registry';
 import { createEventHub } from './lib/hub/event-hub';
 import { sessionEventsForOwner, topicAuthoriser } from './lib/hub/authorise-topic';
 import { publishSystemStats } from './lib/hub/system-stats';
 import { watchWorkspaces } from './lib/files/workspace-watcher';
-import { createMemoryLeases } from './lib/upgrade/leases';
+import { openSharedState } from './lib/server/shared-state';
 import { createSocketRegistry } from './lib/upgrade/socket-registry';
 import { createWsProxy } from './lib/upgrade/ws-proxy';
 import { createUpgradeRouter } from './lib/upgrade/router';
@@ -103,7 +102,9 @@ export async function createPortico({ config, next, logDestination, role = 'all'
   await guard.prune();
   const admin = await ensureAdmin(users, config.adminUsername, config.adminPassword);
   lockDownDataDir(config.dataDir);
-  const bus = createMemoryBus();
+  // The hub's bus and the socket limits: in this process, or on Redis (REDIS_URL) shared by every gateway.
+  const shared = await openSharedState(config, logger);
+  const { bus, leases } = shared;
 
   // Backends the gateway proxies to. The build backend is reached through the proxy even when it runs
   // in this process, exactly as a remote one would be.
@@ -125,7 +126,6 @@ export async function createPortico({ config, next, logDestination, role = 'all'
   // Sockets: who holds what, the hub, the proxy.
   const metrics = createMetrics();
   const registry = createSocketRegistry((route, open) => metrics.openSockets.set({ route }, open));
-  const leases = createMemoryLeases(config.maxSockets, config.maxSocketsPerUser);
   const hub = createEventHub({ bus, authoriseTopic: topicAuthoriser(projects), heartbeatMs: config.heartbeatMs, canSee: sessionEventsForOwner });
   const wsProxy = createWsProxy(config.upstreamConnectTimeoutMs);
   // Behind nginx every client has nginx's address; the one it names is believed from TRUSTED_PROXIES only.
@@ -160,7 +160,11 @@ export async function createPortico({ config, next, logDestination, role = 'all'
   let draining = false;
   let publicUrl: string | null = null;
   // Embedded, this one process does every job; with REDIS_URL each process beats into Redis instead.
-  const processes = createLocalProcessRegistry({ roles: ['gateway', 'worker', 'vmhost'], url: () => publicUrl, state: () => (draining ? 'draining' : 'ok'), load: () => ({ sockets: registry.size, builds: embedded?.runner.active ?? 0 }) });
+  const processes = openProcessRegistry(
+    shared.redis,
+    { roles: serverRoles({ runsBuilds: !config.redisUrl || runsBuildWorker(role), runsVms: Boolean(localVnc) }), url: () => publicUrl, state: () => (draining ? 'draining' : 'ok'), load: () => ({ sockets: registry.size, builds: embedded?.runner.active ?? 0 }) },
+    (err) => logger.warn({ event: 'heartbeat_failed', err: err.message }, 'could not write this process\'s heartbeat to Redis'),
+  );
   const health = createHealth({ registry, routes: socketRoutes.list, buildBackendHttp, isDraining: () => draining, declaredRoutes: declared.status, processes: processes.list });
   const builds = createBuilds(store.db);
   // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
@@ -239,6 +243,8 @@ export async function createPortico({ config, next, logDestination, role = 'all'
       watcher.close();
       systemStats.close();
       await nextApp?.close();
+      await processes.close();
+      await shared.close();
       await store.close();
       logger.info({ event: 'stopped' }, 'Portico stopped');
       logger.flush();

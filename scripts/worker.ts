@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from '../lib/config/config';
 import { openConfiguredStore } from '../lib/server/configured-store';
 import { createLogger } from '../lib/observability/logger';
 import { startBuildWorker } from '../lib/build/build-worker';
+import { startHeartbeat } from '../lib/cluster/heartbeat';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from '../lib/server/shutdown';
 
 // `npm run worker`: a build worker alone. It takes builds off the queue in REDIS_URL and runs them,
@@ -21,8 +22,10 @@ async function main() {
   const logger = createLogger(config.logLevel);
   const store = await openConfiguredStore(config, logger);
   const worker = await startBuildWorker({ config, db: store.db, logger });
+  const heartbeat = await startHeartbeat(config, logger, { roles: ['worker'], url: () => null, state: () => 'ok', load: () => ({ builds: worker.active }) });
   installSignalHandlers(
     async () => {
+      await heartbeat.close();
       await worker.close();
       await store.close();
       logger.flush();

@@ -106,6 +106,16 @@ export function createRedisProcessRegistry(redis: RegistryRedis, me: Announcemen
   };
 }
 
+/** The registry for this process: on Redis when there is one, else just itself. */
+export function openProcessRegistry(redis: { client: unknown } | null, me: Announcement, onError?: (err: Error) => void): ProcessRegistry {
+  return redis ? createRedisProcessRegistry(redis.client as RegistryRedis, me, { onError }) : createLocalProcessRegistry(me);
+}
+
+/** What a server process does: its gateway, plus builds when no worker takes them, plus VMs when no vmhost does. */
+export function serverRoles(o: { runsBuilds: boolean; runsVms: boolean }): ProcessRole[] {
+  return ['gateway', ...(o.runsBuilds ? (['worker'] as const) : []), ...(o.runsVms ? (['vmhost'] as const) : [])];
+}
+
 function newProcessId(): string {
   return `${os.hostname().slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }

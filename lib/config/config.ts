@@ -87,7 +87,6 @@ const schema = z.object({
   LLM_FIRST_TOKEN_TIMEOUT_MS: int(30000, 1),
   LLM_IDLE_TIMEOUT_MS: int(120000, 1),
   BUILD_OUTPUTS_KEPT: int(20, 1, 10_000),
-  REDIS_URL: z.preprocess(emptyAsUndefined, z.string().url().optional()),
   // A worker that stops renewing its hold on a build for this long is lost: another worker retries it.
   BUILD_JOB_LOCK_MS: int(30000, 500, 3_600_000),
   BUILD_JOB_ATTEMPTS: int(3, 1, 100),
@@ -102,6 +101,8 @@ const schema = z.object({
   PASSWORD_HASH_CONCURRENCY: int(2, 1, 64),
   PASSWORD_HASH_QUEUE: int(32, 0),
   ROUTES_FILE: optionalString,
+  // Unset: the hub's bus, the socket limits and the builds stay in this process (design.md "Scale-out").
+  REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 
@@ -167,7 +168,7 @@ export type Config = Readonly<{
   llmIdleTimeoutMs: number;
   /** Builds per project whose output folders (DATA_DIR/builds/<id>) are kept. */
   buildOutputsKept: number;
-  /** Redis (node-redis URL); set: builds go to a BullMQ queue and their live tail to a Redis Stream. */
+  /** Redis (node-redis URL); set: hub topics, socket limits, build jobs and build live tails are shared there. */
   redisUrl: string | undefined;
   /** How long a build worker's hold on a job lasts without renewal before another worker may retry it. */
   buildJobLockMs: number;

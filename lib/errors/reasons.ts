@@ -22,6 +22,7 @@ export const REASONS = {
   topic_not_found: { code: CLOSE.NOT_FOUND, sentence: 'Not found.' },
   system_admin_only: { code: CLOSE.FORBIDDEN, sentence: 'Only an admin can watch system stats.' },
   internal: { code: CLOSE.INTERNAL_ERROR, sentence: 'Something went wrong on the server.' },
+  hub_unavailable: { code: CLOSE.TRY_AGAIN_LATER, sentence: 'Live updates are unavailable for a moment; retrying.' },
 
   // Starting and cancelling builds (socket and HTTP say the same).
   empty_prompt: { code: CLOSE.BAD_REQUEST, sentence: 'Describe what to build first.' },

@@ -7,6 +7,7 @@ import { createSessionService } from '../sessions/session-service';
 import { createVmhostServer } from '../sessions/vmhost-server';
 import { lockDownDataDir } from '../store/data-dir';
 import { openConfiguredStore } from './configured-store';
+import { startHeartbeat } from '../cluster/heartbeat';
 import { createSessions } from '../store/sessions';
 import { createUsers } from '../store/users';
 import { startLocalVms } from './local-vms';
@@ -35,15 +36,18 @@ export async function startVmhost(config: Config, logger: Logger) {
   server = createVmhostServer({ tokens: createVmhostTokens(config.vmhostSecret!), localVnc: vms.localVnc, vncMissing: vms.vncMissing, logger, connectTimeoutMs: config.upstreamConnectTimeoutMs });
   const port = await server.listen(config.vmhostPort, config.vmhostHost);
   const host = config.vmhostHost.includes(':') ? `[${config.vmhostHost}]` : config.vmhostHost;
+  const url = `http://${host}:${port}`;
+  const heartbeat = await startHeartbeat(config, logger, { roles: ['vmhost'], url: () => url, state: () => 'ok', load: () => ({ vms: vms.localVnc?.count ?? 0 }) });
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     localVnc: vms.localVnc,
     problem: vms.vncMissing ?? vms.vmSandboxProblem,
     /** Viewers get 1001; the VMs stop, their homes stay, and the next start resumes them. */
     close(): Promise<void> {
       closing ??= (async () => {
+        await heartbeat.close();
         await server!.close();
         await sessionService.stopAll();
         await store.close();

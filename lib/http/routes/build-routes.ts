@@ -34,7 +34,9 @@ export const buildRoutes: RouteDef<ApiDeps>[] = [
     pattern: '/api/build/:projectId/events',
     async handler(ctx) {
       const { user, project } = await requireOwnedProject(ctx, ctx.params.projectId, { queryToken: true });
-      const refusal = await ctx.deps.leases.acquire(user.userId);
+      const refusal = await Promise.resolve(ctx.deps.leases.acquire(user.userId)).catch(() => {
+        throw new HttpError('unavailable', 'Socket limits are unavailable (Redis did not answer); try again shortly.');
+      });
       if (refusal === 'user') throw new HttpError('too_many_requests', `Too many open connections: you already have ${ctx.deps.config.maxSocketsPerUser} sockets and event streams open.`);
       if (refusal) throw new HttpError('too_many_requests', 'Too many open connections: the server is at its limit of open sockets and event streams.');
       // The slot is held exactly as long as the client's connection, however the stream ends.

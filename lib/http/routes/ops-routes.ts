@@ -47,7 +47,7 @@ async function emit(ctx: RouteContext<ApiDeps>) {
   const body = parseBody(emitBody, await readJson(ctx.req, 256 * 1024));
   if (!parseTopic(body.topic)) throw new HttpError('bad_request', `Unknown topic "${body.topic.slice(0, 100)}".`);
   if (body.data === undefined) throw new HttpError('bad_request', 'data is required.');
-  ctx.deps.bus.publish(body.topic, body.data);
+  if (!(await ctx.deps.bus.publish(body.topic, body.data))) throw new HttpError('unavailable', 'The event bus is unavailable (Redis did not answer); try again shortly.');
   sendJson(ctx.res, 202, { accepted: true });
 }
 
