@@ -160,9 +160,10 @@ export async function createPortico({ config, next, logDestination, role = 'all'
   let draining = false;
   let publicUrl: string | null = null;
   // Embedded, this one process does every job; with REDIS_URL each process beats into Redis instead.
+  const myRoles = serverRoles({ runsBuilds: !config.redisUrl || runsBuildWorker(role), runsVms: Boolean(localVnc) });
   const processes = openProcessRegistry(
     shared.redis,
-    { roles: serverRoles({ runsBuilds: !config.redisUrl || runsBuildWorker(role), runsVms: Boolean(localVnc) }), url: () => publicUrl, state: () => (draining ? 'draining' : 'ok'), load: () => ({ sockets: registry.size, builds: embedded?.runner.active ?? 0 }) },
+    { roles: myRoles, url: () => publicUrl, state: () => (draining ? 'draining' : 'ok'), load: (): Record<string, number> => (myRoles.includes('worker') ? { sockets: registry.size, builds: embedded?.runner.active ?? 0 } : { sockets: registry.size }) },
     (err) => logger.warn({ event: 'heartbeat_failed', err: err.message }, 'could not write this process\'s heartbeat to Redis'),
   );
   const health = createHealth({ registry, routes: socketRoutes.list, buildBackendHttp, isDraining: () => draining, declaredRoutes: declared.status, processes: processes.list });

@@ -9,7 +9,7 @@ import { Panel } from './panel';
 // Embedded there is one process doing all three jobs; the panel then says so in one line.
 
 const ROLE_NAMES: Record<ProcessRole, string> = { gateway: 'Gateway', worker: 'Build worker', vmhost: 'VM host' };
-const LOAD_NAMES: Record<string, string> = { sockets: 'sockets', builds: 'builds', vms: 'VMs' };
+const LOAD_NAMES: Record<string, string> = { sockets: 'Sockets', builds: 'Builds', vms: 'VMs' };
 const STATE: Record<ProcessStatus['state'], { dot: string; text: string; word: string }> = {
   ok: { dot: 'bg-emerald-500', text: 'text-muted', word: 'Up' },
   draining: { dot: 'bg-amber-500', text: 'text-amber-600 dark:text-amber-400', word: 'Draining' },
