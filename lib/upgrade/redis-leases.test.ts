@@ -65,7 +65,7 @@ describe('acquire', () => {
 
 describe('a gateway that dies', () => {
   test('SIGKILLed with leases held: they lapse within the TTL; while it lived they were refreshed past it', async () => {
-    const ttlMs = 900;
+    const ttlMs = 1200;
     const holder = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'redis-lease-holder.fixture.ts')], {
       env: { PATH: process.env.PATH, HOLDER_REDIS_URL: redis.url, HOLDER_TTL_MS: String(ttlMs), HOLDER_COUNT: '3' } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -83,7 +83,7 @@ describe('a gateway that dies', () => {
     const killedAt = Date.now();
     holder.kill('SIGKILL');
     await grantedWithin(other, 'mortal', ttlMs * 3);
-    assert.ok(Date.now() - killedAt <= ttlMs + 400, `lapsed ${Date.now() - killedAt} ms after the kill (TTL ${ttlMs})`);
+    assert.ok(Date.now() - killedAt <= ttlMs + 600, `lapsed ${Date.now() - killedAt} ms after the kill (TTL ${ttlMs})`);
   });
 });
 
