@@ -3,6 +3,10 @@ import { openConfiguredStore } from '../lib/server/configured-store';
 import { createLogger } from '../lib/observability/logger';
 import { startBuildWorker } from '../lib/build/build-worker';
 import { startHeartbeat } from '../lib/cluster/heartbeat';
+import { openRedis } from '../lib/redis/connection';
+import { createRedisBus } from '../lib/hub/redis-bus';
+import { projectBuildsTopic } from '../lib/protocol/topics';
+import type { BuildChange } from '../lib/protocol/hub';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from '../lib/server/shutdown';
 
 // `npm run worker`: a build worker alone. It takes builds off the queue in REDIS_URL and runs them,
@@ -21,12 +25,17 @@ async function main() {
   }
   const logger = createLogger(config.logLevel);
   const store = await openConfiguredStore(config, logger);
-  const worker = await startBuildWorker({ config, db: store.db, logger });
+  // The hub's bus on the gateways' Redis: a build's start and end reach every gateway's subscribers once.
+  const redis = await openRedis(config.redisUrl, { logger, name: 'worker-bus' });
+  const bus = createRedisBus(redis, { subscriber: await redis.subscriber(), logger });
+  const worker = await startBuildWorker({ config, db: store.db, logger, publishChange: (projectId, buildId, status) => void bus.publish(projectBuildsTopic(projectId), { buildId, status } satisfies BuildChange) });
   const heartbeat = await startHeartbeat(config, logger, { roles: ['worker'], url: () => null, state: () => 'ok', load: () => ({ builds: worker.active }) });
   installSignalHandlers(
     async () => {
       await heartbeat.close();
       await worker.close();
+      await bus.close();
+      await redis.close();
       await store.close();
       logger.flush();
     },

@@ -32,12 +32,11 @@ export async function startQueuedBuilds(opts: QueuedBuildsOptions) {
     builds: createBuilds(opts.db),
     log,
     logger,
-    onChange: opts.onBuildChange,
     maxBuildsPerHour: config.maxBuildsPerHour,
   });
   // The in-process worker starts once Redis answers, without holding up the rest of the server.
   const workerStarting: Promise<BuildWorker | null> = opts.inProcessWorker
-    ? startBuildWorker({ config, db: opts.db, logger }).catch((err: Error) => {
+    ? startBuildWorker({ config, db: opts.db, logger, publishChange: (projectId, buildId, status) => opts.onBuildChange?.(projectId, buildId, status) }).catch((err: Error) => {
         logger.error({ event: 'build_worker_failed', err: err.message }, 'the in-process build worker could not start');
         return null;
       })

@@ -10,7 +10,7 @@ import { createKeyedQueue } from '../quotas/keyed-queue';
 import type { EventLog } from './event-log';
 import type { BuildRunner, StartResult } from './build-runner';
 import { createBuildSlots, type BuildSlots } from './build-slot';
-import { BUILD_CHANGE_CHANNEL, BUILD_QUEUE, CANCEL_CHANNEL, cancelledKey, closeRedis, connectRedis, watchErrors, within, type RedisClient } from './redis-clients';
+import { BUILD_QUEUE, CANCEL_CHANNEL, cancelledKey, closeRedis, connectRedis, watchErrors, within, type RedisClient } from './redis-clients';
 
 // Builds on a BullMQ queue (REDIS_URL set): what the build backend in a gateway uses instead of the
 // in-process runner. A start holds the project's slot (build-slot.ts), writes the build's row and adds
@@ -21,7 +21,6 @@ import { BUILD_CHANGE_CHANNEL, BUILD_QUEUE, CANCEL_CHANNEL, cancelledKey, closeR
 
 export type BuildJobData = { buildId: string; projectId: string; userId: string; prompt: string };
 export type CancelMessage = { buildId: string; why: string };
-export type BuildChangeMessage = { projectId: string; buildId: string; status: BuildStatus };
 
 // Failed jobs are kept a day for whoever inspects the queue; the build's record is the store's anyway.
 export const JOB_OPTIONS = { attempts: 1, removeOnComplete: true, removeOnFail: { age: 24 * 3600, count: 1000 } };
@@ -36,7 +35,6 @@ export type BuildQueueOptions = {
   log: EventLog;
   logger: Logger;
   /** Told when a worker starts or ends a build (the hub's `project:<id>:builds` topic). */
-  onChange?(projectId: string, buildId: string, status: BuildStatus): void;
   maxBuildsPerHour?: number;
 };
 
@@ -59,27 +57,6 @@ export async function createBuildQueue(opts: BuildQueueOptions): Promise<BuildRu
   const perUser = createKeyedQueue();
   let active = 0;
   let activeAt = 0;
-
-  // Workers say when they start and end builds; the gateway tells its hub.
-  let changes: RedisClient | null = null;
-  if (opts.onChange) {
-    const onChange = opts.onChange;
-    // With an offline queue, so the subscription waits for Redis instead of failing; node-redis renews
-    // it after every reconnect.
-    changes = commands.duplicate({ disableOfflineQueue: false });
-    watchErrors(changes, 'build-changes', logger);
-    changes.connect().catch(() => undefined);
-    changes
-      .subscribe(BUILD_CHANGE_CHANNEL, (raw: string) => {
-        try {
-          const m = JSON.parse(raw) as BuildChangeMessage;
-          onChange(m.projectId, m.buildId, m.status);
-        } catch {
-          // Not ours to understand: ignored.
-        }
-      })
-      .catch((err: Error) => logger.warn({ event: 'build_changes_subscribe_failed', err: err.message }, 'could not subscribe to build changes'));
-  }
 
   async function startNow(projectId: string, userId: string, prompt: string): Promise<StartResult> {
     const unavailable = (err: unknown): StartResult => {
@@ -171,7 +148,6 @@ export async function createBuildQueue(opts: BuildQueueOptions): Promise<BuildRu
     async close() {
       await queue.close();
       await closeRedis(queueClient);
-      if (changes) changes.destroy();
     },
   };
 }

@@ -10,11 +10,11 @@ import type { BuildStatus } from '../protocol/build';
 import type { EventLog } from './event-log';
 import { createBuildExecutor } from './build-runner';
 import { createBuildSlots } from './build-slot';
-import { endBuild, type BuildChangeMessage, type BuildJobData, type CancelMessage } from './build-queue';
+import { endBuild, type BuildJobData, type CancelMessage } from './build-queue';
 import { chooseProvider } from './providers/choose';
 import { sweepOrphanBuilds } from './build-orphans';
 import { createRedisEventLog } from './redis-event-log';
-import { BUILD_CHANGE_CHANNEL, BUILD_QUEUE, CANCEL_CHANNEL, cancelledKey, closeRedis, connectRedis, watchErrors, type RedisClient } from './redis-clients';
+import { BUILD_QUEUE, CANCEL_CHANNEL, cancelledKey, closeRedis, connectRedis, watchErrors, type RedisClient } from './redis-clients';
 
 // A build worker: takes build jobs off the BullMQ queue and runs the pipeline, writing the workspaces and
 // appending each build's events (SQL, then its Redis Stream). `npm run worker` runs one alone; `npm
@@ -59,6 +59,12 @@ export type BuildWorkerOptions = {
   db: Db;
   logger: Logger;
   concurrency?: number;
+  /**
+   * Tells the hub a build started or ended: the gateways' shared bus (the project's builds topic on
+   * Redis), published once by the worker that runs the build, so every gateway's subscribers hear it
+   * once (a channel each gateway relayed to its hub would have told them once per gateway).
+   */
+  publishChange(projectId: string, buildId: string, status: BuildStatus): void;
 };
 
 export async function startBuildWorker(opts: BuildWorkerOptions) {
@@ -70,8 +76,7 @@ export async function startBuildWorker(opts: BuildWorkerOptions) {
   const commands = await connectRedis(redisUrl, { name: 'worker-commands', logger, offlineQueue: false });
   const log = createRedisEventLog({ db: opts.db, commands, logger });
   const slots = createBuildSlots(commands, builds);
-  const publishChange = (projectId: string, buildId: string, status: BuildStatus) =>
-    void commands.publish(BUILD_CHANGE_CHANNEL, JSON.stringify({ projectId, buildId, status } satisfies BuildChangeMessage)).catch(() => undefined);
+  const publishChange = opts.publishChange;
   const providerSettings = providerSettingsFrom(config);
   const execute = createBuildExecutor({
     builds,

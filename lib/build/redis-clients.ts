@@ -16,7 +16,6 @@ export const buildStreamKey = (buildId: string) => `portico:build:${buildId}:eve
 export const projectSlotKey = (projectId: string) => `portico:project:${projectId}:build`;
 export const cancelledKey = (buildId: string) => `portico:build:${buildId}:cancelled`;
 export const CANCEL_CHANNEL = 'portico:builds:cancel';
-export const BUILD_CHANGE_CHANNEL = 'portico:builds:changes';
 export const BUILD_QUEUE = 'portico-builds';
 /** How long a request's Redis work may take before the request is answered 1013 / 503 (see `within`). */
 export const COMMAND_TIMEOUT_MS = 3000;
