@@ -96,6 +96,10 @@ describe('builds on workers (REDIS_URL)', () => {
       const history = await b.api('GET', `/api/projects/${id}/builds`, { token: owner.token });
       assert.equal(history.body[0].status, 'succeeded');
       for (const status of ['running', 'succeeded']) await hub.until((m) => m.type === 'event' && (m.data as { buildId: string; status: string }).status === status && (m.data as { buildId: string }).buildId === buildId);
+      // Once each, though two gateways share the bus: the worker tells the bus, not each gateway's hub.
+      await new Promise((r) => setTimeout(r, 300));
+      const changes = hub.seen.filter((m) => m.type === 'event' && (m.data as { buildId: string }).buildId === buildId).map((m) => (m.data as { status: string }).status);
+      assert.deepEqual(changes, ['running', 'succeeded']);
       hubWs.close();
       await onB.close();
     } finally {
