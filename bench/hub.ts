@@ -5,13 +5,15 @@ import { WebSocket } from 'ws';
 // measurements, and events published with POST /api/emit (as a backend publishes) timed from just before
 // the request to each subscriber's receipt, all on this process's clock.
 
-type Group = { sockets: WebSocket[]; waiting: Map<string, { left: number; started: number; latencies: number[]; done: () => void }> };
+type Waiting = { left: number; started: number; latencies: number[]; gateways: number[]; done: () => void };
+type Group = { sockets: WebSocket[]; waiting: Map<string, Waiting> };
 const groups = new Map<string, Group>();
 
 /** Where subscribers connect (`?token=` URLs of /api/events, spread over gateways) and to which topic. */
 export type HubSubscribers = { key: string; urls: string[]; topic: string; count: number; concurrency?: number };
 
-function subscribe(url: string, topic: string, group: Group): Promise<WebSocket> {
+/** `gateway`: which of the URLs this subscriber was opened to, recorded with each of its receipts. */
+function subscribe(url: string, gateway: number, topic: string, group: Group): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
     const timer = setTimeout(() => (ws.terminate(), reject(new Error(`no 'subscribed' for ${topic} within 20 s`))), 20_000);
@@ -36,6 +38,7 @@ function subscribe(url: string, topic: string, group: Group): Promise<WebSocket>
       const w = group.waiting.get(text.slice(i + 8, text.indexOf('"', i + 8)));
       if (!w) return;
       w.latencies.push(at - w.started);
+      w.gateways.push(gateway);
       if (--w.left === 0) w.done();
     });
     ws.on('error', (err) => (clearTimeout(timer), reject(err)));
@@ -51,7 +54,7 @@ export async function hubOpen(s: HubSubscribers): Promise<{ opened: number; seco
   const worker = async () => {
     while (next < s.count) {
       const i = next++;
-      group.sockets.push(await subscribe(s.urls[i % s.urls.length], s.topic, group));
+      group.sockets.push(await subscribe(s.urls[i % s.urls.length], i % s.urls.length, s.topic, group));
     }
   };
   await Promise.all(Array.from({ length: s.concurrency ?? 32 }, worker));
@@ -60,20 +63,32 @@ export async function hubOpen(s: HubSubscribers): Promise<{ opened: number; seco
 
 export type HubEmit = { key: string; emitUrl: string; emitToken: string; topic: string; events: number; gapMs?: number; timeoutMs?: number };
 
+export type HubLatencies = {
+  /** Every receipt's latency, in µs. */
+  latenciesUs: number[];
+  /** Beside each latency, the index (in the subscribers' `urls`) of the gateway it came through. */
+  gateways: number[];
+  /** Per event, the first subscriber's latency: the hop itself, without the queue of 1,000 sends behind it. */
+  firstUs: number[];
+  lost: number;
+};
+
 /**
  * Publishes `events` events one after another (the next once every subscriber has the last, after a short
- * gap) and returns, per event, every subscriber's latency in µs.
+ * gap) and returns every subscriber's latency for each.
  */
-export async function hubEmit(e: HubEmit): Promise<{ latenciesUs: number[]; lost: number }> {
+export async function hubEmit(e: HubEmit): Promise<HubLatencies> {
   const group = groups.get(e.key);
   if (!group) throw new Error(`no subscribers opened as ${e.key}`);
   const all: number[] = [];
+  const gateways: number[] = [];
+  const firstUs: number[] = [];
   let lost = 0;
   for (let n = 0; n < e.events; n++) {
     const mark = `${e.key}-${n}-${Math.random().toString(36).slice(2)}`;
     let done!: () => void;
     const arrived = new Promise<void>((r) => (done = r));
-    const w = { left: group.sockets.length, started: 0, latencies: [] as number[], done };
+    const w: Waiting = { left: group.sockets.length, started: 0, latencies: [], gateways: [], done };
     group.waiting.set(mark, w);
     w.started = performance.now();
     const res = await fetch(e.emitUrl, {
@@ -89,9 +104,11 @@ export async function hubEmit(e: HubEmit): Promise<{ latenciesUs: number[]; lost
     group.waiting.delete(mark);
     lost += w.left;
     for (const l of w.latencies) all.push(l * 1000);
+    gateways.push(...w.gateways);
+    if (w.latencies.length) firstUs.push(Math.min(...w.latencies) * 1000);
     await new Promise((r) => setTimeout(r, e.gapMs ?? 30));
   }
-  return { latenciesUs: all, lost };
+  return { latenciesUs: all, gateways, firstUs, lost };
 }
 
 export async function hubClose(key: string): Promise<void> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { haproxyConfigFor } from '../lib/cluster/haproxy-config';
 import { startPostgresServer } from '../lib/engines/postgres-server';
 import { startRedisServer } from '../lib/engines/redis-server';
-import type { HubEmit, HubSubscribers } from './hub';
+import type { HubEmit, HubLatencies, HubSubscribers } from './hub';
 import type { Client } from './load-client';
 import type { Endpoint, Upgrades } from './measure';
 import { processTree, spawnPinned } from './procs';
@@ -22,7 +22,7 @@ import { freePort, SERVER_CORE, startPortico, untilListening } from './targets';
 
 export type ScaleOutOpts = { backendUrl: string; adminPassword: string; dataDir: string; subscribers: number; log(line: string): void };
 
-type FanoutTarget = { name: string; gateways: string; subscribers: HubSubscribers; emit: Omit<HubEmit, 'events'> };
+type FanoutTarget = { name: string; gateways: string; subscribers: HubSubscribers; emit: Omit<HubEmit, 'events'>; viaNames?: string[] };
 type UpgradeTarget = { name: string; via: string; endpoint: Endpoint };
 
 export type ScaleOut = { fanout: FanoutTarget[]; upgrades: UpgradeTarget[]; close(): Promise<void> };
@@ -104,6 +104,7 @@ export async function startScaleOut(o: ScaleOutOpts): Promise<ScaleOut> {
       // Round robin: half on A (where the event is published), half on B (it reaches B through Redis).
       subscribers: { key: 'two', urls: [events(a.port, a.token), events(b.port, a.token)], topic: `project:${project.id}:files`, count: o.subscribers },
       emit: { key: 'two', emitUrl: `http://127.0.0.1:${a.port}/api/emit`, emitToken, topic: `project:${project.id}:files` },
+      viaNames: ['A', 'B'],
     },
   ];
   const build = (port: number) => ({ url: `ws://127.0.0.1:${port}/api/build/${project.id}?token=${encodeURIComponent(a.token)}` });
@@ -124,7 +125,9 @@ export async function startScaleOut(o: ScaleOutOpts): Promise<ScaleOut> {
   };
 }
 
-export type FanoutRow = { name: string; gateways: string; subscribers: number; events: number; lost: number; p50Us: number; p99Us: number; rounds: { p50Us: number; p99Us: number }[] };
+type FanoutRound = { p50Us: number; p99Us: number; firstUs: number; byGateway?: Record<string, number> };
+/** p50 / p99 of every receipt; `firstUs` the median first receipt per event; `byGateway` p50 per gateway. */
+export type FanoutRow = { name: string; gateways: string; subscribers: number; events: number; lost: number; p50Us: number; p99Us: number; firstUs: number; byGateway?: Record<string, number>; rounds: FanoutRound[] };
 export type UpgradeRow = { name: string; via: string; perS: number; failed: number; rounds: number[] };
 export type Paired = { a: string; b: string; what: string; median: number; min: number; max: number };
 export type ScaleOutResult = { subscribers: number; eventsPerRound: number; rounds: number; fanout: FanoutRow[]; upgrades: UpgradeRow[]; ratios: Paired[] };
@@ -145,13 +148,14 @@ export async function measureScaleOut(client: Client, so: ScaleOut, s: ScaleOutS
   for (const t of so.fanout) await client.call('hubEmit', { ...t.emit, events: 3 });
   for (const t of so.upgrades) await client.call('upgrades', t.endpoint, { ...s.upgrade, warmupMs: 0, durationMs: 300 });
 
-  const fan = new Map(so.fanout.map((t) => [t.name, [] as { p50Us: number; p99Us: number; lost: number }[]]));
+  const fan = new Map(so.fanout.map((t) => [t.name, [] as (FanoutRound & { lost: number })[]]));
   const up = new Map(so.upgrades.map((t) => [t.name, [] as Upgrades[]]));
   for (let r = 0; r < s.rounds; r++) {
     for (let i = 0; i < so.fanout.length; i++) {
       const t = so.fanout[(i + r) % so.fanout.length];
-      const got = await client.call<{ latenciesUs: number[]; lost: number }>('hubEmit', { ...t.emit, events: s.events });
-      fan.get(t.name)!.push({ p50Us: percentile(got.latenciesUs, 50), p99Us: percentile(got.latenciesUs, 99), lost: got.lost });
+      const got = await client.call<HubLatencies>('hubEmit', { ...t.emit, events: s.events });
+      const byGateway = t.viaNames && Object.fromEntries(t.viaNames.map((n, g) => [n, percentile(got.latenciesUs.filter((_, k) => got.gateways[k] === g), 50)]));
+      fan.get(t.name)!.push({ p50Us: percentile(got.latenciesUs, 50), p99Us: percentile(got.latenciesUs, 99), firstUs: median(got.firstUs), byGateway, lost: got.lost });
     }
     for (let i = 0; i < so.upgrades.length; i++) {
       const t = so.upgrades[(i + r) % so.upgrades.length];
@@ -167,7 +171,19 @@ export async function measureScaleOut(client: Client, so: ScaleOut, s: ScaleOutS
 
   const fanout: FanoutRow[] = so.fanout.map((t) => {
     const rs = fan.get(t.name)!;
-    return { name: t.name, gateways: t.gateways, subscribers: t.subscribers.count, events: s.events, lost: rs.reduce((n, x) => n + x.lost, 0), p50Us: median(rs.map((x) => x.p50Us)), p99Us: median(rs.map((x) => x.p99Us)), rounds: rs.map(({ p50Us, p99Us }) => ({ p50Us, p99Us })) };
+    const byGateway = t.viaNames && Object.fromEntries(t.viaNames.map((n) => [n, median(rs.map((x) => x.byGateway![n]))]));
+    return {
+      name: t.name,
+      gateways: t.gateways,
+      subscribers: t.subscribers.count,
+      events: s.events,
+      lost: rs.reduce((n, x) => n + x.lost, 0),
+      p50Us: median(rs.map((x) => x.p50Us)),
+      p99Us: median(rs.map((x) => x.p99Us)),
+      firstUs: median(rs.map((x) => x.firstUs)),
+      byGateway,
+      rounds: rs.map(({ lost: _lost, ...x }) => x),
+    };
   });
   const upgrades: UpgradeRow[] = so.upgrades.map((t) => {
     const rs = up.get(t.name)!;
@@ -178,6 +194,7 @@ export async function measureScaleOut(client: Client, so: ScaleOut, s: ScaleOutS
   const ratios = [
     paired('hub fan-out p50', 'hub-two-gateways', 'hub-one-gateway', two.map((x, i) => x.p50Us / one[i].p50Us)),
     paired('hub fan-out p99', 'hub-two-gateways', 'hub-one-gateway', two.map((x, i) => x.p99Us / one[i].p99Us)),
+    paired('hub first receipt', 'hub-two-gateways', 'hub-one-gateway', two.map((x, i) => x.firstUs / one[i].firstUs)),
     paired('upgrades/s', 'haproxy-two-gateways', 'haproxy-one-gateway', per('haproxy-two-gateways').map((v, i) => v / per('haproxy-one-gateway')[i])),
     paired('upgrades/s', 'haproxy-one-gateway', 'gateway-a-direct', per('haproxy-one-gateway').map((v, i) => v / per('gateway-a-direct')[i])),
   ];
