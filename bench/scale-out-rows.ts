@@ -17,7 +17,7 @@ import { freePort, SERVER_CORE, startPortico, untilListening } from './targets';
 //   topic, half on A and half on B (both with REDIS_URL on one redis-server and DATABASE_URL on one
 //   Postgres, as `npm run cluster` runs them), against the same 1,000 on one embedded gateway (no Redis).
 // - Upgrades/s through HAProxy running deploy/haproxy.cfg with both gateways, against the same HAProxy
-//   config with gateway A alone, and A directly.
+//   config with gateway A alone, A directly, and the embedded gateway directly.
 // Every server (gateways, Redis, Postgres, HAProxy) is on the server core, like the other rows.
 
 export type ScaleOutOpts = { backendUrl: string; adminPassword: string; dataDir: string; subscribers: number; log(line: string): void };
@@ -112,6 +112,8 @@ export async function startScaleOut(o: ScaleOutOpts): Promise<ScaleOut> {
     { name: 'haproxy-two-gateways', via: 'HAProxy (deploy/haproxy.cfg) → A or B (leastconn)', endpoint: build(two) },
     { name: 'haproxy-one-gateway', via: 'HAProxy (deploy/haproxy.cfg) → A', endpoint: build(single) },
     { name: 'gateway-a-direct', via: 'A directly', endpoint: build(a.port) },
+    // What Redis's leases and Postgres's lookups cost an upgrade, against the embedded gateway's.
+    { name: 'embedded-direct', via: 'the embedded gateway directly (SQLite, no Redis)', endpoint: { url: `ws://127.0.0.1:${one.port}/api/build/${oneProject.id}?token=${encodeURIComponent(one.token)}` } },
   ];
   return {
     fanout,
@@ -197,6 +199,7 @@ export async function measureScaleOut(client: Client, so: ScaleOut, s: ScaleOutS
     paired('hub first receipt', 'hub-two-gateways', 'hub-one-gateway', two.map((x, i) => x.firstUs / one[i].firstUs)),
     paired('upgrades/s', 'haproxy-two-gateways', 'haproxy-one-gateway', per('haproxy-two-gateways').map((v, i) => v / per('haproxy-one-gateway')[i])),
     paired('upgrades/s', 'haproxy-one-gateway', 'gateway-a-direct', per('haproxy-one-gateway').map((v, i) => v / per('gateway-a-direct')[i])),
+    paired('upgrades/s', 'gateway-a-direct', 'embedded-direct', per('gateway-a-direct').map((v, i) => v / per('embedded-direct')[i])),
   ];
   return { subscribers: so.fanout[0].subscribers.count, eventsPerRound: s.events, rounds: s.rounds, fanout, upgrades, ratios };
 }
