@@ -9,7 +9,7 @@ import { measureScaleOut, startScaleOut } from './scale-out-rows';
 import * as targets from './targets';
 
 // `npx tsx bench/scale-out.ts`: the scale-out rows of `npm run bench` alone (bench/scale-out-rows.ts), in
-// about a minute and a half: hub fan-out to 1,000 subscribers over two gateways on Redis against one
+// about a minute: hub fan-out to 1,000 subscribers over two gateways on Redis against one
 // embedded gateway, and upgrades/s through HAProxy with two gateways against one. Servers on core 0, the
 // load client on core 1, as in bench/run.ts. BENCH_ROUNDS (default 5), BENCH_EVENTS events per target per
 // round (default 10), BENCH_SUBSCRIBERS (default 1000). Prints the tables; writes bench/tmp/scale-out.json.
