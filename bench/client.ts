@@ -1,3 +1,4 @@
+import * as hub from './hub';
 import * as measure from './measure';
 
 // The load client: a process of its own (pinned to core 1 by the orchestrator) that runs one measurement
@@ -12,6 +13,9 @@ const tasks = {
   stockTickets: measure.stockTickets,
   openIdle: measure.openIdle,
   closeIdle: measure.closeIdle,
+  hubOpen: hub.hubOpen,
+  hubEmit: hub.hubEmit,
+  hubClose: hub.hubClose,
 };
 
 process.on('message', async (msg: Request) => {

@@ -1,4 +1,6 @@
 import type { PagesRow } from './pages';
+import { SCALE_OUT_NOTE, scaleOutTables } from './scale-out-report';
+import type { ScaleOutResult } from './scale-out-rows';
 import type { Check, Figures, TargetResult } from './summary';
 
 // The results as the markdown page README links to: when and where it ran, one table, Portico's targets,
@@ -78,16 +80,17 @@ const README_START = '<!-- bench:start (written by npm run bench) -->';
 const README_END = '<!-- bench:end -->';
 
 /** `readme` with the block between the markers replaced by this run, or null when the markers are missing. */
-export function withReadmeResults(readme: string, meta: Meta, results: TargetResult[], list: Check[], pages?: PagesRow[]): string | null {
+export function withReadmeResults(readme: string, meta: Meta, results: TargetResult[], list: Check[], pages?: PagesRow[], scaleOut?: ScaleOutResult): string | null {
   const from = readme.indexOf(README_START);
   const to = readme.indexOf(README_END);
   if (from === -1 || to < from) return null;
   const pagesBlock = pages ? [pagesTable(pages), '', PAGES_NOTE, ''] : [];
-  const block = [README_START, '', runLine(meta), '', table(results), '', RATIO_NOTE, '', ...pagesBlock, '### Portico’s targets', '', checkList(list), '', README_END].join('\n');
+  const scaleBlock = scaleOut ? [scaleOutTables(scaleOut), '', SCALE_OUT_NOTE, ''] : [];
+  const block = [README_START, '', runLine(meta), '', table(results), '', RATIO_NOTE, '', ...pagesBlock, ...scaleBlock, '### Portico’s targets', '', checkList(list), '', README_END].join('\n');
   return readme.slice(0, from) + block + readme.slice(to + README_END.length);
 }
 
-export function markdown(meta: Meta, results: TargetResult[], list: Check[], pages?: PagesRow[]): string {
+export function markdown(meta: Meta, results: TargetResult[], list: Check[], pages?: PagesRow[], scaleOut?: ScaleOutResult): string {
   const s = meta.settings;
   const failures = results.flatMap((t) => t.rounds.filter((r) => r.upgrades.failed > 0).map((r) => `${t.name}: ${r.upgrades.failed} failed upgrades (${r.upgrades.firstError})`));
   return [
@@ -100,6 +103,7 @@ export function markdown(meta: Meta, results: TargetResult[], list: Check[], pag
     RATIO_NOTE,
     '',
     ...(pages ? ['## While the gateway renders pages', '', pagesTable(pages), '', PAGES_NOTE, ''] : []),
+    ...(scaleOut ? ['## Two gateways (scale-out)', '', scaleOutTables(scaleOut), '', SCALE_OUT_NOTE, ''] : []),
     '## Portico’s targets',
     '',
     checkList(list),

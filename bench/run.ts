@@ -7,15 +7,17 @@ import type { Endpoint } from './measure';
 import { startClient, type Client } from './load-client';
 import { pinSelf, runBench, treeMemory, type Memory } from './procs';
 import { markdown, table, withReadmeResults, type Meta } from './report';
+import { scaleOutTables } from './scale-out-report';
 import { checks, idleCost, roundTripOf, summarise, type Idle, type Round } from './summary';
 import { FLAG, measurePages, type PagesRow } from './pages';
+import { measureScaleOut, startScaleOut, type ScaleOutResult } from './scale-out-rows';
 import * as targets from './targets';
 import type { Target, TargetName } from './targets';
 
 // `npm run bench` (bench/run.ts): Portico's WebSocket paths against a direct connection and the usual proxies, in one
 // run on this machine. Writes bench/results.json and bench/results.md and prints the table.
 // BENCH_ROUNDS (default 5) sets the number of rounds; BENCH_PROFILE=1 writes a CPU profile of each
-// gateway to bench/tmp/profile.
+// gateway to bench/tmp/profile. BENCH_SCALE_OUT=0 leaves out the scale-out rows (bench/scale-out-rows.ts).
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'bench');
@@ -44,6 +46,9 @@ const SETTINGS = {
   idleConcurrency: 64,
   // The page-rendering row: dashboard page loads per second while round trips are timed.
   pageRate: Number(process.env.BENCH_PAGE_RATE ?? 20),
+  // The scale-out rows: hub subscribers, events per target per round; upgrades as above.
+  hubSubscribers: 1000,
+  hubEvents: 10,
 };
 
 // Build path first, then the VM path; the idle test runs in this order too (direct first, while its echo
@@ -214,6 +219,21 @@ async function main(): Promise<void> {
     log('page rendering: skipped, there is no production build (npm run build first)');
   }
 
+  // After everything else, so that its gateways, Redis, Postgres and HAProxies (idle, but health-checked
+  // and beating) are not on the server core while the rows above are measured.
+  let scaleOut: ScaleOutResult | undefined;
+  if (process.env.BENCH_SCALE_OUT !== '0') {
+    // Redis or Postgres failing to start must not cost the rows above: they are written without these.
+    try {
+      const so = await startScaleOut({ backendUrl: echo.wsUrl, adminPassword, dataDir: tmp, subscribers: SETTINGS.hubSubscribers, log });
+      const upgrade = { concurrency: SETTINGS.upgradeConcurrency, warmupMs: SETTINGS.upgradeWarmupSeconds * 1000, durationMs: SETTINGS.upgradeSeconds * 1000 };
+      scaleOut = await measureScaleOut(client, so, { rounds: done, events: SETTINGS.hubEvents, upgrade }, log);
+      await so.close();
+    } catch (err) {
+      log(`scale-out rows left out: ${err instanceof Error ? err.message : err}`);
+    }
+  }
+
   if (profileDir) {
     await byName.get('portico')!.memory.stop(true);
     await byName.get('portico-bridge')!.memory.stop(true);
@@ -230,13 +250,13 @@ async function main(): Promise<void> {
     seconds: (Date.now() - started) / 1000,
     settings: SETTINGS,
   };
-  fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify({ meta, results, checks: list, pages }, null, 2) + '\n');
-  fs.writeFileSync(path.join(OUT, 'results.md'), markdown(meta, results, list, pages));
+  fs.writeFileSync(path.join(OUT, 'results.json'), JSON.stringify({ meta, results, checks: list, pages, scaleOut }, null, 2) + '\n');
+  fs.writeFileSync(path.join(OUT, 'results.md'), markdown(meta, results, list, pages, scaleOut));
   const readmeFile = path.join(ROOT, 'README.md');
-  const readme = withReadmeResults(fs.readFileSync(readmeFile, 'utf8'), meta, results, list, pages);
+  const readme = withReadmeResults(fs.readFileSync(readmeFile, 'utf8'), meta, results, list, pages, scaleOut);
   if (readme) fs.writeFileSync(readmeFile, readme);
   else process.stdout.write('README.md has no bench markers: its table was left as it was.\n');
-  process.stdout.write(`\n${table(results)}\n\n`);
+  process.stdout.write(`\n${table(results)}\n\n${scaleOut ? `${scaleOutTables(scaleOut)}\n\n` : ''}`);
   for (const c of list) process.stdout.write(`${c.ok ? 'met   ' : 'MISSED'} ${c.target}: ${c.what} ${c.unit === '×' ? `${c.value.toFixed(2)}×` : `${c.value.toFixed(1)} KiB`} (limit ${c.atMost ? '≤' : '≥'} ${c.limit}${c.unit === '×' ? '×' : ' KiB'})\n`);
   process.stdout.write(`\nWrote bench/results.json, bench/results.md${readme ? ' and the table in README.md' : ''} in ${Math.round(meta.seconds)} s.\n`);
 }

@@ -43,7 +43,7 @@ export type Target = {
   upgradesOnly?: boolean;
 };
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const s = net.createServer();
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
   const port = (s.address() as net.AddressInfo).port;
@@ -51,7 +51,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function untilListening(proc: Proc, port: number, ms = 10_000): Promise<void> {
+export async function untilListening(proc: Proc, port: number, ms = 10_000): Promise<void> {
   const until = Date.now() + ms;
   for (;;) {
     const up = await new Promise<boolean>((r) => {
@@ -97,15 +97,17 @@ type PorticoOpts = {
   nodeFlags?: string[];
   /** With the dashboard's pages (production Next, built with `next build`), not the API alone. */
   pages?: boolean;
+  /** More BENCH_* settings for bench/servers/portico.ts (the scale-out rows: Redis, Postgres, a shared secret). */
+  env?: Record<string, string>;
 };
 
-async function startPortico(name: string, o: PorticoOpts) {
+export async function startPortico(name: string, o: PorticoOpts) {
   // Started the way `npm start` starts the gateway (scripts/gateway-runtime.js).
   // BENCH_GATEWAY_FLAGS: more Node/V8 flags for the gateway under test (a trace, a log), never for the peers.
   const args = [...(o.nodeFlags ?? runtime.nodeFlags), ...(process.env.BENCH_GATEWAY_FLAGS?.split(' ').filter(Boolean) ?? []), ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(o.profileDir, name)}`] : [])];
   const dataDir = path.join(o.dataDir, name);
   fs.mkdirSync(dataDir, { recursive: true });
-  const env = runtime.withRuntimeEnv({ BENCH_TARGET: o.backendUrl, BENCH_ADMIN_PASSWORD: o.adminPassword, BENCH_DATA_DIR: dataDir, ...(o.pages ? { BENCH_PAGES: '1' } : {}) });
+  const env = runtime.withRuntimeEnv({ BENCH_TARGET: o.backendUrl, BENCH_ADMIN_PASSWORD: o.adminPassword, BENCH_DATA_DIR: dataDir, ...(o.pages ? { BENCH_PAGES: '1' } : {}), ...o.env });
   const { proc, port } = await nodeServer(name, 'portico.ts', env, args, o.root);
   const base = `http://127.0.0.1:${port}`;
   const call = async (method: string, pathname: string, token: string | null, body: unknown) => {

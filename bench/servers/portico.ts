@@ -29,12 +29,21 @@ async function main() {
     // The line every socket logs when it ends is part of the upgrade path: it is written, to /dev/null,
     // through the destination production writes stdout with.
     LOG_LEVEL: 'info',
+    // The scale-out rows (bench/scale-out-rows.ts): gateways that share one Redis and one Postgres, a
+    // JWT secret (a token from one is good on the other) and a publishing token, behind HAProxy.
+    ...(process.env.BENCH_JWT_SECRET ? { JWT_SECRET: process.env.BENCH_JWT_SECRET } : {}),
+    ...(process.env.BENCH_REDIS_URL ? { REDIS_URL: process.env.BENCH_REDIS_URL } : {}),
+    ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
+    ...(process.env.BENCH_EMIT_TOKEN ? { EMIT_TOKEN: process.env.BENCH_EMIT_TOKEN } : {}),
+    ...(process.env.BENCH_TRUSTED_PROXIES ? { TRUSTED_PROXIES: process.env.BENCH_TRUSTED_PROXIES } : {}),
   });
   // BENCH_PAGES=1: the dashboard's pages too, from this checkout's `next build` (the page-rendering row).
   const portico = await createPortico({
     config,
     next: process.env.BENCH_PAGES === '1' ? { dev: false } : false,
     logDestination: logDestination('/dev/null'),
+    // `npm run gateway`'s role when it shares Redis with others (its builds go to BUILD_BACKEND_URL here).
+    ...(process.env.BENCH_REDIS_URL ? { role: 'gateway' as const } : {}),
   });
   process.on('SIGTERM', () => void portico.close().then(() => process.exit(0)));
   announceReady(portico.port);
