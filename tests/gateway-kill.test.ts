@@ -77,6 +77,16 @@ describe('a gateway killed mid-build', () => {
     assert.equal(exit.signal, 'SIGKILL');
     assert.equal(await closedFirst, 1006, 'the kernel closed the connection: HAProxy passes that on as an abnormal close');
 
+    // HAProxy still counts the dead gateway as up until its checks fail (4 s): what it sends there now is
+    // retried on the other gateway at once (deploy/haproxy.cfg `option redispatch`), never a 503.
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${cluster.url}/healthz`, { headers: { connection: 'close' } });
+      await res.body?.cancel();
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200], 'requests right after the kill are answered by the survivor');
+
     const lastSeq = received.at(-1)!.seq;
     const again = open(`&build=${buildId}&after=${lastSeq}`);
     await opened(again.ws);
