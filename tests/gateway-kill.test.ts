@@ -12,7 +12,10 @@ import { opened } from './helpers/gateway';
 // other gateway with the last seq it saw and gets every event exactly once, and the dead gateway's socket
 // lease lapses on Redis within the lease TTL with nobody telling Redis it died.
 
-describe('a gateway killed mid-build', () => {
+// Always on Postgres and Redis: `npm test`'s second pass (the suite again on Postgres) would only repeat it.
+const ON_POSTGRES_PASS = process.env.PORTICO_TEST_DATABASE === 'postgres' && 'runs in the first pass (always on Postgres and Redis)';
+
+describe('a gateway killed mid-build', { skip: ON_POSTGRES_PASS }, () => {
   let cluster: TestCluster;
   let redis: ReturnType<typeof createClient>;
 

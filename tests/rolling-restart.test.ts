@@ -66,7 +66,10 @@ function hubClient(url: string, topic: string) {
   return c;
 }
 
-describe('a rolling restart of both gateways with 200 hub sockets open', () => {
+// Always on Postgres and Redis: `npm test`'s second pass (the suite again on Postgres) would only repeat it.
+const ON_POSTGRES_PASS = process.env.PORTICO_TEST_DATABASE === 'postgres' && 'runs in the first pass (always on Postgres and Redis)';
+
+describe('a rolling restart of both gateways with 200 hub sockets open', { skip: ON_POSTGRES_PASS }, () => {
   let cluster: TestCluster;
   const clients: ReturnType<typeof hubClient>[] = [];
 
