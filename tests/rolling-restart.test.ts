@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
+import { DRAIN_BATCH_MIN, DRAIN_GAP_MS } from '../lib/upgrade/socket-registry';
 import { eventually, jsonAt, signInAt, startTestCluster, type ClusterGateway, type TestCluster } from './helpers/cluster';
 
 // A rolling restart of both gateways behind HAProxy with 200 hub sockets open (issue 13, points 3 and 5):
@@ -106,12 +107,18 @@ describe('a rolling restart of both gateways with 200 hub sockets open', { skip:
 
     for (const gw of cluster.gateways) {
       const closesBefore = clients.reduce((n, c) => n + c.closes.length, 0);
+      const closesBeforeEach = clients.map((c) => c.closes.length);
       const held = await openOn(gw);
       const exit = await gw.kill('SIGTERM');
       assert.equal(exit.code, 0, `${gw.name} stopped cleanly:\n${gw.output().slice(-2000)}`);
       const closedSince = () => clients.reduce((n, c) => n + c.closes.length, 0) - closesBefore;
       await eventually(`the ${held} clients on ${gw.name} were closed by it`, 5000, () => (closedSince() >= held ? true : undefined));
       assert.equal(closedSince(), held, `only the clients on ${gw.name} were closed`);
+      if (held > DRAIN_BATCH_MIN) {
+        const times = clients.flatMap((c, i) => c.closes.slice(closesBeforeEach[i]).map((x) => x.at)).sort((x, y) => x - y);
+        const batches = 1 + times.filter((t, i) => i > 0 && t - times[i - 1] >= DRAIN_GAP_MS / 2).length;
+        assert.ok(batches >= 2, `${gw.name} closed its ${held} sockets in batches (saw ${batches})`);
+      }
 
       // Started again on the same port; HAProxy's health check lets it back in once it answers twice.
       await gw.start();
