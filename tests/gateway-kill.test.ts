@@ -10,10 +10,13 @@ import { opened } from './helpers/gateway';
 
 // A gateway SIGKILLed mid-build (issue 13, point 3): its build client reconnects through HAProxy to the
 // other gateway with the last seq it saw and gets every event exactly once, and the dead gateway's socket
-// lease lapses on Redis within the lease TTL with nobody telling Redis it died.
+// lease lapses on Redis within the lease TTL with nobody telling Redis it died: until then it counts
+// against the user's socket limit (a socket past it gets 4429), after that the slot is free again.
 
 // Always on Postgres and Redis: `npm test`'s second pass (the suite again on Postgres) would only repeat it.
 const ON_POSTGRES_PASS = process.env.PORTICO_TEST_DATABASE === 'postgres' && 'runs in the first pass (always on Postgres and Redis)';
+
+const PER_USER = 2;
 
 describe('a gateway killed mid-build', { skip: ON_POSTGRES_PASS }, () => {
   let cluster: TestCluster;
@@ -21,7 +24,7 @@ describe('a gateway killed mid-build', { skip: ON_POSTGRES_PASS }, () => {
 
   before(async () => {
     // 40 ms per streamed chunk: the build lasts long enough to kill a gateway in the middle of it.
-    cluster = await startTestCluster({ gateways: 2, worker: true, workerEnv: { LLM_PROVIDER: 'offline', OFFLINE_STREAM_DELAY_MS: '40' } });
+    cluster = await startTestCluster({ gateways: 2, worker: true, gatewayEnv: { MAX_SOCKETS_PER_USER: String(PER_USER) }, workerEnv: { LLM_PROVIDER: 'offline', OFFLINE_STREAM_DELAY_MS: '40' } });
     redis = createClient({ url: cluster.redis.url });
     redis.on('error', () => undefined);
     await redis.connect();
@@ -62,6 +65,18 @@ describe('a gateway killed mid-build', { skip: ON_POSTGRES_PASS }, () => {
       });
       return { ws, w };
     };
+
+    /** A second build socket of the same user: its hello, or the code it was closed with. */
+    const anotherSocket = () =>
+      new Promise<string | number>((resolve) => {
+        const ws = new WebSocket(`${cluster.wsUrl}/api/build/${project.id}?token=${token}`);
+        ws.on('error', () => undefined);
+        ws.once('message', (d) => {
+          resolve(JSON.parse(d.toString()).type);
+          ws.close();
+        });
+        ws.once('close', (code) => resolve(code));
+      });
 
     const first = open('');
     await opened(first.ws);
@@ -106,9 +121,11 @@ describe('a gateway killed mid-build', { skip: ON_POSTGRES_PASS }, () => {
 
     // The survivor refreshes the lease of the socket it holds; the dead gateway's one lapses by itself.
     assert.equal(await liveLeases(), 2, 'the dead gateway’s lease still counts until it expires');
+    assert.equal(await anotherSocket(), 4429, 'the user’s limit still counts the dead gateway’s socket');
     await eventually('the killed gateway’s lease expired', LEASE_TTL_MS + 3000 - (Date.now() - killedAt), async () => ((await liveLeases()) === 1 ? true : undefined));
     const lapsedAfter = Date.now() - killedAt;
     assert.ok(lapsedAfter <= LEASE_TTL_MS + 1000, `lapsed ${lapsedAfter} ms after the kill`);
+    assert.equal(await anotherSocket(), 'hello', 'once it lapsed, the user may open another socket');
     again.ws.close();
   });
 });
