@@ -18,6 +18,9 @@ export type E2eCluster = {
   output(): string;
 };
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { buildIsStale } = require('../scripts/build-state') as { buildIsStale(): string | null };
+
 function childrenOf(pid: number): number[] {
   try {
     return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -29,6 +32,10 @@ function childrenOf(pid: number): number[] {
 export const test = base.extend<{}, { cluster: E2eCluster }>({
   cluster: [
     async ({}, use) => {
+      // Each gateway is started by scripts/start.js, which builds first when the build is stale: two of
+      // them would build into one .next at once (npm run cluster builds once beforehand; here it must be fresh).
+      const stale = buildIsStale();
+      if (stale) throw new Error(`The Next production build is stale (${stale}): run \`npx next build\` first (\`npm test\` does).`);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-e2e-cluster-'));
       let out = '';
       const cluster = await runCluster({
