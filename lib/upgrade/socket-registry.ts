@@ -16,6 +16,10 @@ export type OpenSocket = {
 
 export type SocketRegistry = ReturnType<typeof createSocketRegistry>;
 
+export const DRAIN_BATCH_MIN = 50;
+export const DRAIN_BATCHES = 10;
+export const DRAIN_GAP_MS = 100;
+
 export function createSocketRegistry(onChange?: (route: string, open: number) => void) {
   const sockets = new Set<OpenSocket>();
   // The built-in routes are always listed (at 0), so a chart or a scrape sees them before their first socket.
@@ -45,8 +49,20 @@ export function createSocketRegistry(onChange?: (route: string, open: number) =>
     get size() {
       return sockets.size;
     },
+    /**
+     * Shutdown's drain: 1001 in batches of at least DRAIN_BATCH_MIN, at most DRAIN_BATCHES of them
+     * DRAIN_GAP_MS apart, so thousands of clients do not reconnect to the other gateways in the same
+     * instant, while the whole drain stays under a second (well inside SHUTDOWN_LIMIT_MS).
+     */
     async closeAll(code: number, reason: string): Promise<void> {
-      await Promise.all([...sockets].map((s) => s.close(code, reason).catch(() => undefined)));
+      const all = [...sockets];
+      const size = Math.max(DRAIN_BATCH_MIN, Math.ceil(all.length / DRAIN_BATCHES));
+      const closing: Promise<void>[] = [];
+      for (let i = 0; i < all.length; i += size) {
+        if (i > 0) await new Promise((r) => setTimeout(r, DRAIN_GAP_MS));
+        closing.push(...all.slice(i, i + size).map((s) => s.close(code, reason).catch(() => undefined)));
+      }
+      await Promise.all(closing);
     },
     /** Closes the sockets that match (an operator's "disconnect"); resolves with how many. */
     async closeWhere(match: (s: OpenSocket) => boolean, code: number, reason: string): Promise<number> {
