@@ -13,7 +13,7 @@ export type E2eCluster = {
   url: string;
   admin: { username: string; password: string };
   gateways: { name: string; port: number; url: string }[];
-  /** The gateway's own process (npm run gateway's server.ts, not the wrapper that started it). */
+  /** The gateway's own process (server.ts --gateway). */
   serverPid(name: string): number;
   output(): string;
 };
@@ -21,19 +21,10 @@ export type E2eCluster = {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { buildIsStale } = require('../scripts/build-state') as { buildIsStale(): string | null };
 
-function childrenOf(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
 export const test = base.extend<{}, { cluster: E2eCluster }>({
   cluster: [
     async ({}, use) => {
-      // Each gateway is started by scripts/start.js, which builds first when the build is stale: two of
-      // them would build into one .next at once (npm run cluster builds once beforehand; here it must be fresh).
+      // The gateways serve the production build as it is (npm run cluster builds once beforehand).
       const stale = buildIsStale();
       if (stale) throw new Error(`The Next production build is stale (${stale}): run \`npx next build\` first (\`npm test\` does).`);
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-e2e-cluster-'));
@@ -53,12 +44,10 @@ export const test = base.extend<{}, { cluster: E2eCluster }>({
           admin: { username: 'admin', password: cluster.adminPassword! },
           gateways: cluster.gateways.map((g, i) => ({ name: `gateway-${i + 1}`, port: g.port, url: `http://127.0.0.1:${g.port}` })),
           serverPid(name) {
-            const wrapper = cluster.children().find((c) => c.name === name);
-            if (!wrapper) throw new Error(`no process named ${name}`);
-            // scripts/start.js runs server.ts as its child and passes signals on; SIGKILL must hit the server.
-            const [server] = childrenOf(wrapper.pid);
-            if (!server) throw new Error(`${name} (pid ${wrapper.pid}) has no server process`);
-            return server;
+            // runCluster starts server.ts itself, so the pid it holds is the one a SIGKILL must hit.
+            const gateway = cluster.children().find((c) => c.name === name);
+            if (!gateway) throw new Error(`no process named ${name}`);
+            return gateway.pid;
           },
           output: () => out,
         });

@@ -14,6 +14,8 @@ import { haproxyConfigFor } from './haproxy-config';
 // builds again. SIGINT/SIGTERM stops everything, gateways first (their sockets get 1001), engines last.
 
 const ROOT = path.resolve(__dirname, '../..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtime: { nodeFlags: string[]; withRuntimeEnv<T extends Record<string, string>>(env: T): T } = require('../../scripts/gateway-runtime');
 
 export type ClusterOptions = {
   dir: string;
@@ -72,77 +74,96 @@ export async function runCluster(o: ClusterOptions) {
   };
 
   fs.mkdirSync(path.join(o.dir, 'postgres'), { recursive: true });
-  const pg: PostgresServer = await startPostgresServer({ dir: path.join(o.dir, 'postgres'), password: secrets.postgresPassword });
-  const redis: RedisServer = await startRedisServer({ dir: fs.mkdtempSync(path.join(o.dir, 'redis-')) });
-  o.say(`Postgres on 127.0.0.1:${pg.port}, Redis on 127.0.0.1:${redis.port}`);
-
-  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', NODE_ENV: 'production', DATA_DIR: shared, DATABASE_URL: pg.urlFor(), LOG_LEVEL: 'info' };
-  const node = process.execPath;
-  const tsx = ['--import', 'tsx'];
-
-  const vmhostPort = await freePort();
-  children.push(run('vmhost', node, [...tsx, 'vmhost.ts'], { ...base, VMHOST_HOST: '127.0.0.1', VMHOST_PORT: String(vmhostPort), VMHOST_SECRET: secrets.vmhostSecret, REDIS_URL: redis.url }, o.say, onExit));
-  children.push(run('worker', node, [...tsx, 'scripts/worker.ts'], { ...base, REDIS_URL: redis.url, ...o.llmEnv }, o.say, onExit));
-
-  const previewOrigin = `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${o.previewPort}`;
-  const gateways: { port: number; previewPort: number }[] = [];
-  for (let i = 1; i <= o.gateways; i++) {
-    const g = { port: await freePort(), previewPort: await freePort() };
-    gateways.push(g);
-    const env = {
-      ...base,
-      HOST: '127.0.0.1',
-      PORT: String(g.port),
-      PREVIEW_PORT: String(g.previewPort),
-      PREVIEW_ORIGIN: previewOrigin,
-      JWT_SECRET: secrets.jwtSecret,
-      ADMIN_USERNAME: 'admin',
-      ADMIN_PASSWORD: secrets.adminPassword,
-      REDIS_URL: redis.url,
-      VMHOST_URL: `http://127.0.0.1:${vmhostPort}`,
-      VMHOST_SECRET: secrets.vmhostSecret,
-      // Every client reaches the gateways through HAProxy on this machine.
-      TRUSTED_PROXIES: '127.0.0.1',
-    };
-    children.push(run(`gateway-${i}`, node, ['scripts/start.js', '--gateway'], env, o.say, onExit));
-  }
-  const alive = (c: Child) => (c.proc.exitCode === null && c.proc.signalCode === null ? null : `${c.name} exited before it was ready`);
-  await Promise.all([
-    waitForPort(vmhostPort, { timeoutMs: 60_000, gaveUp: () => alive(children[0]) }),
-    ...gateways.map((g, i) => waitForPort(g.port, { timeoutMs: 120_000, gaveUp: () => alive(children[2 + i]) })),
-  ]);
-
-  const cfg = path.join(o.dir, 'haproxy.cfg');
-  fs.writeFileSync(cfg, haproxyConfigFor({ host: o.host, port: o.port, previewPort: o.previewPort, gateways, maxconn: haproxyMaxconn() }));
-  const haproxy = run('haproxy', 'haproxy', ['-db', '-f', cfg], { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, o.say, onExit);
-  children.push(haproxy);
-  await waitForPort(o.port, { host: o.host === '0.0.0.0' ? '127.0.0.1' : o.host, timeoutMs: 10_000, gaveUp: () => alive(haproxy) });
-
-  const url = `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${o.port}`;
-  return {
-    url,
-    gateways,
-    adminPassword: created ? secrets.adminPassword : null,
-    children: () => children.map((c) => ({ name: c.name, pid: c.proc.pid!, running: c.proc.exitCode === null && c.proc.signalCode === null })),
-    async stop() {
-      stopping = true;
-      // Gateways first: their sockets get 1001 and their clients would reconnect; then the rest.
-      const order = [children.filter((c) => c.name.startsWith('gateway')), children.filter((c) => c.name === 'worker' || c.name === 'vmhost'), [haproxy]];
-      for (const group of order) {
-        await Promise.all(
-          group.map(async (c) => {
-            if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
-            c.proc.kill('SIGTERM');
-            const t = setTimeout(() => c.proc.kill('SIGKILL'), 15_000);
-            await c.exited;
-            clearTimeout(t);
-          }),
-        );
-      }
-      await redis.close();
-      await pg.close();
-    },
+  let pg: PostgresServer | null = null;
+  let redis: RedisServer | null = null;
+  // Whatever failed to start, nothing started before it is left running.
+  const stopAll = async () => {
+    stopping = true;
+    await stopChildren(children);
+    await redis?.close();
+    await pg?.close();
   };
+  try {
+    return await start();
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+
+  async function start() {
+    pg = await startPostgresServer({ dir: path.join(o.dir, 'postgres'), password: secrets.postgresPassword });
+    redis = await startRedisServer({ dir: fs.mkdtempSync(path.join(o.dir, 'redis-')) });
+    o.say(`Postgres on 127.0.0.1:${pg.port}, Redis on 127.0.0.1:${redis.port}`);
+
+    const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', NODE_ENV: 'production', DATA_DIR: shared, DATABASE_URL: pg.urlFor(), LOG_LEVEL: 'info' };
+    const node = process.execPath;
+    const tsx = ['--import', 'tsx'];
+
+    const vmhostPort = await freePort();
+    children.push(run('vmhost', node, [...tsx, 'vmhost.ts'], { ...base, VMHOST_HOST: '127.0.0.1', VMHOST_PORT: String(vmhostPort), VMHOST_SECRET: secrets.vmhostSecret, REDIS_URL: redis.url }, o.say, onExit));
+    children.push(run('worker', node, [...tsx, 'scripts/worker.ts'], { ...base, REDIS_URL: redis.url, ...o.llmEnv }, o.say, onExit));
+
+    const previewOrigin = `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${o.previewPort}`;
+    const gateways: { port: number; previewPort: number }[] = [];
+    for (let i = 1; i <= o.gateways; i++) {
+      const g = { port: await freePort(), previewPort: await freePort() };
+      gateways.push(g);
+      const env = {
+        ...base,
+        HOST: '127.0.0.1',
+        PORT: String(g.port),
+        PREVIEW_PORT: String(g.previewPort),
+        PREVIEW_ORIGIN: previewOrigin,
+        JWT_SECRET: secrets.jwtSecret,
+        ADMIN_USERNAME: 'admin',
+        ADMIN_PASSWORD: secrets.adminPassword,
+        REDIS_URL: redis.url,
+        VMHOST_URL: `http://127.0.0.1:${vmhostPort}`,
+        VMHOST_SECRET: secrets.vmhostSecret,
+        // Every client reaches the gateways through HAProxy on this machine.
+        TRUSTED_PROXIES: '127.0.0.1',
+      };
+      // server.ts itself with the runtime `npm start` gives it (not scripts/start.js: a wrapper's pid would
+      // be the one we signal, and killing it would leave the server running).
+      children.push(run(`gateway-${i}`, node, [...runtime.nodeFlags, ...tsx, 'server.ts', '--gateway'], runtime.withRuntimeEnv(env), o.say, onExit));
+    }
+    const alive = (c: Child) => (c.proc.exitCode === null && c.proc.signalCode === null ? null : `${c.name} exited before it was ready`);
+    await Promise.all([
+      waitForPort(vmhostPort, { timeoutMs: 60_000, gaveUp: () => alive(children[0]) }),
+      ...gateways.map((g, i) => waitForPort(g.port, { timeoutMs: 120_000, gaveUp: () => alive(children[2 + i]) })),
+    ]);
+
+    const cfg = path.join(o.dir, 'haproxy.cfg');
+    fs.writeFileSync(cfg, haproxyConfigFor({ host: o.host, port: o.port, previewPort: o.previewPort, gateways, maxconn: haproxyMaxconn() }));
+    const haproxy = run('haproxy', 'haproxy', ['-db', '-f', cfg], { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, o.say, onExit);
+    children.push(haproxy);
+    await waitForPort(o.port, { host: o.host === '0.0.0.0' ? '127.0.0.1' : o.host, timeoutMs: 10_000, gaveUp: () => alive(haproxy) });
+
+    const url = `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${o.port}`;
+    return {
+      url,
+      gateways,
+      adminPassword: created ? secrets.adminPassword : null,
+      children: () => children.map((c) => ({ name: c.name, pid: c.proc.pid!, running: c.proc.exitCode === null && c.proc.signalCode === null })),
+      stop: stopAll,
+    };
+  }
+}
+
+/** Gateways first (their sockets get 1001 and their clients would reconnect), then workers and the vmhost, then HAProxy. */
+async function stopChildren(children: Child[]): Promise<void> {
+  const order = [children.filter((c) => c.name.startsWith('gateway')), children.filter((c) => c.name === 'worker' || c.name === 'vmhost'), children.filter((c) => c.name === 'haproxy')];
+  for (const group of order) {
+    await Promise.all(
+      group.map(async (c) => {
+        if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
+        c.proc.kill('SIGTERM');
+        const t = setTimeout(() => c.proc.kill('SIGKILL'), 15_000);
+        await c.exited;
+        clearTimeout(t);
+      }),
+    );
+  }
 }
 
 /** HAProxy asks for two descriptors per connection at start: fit its maxconn to this machine's limit. */
