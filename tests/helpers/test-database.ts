@@ -76,6 +76,12 @@ export async function testDatabaseFor(dataDir: string): Promise<Record<string, s
   return { DATABASE_URL: await byDataDir.get(dataDir)! };
 }
 
+/** `{ DATABASE_URL }` of a fresh database when the suite runs on Postgres, else `{}`: for a test that times its
+ * gateway's start and must not count the engine's own start-up. */
+export async function testStore(): Promise<Record<string, string>> {
+  return onPostgres ? { DATABASE_URL: await (await shared()).createDatabase() } : {};
+}
+
 /**
  * What a test gateway needs of the engines the suite runs on: `{ DATABASE_URL }` of a fresh database and
  * `{ REDIS_URL }` of a redis-server of its own (each unless the test named one), and `close` to stop that
