@@ -107,3 +107,9 @@ export async function testEngines(env: Record<string, string>): Promise<{ env: R
     },
   };
 }
+
+/** `{ DATABASE_URL }` of a fresh database when the suite runs on Postgres (and the test did not name one);
+ * kept for helpers written before the Redis half of the switch. */
+export async function testDatabaseUrl(env: Record<string, string>): Promise<Record<string, string>> {
+  return onPostgres && env.DATABASE_URL === undefined ? testStore() : {};
+}
