@@ -69,18 +69,20 @@ if (!abuseOnly) {
   });
 }
 
-// The integration suites again with the store on Postgres (issue 13: "the whole suite against Postgres"):
-// each test file starts one real Postgres, each gateway gets a fresh database (tests/helpers/test-database.ts).
+// The integration suites again on the scale-out engines (issue 13: "the whole existing integration suite
+// passes against Postgres + Redis as well as embedded"): each test file starts one real Postgres and each
+// gateway gets a fresh database and a redis-server of its own (tests/helpers/test-database.ts).
 if (!abuseOnly) {
   // tests/postgres-*.test.ts run on Postgres in the first pass already.
   const integration = unit.filter((f) => f.startsWith(`tests${path.sep}`) && !path.basename(f).startsWith('postgres-'));
-  if (missing.includes('postgresql-15')) {
-    console.log('\n=== integration tests on Postgres ===\nCannot run: postgresql-15 missing. Run as root: apt-get install -y postgresql-15');
-    results.push({ name: 'integration tests on Postgres', ok: false, seconds: 0, out: '' });
+  const lacking = ['postgresql-15', 'redis-server'].filter((p) => missing.includes(p));
+  if (lacking.length) {
+    console.log(`\n=== integration tests on Postgres + Redis ===\nCannot run: ${lacking.join(', ')} missing. Run as root: apt-get install -y ${lacking.join(' ')}`);
+    results.push({ name: 'integration tests on Postgres + Redis', ok: false, seconds: 0, out: '' });
   } else {
-    step('integration tests on Postgres', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...integration], {
+    step('integration tests on Postgres + Redis', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...integration], {
       capture: true,
-      env: { PORTICO_TEST_DATABASE: 'postgres' },
+      env: { PORTICO_TEST_ENGINES: 'postgres+redis' },
     });
   }
 }

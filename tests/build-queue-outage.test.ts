@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { startRedisServer } from '../lib/engines/redis-server';
 import { closed, opened, startGateway } from './helpers/gateway';
 import { buildWatcher } from './helpers/build-client';
+import { testStore } from './helpers/test-database';
 
 // A gateway whose Redis does not answer when it starts exits with a sentence that names the server: its
 // hub and socket limits live there (lib/server/shared-state.ts), so it would be half a gateway; its
@@ -15,9 +16,11 @@ test('a gateway started while Redis does not answer stops with a sentence naming
   t.after(() => redis.close());
   redis.pause();
   t.after(() => redis.resume());
+  // The store is ready first (on Postgres, its start-up is not what is timed here).
+  const store = await testStore();
   const t0 = Date.now();
   await assert.rejects(
-    startGateway({ REDIS_URL: redis.url, JWT_SECRET: randomBytes(48).toString('base64url') }, { role: 'gateway' }),
+    startGateway({ ...store, REDIS_URL: redis.url, JWT_SECRET: randomBytes(48).toString('base64url') }, { role: 'gateway' }),
     (err: Error) => {
       assert.match(err.message, new RegExp(`^Redis at 127\\.0\\.0\\.1:${redis.port} did not answer within 10 s`));
       assert.doesNotMatch(err.message, new RegExp(decodeURIComponent(new URL(redis.url).password)), 'never the password');

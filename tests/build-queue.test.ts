@@ -12,6 +12,7 @@ import { buildWatcher } from './helpers/build-client';
 import { workerPool } from './helpers/build-workers';
 import { hubReader } from './helpers/hub-client';
 import { projectBuildsTopic } from '../lib/protocol/topics';
+import { testDatabaseFor } from './helpers/test-database';
 
 // Builds out of the gateway (REDIS_URL): two gateways (`npm run gateway`'s role: no builds of their
 // own) on one store and one Redis, builds on `npm run worker` processes. A build started through A is
@@ -24,14 +25,17 @@ let dataDir: string;
 let a: TestGateway;
 let b: TestGateway;
 let owner: { token: string };
+// Under PORTICO_TEST_ENGINES with Postgres, the store the gateways and workers share is one database.
+let store: Record<string, string> = {};
 const secret = randomBytes(48).toString('base64url');
 // Lock of 1 s: a killed worker's build is retried within about 2 s.
-const shared = () => ({ DATA_DIR: dataDir, REDIS_URL: redis.url, BUILD_JOB_LOCK_MS: '1000', BUILD_JOB_ATTEMPTS: '3' });
+const shared = () => ({ DATA_DIR: dataDir, ...store, REDIS_URL: redis.url, BUILD_JOB_LOCK_MS: '1000', BUILD_JOB_ATTEMPTS: '3' });
 const workers = workerPool({});
 
 before(async () => {
   redis = await startRedisServer();
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-queue-'));
+  store = await testDatabaseFor(dataDir);
   a = await startGateway({ ...shared(), JWT_SECRET: secret }, { role: 'gateway' });
   b = await startGateway({ ...shared(), JWT_SECRET: secret }, { role: 'gateway' });
   owner = await a.createUser('queue-owner');

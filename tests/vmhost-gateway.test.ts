@@ -20,10 +20,12 @@ const ROOT = path.resolve(__dirname, '..');
 type VmhostProcess = { proc: ChildProcess; url: string; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> };
 
 /** Starts vmhost.ts the way `npm run vmhost` does, with only what it needs: no JWT_SECRET. */
-async function startVmhost(dataDir: string, secret: string, port: number): Promise<VmhostProcess> {
+async function startVmhost(gw: TestGateway, secret: string, port: number): Promise<VmhostProcess> {
+  // The gateway's store: its DATA_DIR, or its database when the suite runs on Postgres.
+  const store = { DATA_DIR: gw.portico.config.dataDir, ...(gw.portico.config.databaseUrl ? { DATABASE_URL: gw.portico.config.databaseUrl } : {}) };
   const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'vmhost.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', DATA_DIR: dataDir, VMHOST_SECRET: secret, VMHOST_PORT: String(port), LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH, NODE_ENV: 'production', ...store, VMHOST_SECRET: secret, VMHOST_PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -115,7 +117,7 @@ describe('a gateway with VMHOST_URL and a vmhost process', { skip: localVncMissi
     port = await freePort();
     // The gateway first: it creates the store the vmhost then shares.
     gw = await startGateway({ VMHOST_URL: `http://127.0.0.1:${port}`, VMHOST_SECRET: secret });
-    vmhost = await startVmhost(gw.portico.config.dataDir, secret, port);
+    vmhost = await startVmhost(gw, secret, port);
     user = await gw.createUser('vm-user');
   });
   after(async () => {
@@ -255,7 +257,7 @@ describe('a gateway with VMHOST_URL and a vmhost process', { skip: localVncMissi
       assert.match(del.body.error.message, /VM host is unreachable/);
     } finally {
       // A new vmhost sweeps what the old one left and starts the session's VM again.
-      vmhost = await startVmhost(gw.portico.config.dataDir, secret, port);
+      vmhost = await startVmhost(gw, secret, port);
     }
     assert.ok(xvncOf(s.body.id), 'resumed');
     const again = viewer(s.body.id);
@@ -279,7 +281,7 @@ describe('a gateway with VMHOST_URL and a vmhost process', { skip: localVncMissi
       assert.deepEqual(desktopPids(s.body.id), [], 'its VMs stop with it');
       assert.equal((await gw.api('GET', `/api/sessions/${s.body.id}`, { token: user.token })).body.status, 'running', 'a stop is not an exit');
     } finally {
-      vmhost = await startVmhost(gw.portico.config.dataDir, secret, port);
+      vmhost = await startVmhost(gw, secret, port);
     }
     assert.ok(xvncOf(s.body.id), 'resumed');
     assert.equal((await gw.api('DELETE', `/api/sessions/${s.body.id}`, { token: user.token })).status, 204);

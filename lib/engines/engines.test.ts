@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
+import { Client } from 'pg';
 import { startRedisServer } from './redis-server';
 import { startPostgresServer } from './postgres-server';
 
@@ -38,5 +39,13 @@ test('postgres: a database per caller, reachable with the password only, data ke
   wrong.password = 'wrong';
   assert.match(psql('select 1', wrong.href).stderr, /password authentication failed/);
   await pg.restart();
+  // restart() returns only once queries are answered, not merely once the port is open ("starting up").
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    assert.equal((await client.query('select n from t')).rows[0].n, 7);
+  } finally {
+    await client.end();
+  }
   assert.equal(psql('select n from t').stdout.trim(), '7');
 });

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,6 +58,25 @@ export async function startPostgresServer(opts: { dir?: string; port?: number; p
     proc.stdout!.on('data', (d: Buffer) => (log = (log + d).slice(-4000)));
     proc.stderr!.on('data', (d: Buffer) => (log = (log + d).slice(-4000)));
     await waitForPort(port, { timeoutMs: 20_000, gaveUp: () => (proc.exitCode !== null ? `postgres did not start: ${log}` : null) });
+    await acceptsQueries();
+  }
+  // The port opens before recovery ends ("the database system is starting up"): only a query that
+  // succeeds means a test's next step meets a working server, so start and restart wait for one.
+  async function acceptsQueries(timeoutMs = 20_000) {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`postgres stopped while starting: ${log}`);
+      const failed = await new Promise<string | null>((resolve) =>
+        execFile('/usr/bin/psql', ['-h', '127.0.0.1', '-p', String(port), '-U', USER, '-d', 'postgres', '-Atc', 'select 1'], { env: { ...env, PGPASSWORD: password }, timeout: 5000 }, (err, _out, stderr) =>
+          resolve(err ? String(stderr).trim() || err.message : null),
+        ),
+      );
+      if (failed === null) return;
+      // A kept cluster started with another password never starts answering: say so now.
+      if (/password authentication failed/.test(failed)) throw new Error(`postgres: ${failed}`);
+      if (Date.now() > until) throw new Error(`postgres did not answer a query within ${timeoutMs} ms: ${failed}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
   async function stop() {
     if (proc.exitCode !== null || proc.signalCode !== null) return;

@@ -4,7 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-// Loaded with the test file, so its Postgres (PORTICO_TEST_DATABASE=postgres) stops when the file's tests end.
+// Loaded with the test file, so its Postgres (PORTICO_TEST_ENGINES=postgres+redis) stops when the file's tests end.
 import './test-database';
 
 // What the declared-route suites share: the Socket.IO example as its own process, a routes file in a

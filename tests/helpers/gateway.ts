@@ -7,7 +7,7 @@ import { loadConfig } from '../../lib/config/config';
 import type { PorticoRole } from '../../lib/server/process-role';
 import { captureLogs } from './log-capture';
 import { jsonApi } from './json-api';
-import { testDatabaseUrl } from './test-database';
+import { testEngines } from './test-database';
 
 // Starts a real gateway (API + upgrade router, no pages) on 127.0.0.1 and an ephemeral port, with its own
 // DATA_DIR, and everything a test needs to talk to it.
@@ -25,25 +25,33 @@ process.on('unhandledRejection', (err) => processFaults.push(`unhandled rejectio
 export async function startGateway(env: Record<string, string> = {}, opts: { role?: PorticoRole } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-test-'));
   const logs = captureLogs();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-    LOG_LEVEL: 'info',
-    BUILD_BACKEND_PORT: '0',
-    PREVIEW_PORT: '0',
-    OFFLINE_STREAM_DELAY_MS: '0',
-    LLM_PROVIDER: 'offline',
-    // Suites sign in many users from 127.0.0.1; the login limits have tests of their own (tests/abuse).
-    LOGIN_ATTEMPTS_PER_IP: '100000',
-    // PORTICO_TEST_DATABASE=postgres: the same suite with the store on Postgres, a fresh database each.
-    ...(await testDatabaseUrl(env)),
-    ...env,
-  });
-  const portico: Portico = await createPortico({ config, next: false, logDestination: logs.stream, role: opts.role });
+  // PORTICO_TEST_ENGINES=postgres+redis: the same suite with the store on Postgres (a fresh database each)
+  // and the hub, limits and builds on a redis-server of the gateway's own.
+  const engines = await testEngines(env);
+  let portico: Portico;
+  try {
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      ADMIN_USERNAME: ADMIN.username,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: 'info',
+      BUILD_BACKEND_PORT: '0',
+      PREVIEW_PORT: '0',
+      OFFLINE_STREAM_DELAY_MS: '0',
+      LLM_PROVIDER: 'offline',
+      // Suites sign in many users from 127.0.0.1; the login limits have tests of their own (tests/abuse).
+      LOGIN_ATTEMPTS_PER_IP: '100000',
+      ...engines.env,
+      ...env,
+    });
+    portico = await createPortico({ config, next: false, logDestination: logs.stream, role: opts.role });
+  } catch (err) {
+    await engines.close();
+    throw err;
+  }
   const issuedTokens: string[] = [];
 
   const api = jsonApi(portico.url);
@@ -80,7 +88,11 @@ export async function startGateway(env: Record<string, string> = {}, opts: { rol
       return new WebSocket(this.wsUrl + pathname, opts.protocols ?? [], opts);
     },
     async close() {
-      await portico.close();
+      try {
+        await portico.close();
+      } finally {
+        await engines.close();
+      }
       fs.rmSync(dataDir, { recursive: true, force: true });
       assertNoTokenLogged(logs.lines, issuedTokens);
       if (processFaults.length) throw new Error(`the process faulted:\n${processFaults.join('\n')}`);
