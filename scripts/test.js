@@ -62,9 +62,12 @@ if (!unitOnly && !abuseOnly) {
 const stale = buildIsStale();
 if (stale) step(`production build (${stale})`, process.execPath, [require.resolve('next/dist/bin/next'), 'build']);
 
+// A test (or a describe block, which counts as one) that hangs fails after 10 minutes, with its name,
+// instead of holding the run until CI's limit.
+const TEST_TIMEOUT = '--test-timeout=600000';
 const unit = [...testFiles('lib', /\.test\.ts$/), ...testFiles('tests', /\.test\.ts$/)].filter((f) => !f.startsWith(`tests${path.sep}abuse${path.sep}`));
 if (!abuseOnly) {
-  step('unit and integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...unit], {
+  step('unit and integration tests', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', TEST_TIMEOUT, ...unit], {
     capture: true,
   });
 }
@@ -73,14 +76,15 @@ if (!abuseOnly) {
 // passes against Postgres + Redis as well as embedded"): each test file starts one real Postgres and each
 // gateway gets a fresh database and a redis-server of its own (tests/helpers/test-database.ts).
 if (!abuseOnly) {
-  // tests/postgres-*.test.ts run on Postgres in the first pass already.
-  const integration = unit.filter((f) => f.startsWith(`tests${path.sep}`) && !path.basename(f).startsWith('postgres-'));
+  // Suites that start their own Postgres and Redis (the scale-out suites) ran on them in the first pass.
+  const ownEngines = /^(postgres-.*|cluster|gateway-kill|rolling-restart|redis-gateways|build-queue|build-queue-outage)\.test\.ts$/;
+  const integration = unit.filter((f) => f.startsWith(`tests${path.sep}`) && !ownEngines.test(path.basename(f)));
   const lacking = ['postgresql-15', 'redis-server'].filter((p) => missing.includes(p));
   if (lacking.length) {
     console.log(`\n=== integration tests on Postgres + Redis ===\nCannot run: ${lacking.join(', ')} missing. Run as root: apt-get install -y ${lacking.join(' ')}`);
     results.push({ name: 'integration tests on Postgres + Redis', ok: false, seconds: 0, out: '' });
   } else {
-    step('integration tests on Postgres + Redis', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...integration], {
+    step('integration tests on Postgres + Redis', process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', TEST_TIMEOUT, ...integration], {
       capture: true,
       env: { PORTICO_TEST_ENGINES: 'postgres+redis' },
     });

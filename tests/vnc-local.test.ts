@@ -10,17 +10,23 @@ import { closed, opened, startGateway, type TestGateway } from './helpers/gatewa
 
 // The local VM provider for real: TigerVNC's Xvnc with an xterm, reached through the gateway's bridge.
 
-function firstBytes(ws: WebSocket, n: number): Promise<Buffer> {
-  return new Promise((resolve) => {
+/** The first n bytes the viewer receives; a socket that closes or stays silent first fails the test, saying what came. */
+function firstBytes(ws: WebSocket, n: number, ms = 10_000): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
     let got = Buffer.alloc(0);
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      ws.off('message', on).off('close', onClose);
+      if (err) reject(err);
+      else resolve(got);
+    };
     const on = (d: Buffer) => {
       got = Buffer.concat([got, d]);
-      if (got.length >= n) {
-        ws.off('message', on);
-        resolve(got);
-      }
+      if (got.length >= n) done();
     };
-    ws.on('message', on);
+    const onClose = (code: number, reason: Buffer) => done(new Error(`the viewer closed (${code} ${reason}) after ${got.length} of ${n} bytes`));
+    const timer = setTimeout(() => done(new Error(`only ${got.length} of ${n} bytes within ${ms} ms (socket ${ws.readyState === ws.OPEN ? 'open' : 'not open'})`)), ms);
+    ws.on('message', on).on('close', onClose);
   });
 }
 
