@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { hmacKey } from './hmac-key';
+import { reuseTokens } from './token-reuse';
 import type { TokenClaims } from './tokens';
 
 // The credential the gateway sends the build backend (design.md "Trust boundaries"): minted per request,
@@ -34,7 +35,7 @@ export function deriveBackendKey(secret: string): Uint8Array {
 
 export function createBackendTokens(secret: string, ttlS = BACKEND_TOKEN_TTL_S): BackendTokens {
   const key = hmacKey(deriveBackendKey(secret));
-  const recent = new Map<string, { token: Promise<string>; reuseUntil: number }>();
+  const reused = reuseTokens(ttlS, MAX_REUSED);
   const verified = new Map<string, { grant: BackendGrant; expiresAt: number }>();
   const sign = async ({ user, projectId }: BackendGrant) =>
     new SignJWT({ name: user.username, role: user.role, project: projectId })
@@ -47,20 +48,7 @@ export function createBackendTokens(secret: string, ttlS = BACKEND_TOKEN_TTL_S):
       .sign(await key());
   return {
     mint(grant) {
-      // Signing goes through WebCrypto, a hop to the thread pool and back on every upgrade (bench/): the
-      // same user's sockets to the same project share one token for half its life instead. It names only
-      // that user and project and the gateway has authorised the upgrade before it asks, so sharing it
-      // hands nothing to anyone new.
-      const slot = `${grant.user.userId}\0${grant.user.username}\0${grant.user.role}\0${grant.projectId}`;
-      const now = Date.now();
-      const hit = recent.get(slot);
-      if (hit && hit.reuseUntil > now) return hit.token;
-      const token = sign(grant);
-      if (recent.size >= MAX_REUSED) recent.delete(recent.keys().next().value!);
-      recent.set(slot, { token, reuseUntil: now + (ttlS * 1000) / 2 });
-      // A failed signature is not remembered.
-      token.catch(() => recent.delete(slot));
-      return token;
+      return reused(`${grant.user.userId}\0${grant.user.username}\0${grant.user.role}\0${grant.projectId}`, () => sign(grant));
     },
     async verify(token, projectId) {
       if (!token || token.length > 4096) return null;

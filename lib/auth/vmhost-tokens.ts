@@ -1,6 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { hmacKey } from './hmac-key';
+import { reuseTokens } from './token-reuse';
 
 // The credential a gateway sends the vmhost (design.md "Trust boundaries", "Scale-out"): minted per
 // request, for one operation on one session, valid a minute — never the user's session token.
@@ -45,7 +46,7 @@ export function deriveVmhostKey(secret: string): Uint8Array {
 
 export function createVmhostTokens(secret: string, ttlS = VMHOST_TOKEN_TTL_S): VmhostTokens {
   const key = hmacKey(deriveVmhostKey(secret));
-  const recent = new Map<string, { token: Promise<string>; reuseUntil: number }>();
+  const reused = reuseTokens(ttlS, MAX_REUSED);
   const sign = async ({ op, sessionId, userId, role }: VmhostGrant) => {
     const jwt = new SignJWT({ op, session: sessionId, role })
       .setProtectedHeader({ alg: ALG, typ: 'JWT' })
@@ -58,17 +59,7 @@ export function createVmhostTokens(secret: string, ttlS = VMHOST_TOKEN_TTL_S): V
   };
   return {
     mint(grant) {
-      // As with build-backend tokens: a signature is a hop to the thread pool on every upgrade, so the same
-      // grant (same user, op and session, already authorised) shares one token for half its life.
-      const slot = `${grant.op}\0${grant.sessionId}\0${grant.userId}\0${grant.role}`;
-      const now = Date.now();
-      const hit = recent.get(slot);
-      if (hit && hit.reuseUntil > now) return hit.token;
-      const token = sign(grant);
-      if (recent.size >= MAX_REUSED) recent.delete(recent.keys().next().value!);
-      recent.set(slot, { token, reuseUntil: now + (ttlS * 1000) / 2 });
-      token.catch(() => recent.delete(slot));
-      return token;
+      return reused(`${grant.op}\0${grant.sessionId}\0${grant.userId}\0${grant.role}`, () => sign(grant));
     },
     async verify(token, op, sessionId) {
       if (!token || token.length > 4096) return 'invalid';
