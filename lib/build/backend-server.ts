@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { listenOn } from '../net/ports';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { bearerToken } from '../auth/request-token';
@@ -121,13 +122,7 @@ export function createBackendServer(deps: BackendDeps) {
   return {
     server,
     listen(port: number, host: string): Promise<number> {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve((server.address() as { port: number }).port);
-        });
-      });
+      return listenOn(server, port, host);
     },
     async close(): Promise<void> {
       for (const ws of wss.clients) ws.close(1001, 'build backend going away');

@@ -40,3 +40,14 @@ export async function waitForPort(port: number, opts: { host?: string; timeoutMs
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** Starts `server` listening; resolves with the port it got (the kernel's choice for 0), rejects with the bind error. */
+export function listenOn(server: { once(e: 'error', f: (err: Error) => void): unknown; off(e: 'error', f: (err: Error) => void): unknown; listen(port: number, host: string, cb: () => void): unknown; address(): unknown }, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}

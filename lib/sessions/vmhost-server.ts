@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { listenOn } from '../net/ports';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { bearerToken } from '../auth/request-token';
@@ -181,13 +182,7 @@ export function createVmhostServer(deps: VmhostServerDeps) {
       if (exits.length > MAX_EXITS_KEPT) exits.shift();
     },
     listen(port: number, host: string): Promise<number> {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve((server.address() as { port: number }).port);
-        });
-      });
+      return listenOn(server, port, host);
     },
     /** Viewers get 1001 (their clients reconnect); the VMs themselves are the caller's to stop. */
     async close(): Promise<void> {
