@@ -24,7 +24,14 @@ test('npm run cluster: every process up behind HAProxy, a build runs on the work
   proc.stdout.on('data', (d: Buffer) => (out = (out + d).slice(-200_000)));
   proc.stderr.on('data', (d: Buffer) => (out = (out + d).slice(-200_000)));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  t.after(() => proc.kill('SIGKILL'));
+  // Stopped the way a user stops it, so nothing it started outlives a failed test; killed only if that hangs.
+  t.after(async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const killer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
+    await exited;
+    clearTimeout(killer);
+  });
   const until = async (what: string, ok: () => boolean | Promise<boolean>, ms: number) => {
     const end = Date.now() + ms;
     while (!(await ok())) {

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort, waitForPort } from '../net/ports';
+import { waitForPort } from '../net/ports';
 import { startPostgresServer, type PostgresServer } from '../engines/postgres-server';
 import { startRedisServer, type RedisServer } from '../engines/redis-server';
 import { haproxyConfigFor } from './haproxy-config';
@@ -40,23 +40,49 @@ function secretsIn(dir: string): { secrets: Secrets; created: boolean } {
   return { secrets, created: true };
 }
 
-type Child = { name: string; proc: ChildProcess; exited: Promise<void> };
+type Child = { name: string; proc: ChildProcess; exited: Promise<void>; onLine(fn: (line: string) => void): void };
 
 function run(name: string, cmd: string, args: string[], env: Record<string, string>, say: (l: string) => void, onExit: (c: Child, code: number | null) => void): Child {
   const proc = spawn(cmd, args, { cwd: ROOT, env: env as unknown as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const listeners: ((line: string) => void)[] = [];
   const prefix = (stream: NodeJS.ReadableStream) => {
     let rest = '';
     stream.on('data', (d: Buffer) => {
       const lines = (rest + d.toString()).split('\n');
       rest = lines.pop()!.slice(-10_000);
-      for (const line of lines) say(`[${name}] ${line}`);
+      for (const line of lines) {
+        say(`[${name}] ${line}`);
+        for (const fn of listeners) fn(line);
+      }
     });
   };
   prefix(proc.stdout!);
   prefix(proc.stderr!);
-  const child: Child = { name, proc, exited: new Promise((r) => proc.once('exit', () => r())) };
+  const child: Child = { name, proc, exited: new Promise((r) => proc.once('exit', () => r())), onLine: (fn) => void listeners.push(fn) };
   proc.once('exit', (code) => onExit(child, code));
   return child;
+}
+
+/**
+ * The port a process says it listens on (each is started on port 0 and picks a free one itself: a port
+ * chosen for it beforehand could be taken by anything in between).
+ */
+function announcedPort(c: Child, pattern: RegExp, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${c.name} did not say it was ready within ${timeoutMs / 1000} s`)), timeoutMs);
+    const exited = () => {
+      clearTimeout(timer);
+      reject(new Error(`${c.name} exited before it was ready`));
+    };
+    c.proc.once('exit', exited);
+    c.onLine((line) => {
+      const m = pattern.exec(line);
+      if (!m) return;
+      clearTimeout(timer);
+      c.proc.off('exit', exited);
+      resolve(Number(m[1]));
+    });
+  });
 }
 
 /** Starts everything; resolves once HAProxy answers, with the way to stop it all. */
@@ -99,20 +125,19 @@ export async function runCluster(o: ClusterOptions) {
     const node = process.execPath;
     const tsx = ['--import', 'tsx'];
 
-    const vmhostPort = await freePort();
-    children.push(run('vmhost', node, [...tsx, 'vmhost.ts'], { ...base, VMHOST_HOST: '127.0.0.1', VMHOST_PORT: String(vmhostPort), VMHOST_SECRET: secrets.vmhostSecret, REDIS_URL: redis.url }, o.say, onExit));
+    const vmhost = run('vmhost', node, [...tsx, 'vmhost.ts'], { ...base, VMHOST_HOST: '127.0.0.1', VMHOST_PORT: '0', VMHOST_SECRET: secrets.vmhostSecret, REDIS_URL: redis.url }, o.say, onExit);
+    children.push(vmhost);
     children.push(run('worker', node, [...tsx, 'scripts/worker.ts'], { ...base, REDIS_URL: redis.url, ...o.llmEnv }, o.say, onExit));
+    const vmhostPort = await announcedPort(vmhost, /^Portico vmhost ready on http:\/\/127\.0\.0\.1:(\d+)$/, 60_000);
 
     const previewOrigin = `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${o.previewPort}`;
-    const gateways: { port: number; previewPort: number }[] = [];
+    const starting: Promise<{ port: number; previewPort: number }>[] = [];
     for (let i = 1; i <= o.gateways; i++) {
-      const g = { port: await freePort(), previewPort: await freePort() };
-      gateways.push(g);
       const env = {
         ...base,
         HOST: '127.0.0.1',
-        PORT: String(g.port),
-        PREVIEW_PORT: String(g.previewPort),
+        PORT: '0',
+        PREVIEW_PORT: '0',
         PREVIEW_ORIGIN: previewOrigin,
         JWT_SECRET: secrets.jwtSecret,
         ADMIN_USERNAME: 'admin',
@@ -125,13 +150,14 @@ export async function runCluster(o: ClusterOptions) {
       };
       // server.ts itself with the runtime `npm start` gives it (not scripts/start.js: a wrapper's pid would
       // be the one we signal, and killing it would leave the server running).
-      children.push(run(`gateway-${i}`, node, [...runtime.nodeFlags, ...tsx, 'server.ts', '--gateway'], runtime.withRuntimeEnv(env), o.say, onExit));
+      const gateway = run(`gateway-${i}`, node, [...runtime.nodeFlags, ...tsx, 'server.ts', '--gateway'], runtime.withRuntimeEnv(env), o.say, onExit);
+      children.push(gateway);
+      const previewPort = announcedPort(gateway, /^Preview on http:\/\/[^:]+:(\d+)$/, 120_000);
+      const port = announcedPort(gateway, /^Portico ready on http:\/\/127\.0\.0\.1:(\d+)$/, 120_000);
+      starting.push(Promise.all([port, previewPort]).then(([p, pp]) => ({ port: p, previewPort: pp })));
     }
+    const gateways = await Promise.all(starting);
     const alive = (c: Child) => (c.proc.exitCode === null && c.proc.signalCode === null ? null : `${c.name} exited before it was ready`);
-    await Promise.all([
-      waitForPort(vmhostPort, { timeoutMs: 60_000, gaveUp: () => alive(children[0]) }),
-      ...gateways.map((g, i) => waitForPort(g.port, { timeoutMs: 120_000, gaveUp: () => alive(children[2 + i]) })),
-    ]);
 
     const cfg = path.join(o.dir, 'haproxy.cfg');
     fs.writeFileSync(cfg, haproxyConfigFor({ host: o.host, port: o.port, previewPort: o.previewPort, gateways, maxconn: haproxyMaxconn() }));
