@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { hmacKey } from './hmac-key';
-import { reuseTokens } from './token-reuse';
+import { reuseTokensNow } from './token-reuse';
 import type { TokenClaims } from './tokens';
 
 // The credential the gateway sends the build backend (design.md "Trust boundaries"): minted per request,
@@ -24,7 +24,8 @@ const MAX_REUSED = 4096;
 export type BackendGrant = { user: TokenClaims; projectId: string };
 
 export type BackendTokens = {
-  mint(grant: BackendGrant): Promise<string>;
+  /** The token itself once one for this grant is signed and still reused (the upgrade path takes it without a tick). */
+  mint(grant: BackendGrant): string | Promise<string>;
   /** The grant, only when the token is valid and was minted for `projectId`. */
   verify(token: string | undefined, projectId: string): Promise<BackendGrant | null>;
 };
@@ -35,7 +36,7 @@ export function deriveBackendKey(secret: string): Uint8Array {
 
 export function createBackendTokens(secret: string, ttlS = BACKEND_TOKEN_TTL_S): BackendTokens {
   const key = hmacKey(deriveBackendKey(secret));
-  const reused = reuseTokens(ttlS, MAX_REUSED);
+  const reused = reuseTokensNow(ttlS, MAX_REUSED);
   const verified = new Map<string, { grant: BackendGrant; expiresAt: number }>();
   const sign = async ({ user, projectId }: BackendGrant) =>
     new SignJWT({ name: user.username, role: user.role, project: projectId })

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { SignJWT, errors, jwtVerify } from 'jose';
+import { SignJWT } from 'jose';
 import { hmacKey } from './hmac-key';
-import type { SessionGuard } from './session-guard';
+import { verifyHs256 } from './hs256';
+import type { SessionGuard, SessionState } from './session-guard';
 import { TOKEN_ALG, TOKEN_ISSUER, type TokenClaims } from './tokens';
 
 // Socket tickets (design.md "Socket tickets"): what a browser puts in a socket URL instead of its sign-in.
@@ -20,7 +21,8 @@ export type TicketTarget = { route: string; resource: string };
 export type Redeemed = { ok: true; claims: TokenClaims } | { ok: false; reason: string };
 
 export function createSocketTickets(secret: string, guard: SessionGuard) {
-  const key = hmacKey(createHmac('sha256', secret).update('portico socket tickets v1').digest());
+  const raw = createHmac('sha256', secret).update('portico socket tickets v1').digest();
+  const key = hmacKey(raw);
   const used = new Map<string, number>();
 
   function forgetExpired(now: number) {
@@ -45,17 +47,15 @@ export function createSocketTickets(secret: string, guard: SessionGuard) {
       return { ticket, expiresAt: (now + TICKET_TTL_S) * 1000 };
     },
 
-    /** Spends a ticket for the socket `target`; the reasons become the 4401's close reason. */
-    async redeem(ticket: string, target: TicketTarget): Promise<Redeemed> {
+    /**
+     * Spends a ticket for the socket `target`; the reasons become the 4401's close reason. Synchronous
+     * (lib/auth/hs256.ts) unless the session behind it must be asked of Postgres.
+     */
+    redeem(ticket: string, target: TicketTarget): Redeemed | Promise<Redeemed> {
       if (ticket.length > 2048) return { ok: false, reason: 'ticket malformed' };
-      let payload;
-      try {
-        ({ payload } = await jwtVerify(ticket, await key(), { algorithms: [TOKEN_ALG], issuer: TOKEN_ISSUER, audience: TICKET_AUDIENCE, requiredClaims: ['sub', 'exp', 'jti'] }));
-      } catch (err) {
-        if (err instanceof errors.JWTExpired) return { ok: false, reason: 'ticket expired' };
-        return { ok: false, reason: 'ticket invalid' };
-      }
-      const { sub, name, role, sid, rt, rs, jti, exp } = payload as Record<string, unknown>;
+      const checked = verifyHs256(ticket, raw, { issuer: TOKEN_ISSUER, audience: TICKET_AUDIENCE, requiredClaims: ['sub', 'exp', 'jti'] });
+      if (!checked.ok) return { ok: false, reason: checked.problem === 'expired' ? 'ticket expired' : 'ticket invalid' };
+      const { sub, name, role, sid, rt, rs, jti, exp } = checked.payload;
       if (typeof sub !== 'string' || typeof name !== 'string' || typeof sid !== 'string' || typeof jti !== 'string') return { ok: false, reason: 'ticket invalid' };
       if (rt !== target.route || rs !== target.resource) return { ok: false, reason: 'ticket is for another socket' };
       const now = Date.now();
@@ -63,12 +63,17 @@ export function createSocketTickets(secret: string, guard: SessionGuard) {
       // Fail closed: a used-set that cannot remember one more ticket refuses it rather than forget one.
       if (used.has(jti) || used.size >= MAX_USED) return { ok: false, reason: 'ticket already used' };
       used.set(jti, (exp as number) * 1000);
-      let state = guard.check(sid, sub);
-      if (state instanceof Promise) state = await state; // Postgres; SQLite answers without a tick
-      if (!state.ok) return { ok: false, reason: `session ${state.reason === 'expired' ? 'expired' : 'revoked'}` };
-      return { ok: true, claims: { userId: sub, username: name, role: role === 'admin' ? 'admin' : 'user', sessionId: sid } };
+      const claims: TokenClaims = { userId: sub, username: name, role: role === 'admin' ? 'admin' : 'user', sessionId: sid };
+      const state = guard.check(sid, sub);
+      if (state instanceof Promise) return state.then((st) => withSession(claims, st)); // Postgres; SQLite answers without a tick
+      return withSession(claims, state);
     },
   };
+}
+
+function withSession(claims: TokenClaims, state: SessionState): Redeemed {
+  if (!state.ok) return { ok: false, reason: `session ${state.reason === 'expired' ? 'expired' : 'revoked'}` };
+  return { ok: true, claims };
 }
 
 export type SocketTickets = ReturnType<typeof createSocketTickets>;

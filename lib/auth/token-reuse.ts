@@ -5,15 +5,25 @@
 // oldest goes first), and a failed signature is not remembered at all.
 
 export function reuseTokens(ttlS: number, max = 4096): (grantKey: string, sign: () => Promise<string>) => Promise<string> {
-  const recent = new Map<string, { token: Promise<string>; reuseUntil: number }>();
+  const reuse = reuseTokensNow(ttlS, max);
+  return async (grantKey, sign) => reuse(grantKey, sign);
+}
+
+/** The same, answering with the token itself (no promise) once it is signed: the upgrade path's. */
+export function reuseTokensNow(ttlS: number, max = 4096): (grantKey: string, sign: () => Promise<string>) => string | Promise<string> {
+  const recent = new Map<string, { token: Promise<string>; signed?: string; reuseUntil: number }>();
   return (grantKey, sign) => {
     const now = Date.now();
     const hit = recent.get(grantKey);
-    if (hit && hit.reuseUntil > now) return hit.token;
+    if (hit && hit.reuseUntil > now) return hit.signed ?? hit.token;
     const token = sign();
+    const entry: { token: Promise<string>; signed?: string; reuseUntil: number } = { token, reuseUntil: now + (ttlS * 1000) / 2 };
     if (recent.size >= max) recent.delete(recent.keys().next().value!);
-    recent.set(grantKey, { token, reuseUntil: now + (ttlS * 1000) / 2 });
-    token.catch(() => recent.delete(grantKey));
+    recent.set(grantKey, entry);
+    token.then(
+      (t) => void (entry.signed = t),
+      () => recent.delete(grantKey),
+    );
     return token;
   };
 }

@@ -30,14 +30,20 @@ export function createProjects(db: Db) {
     recent.set(row.id, { row, at: Date.now() });
     return row;
   };
+  function find(id: string): Project | undefined | Promise<Project | undefined> {
+    const hit = recent.get(id);
+    if (hit && Date.now() - hit.at < RECENT_MS) return hit.row;
+    const row = byId(id);
+    return row instanceof Promise ? row.then(remember) : row;
+  }
   return {
     /** Runs on every upgrade that names a project: one prepared statement (on SQLite no cache: it is in-process). */
     async byId(id: string): Promise<Project | undefined> {
-      const hit = recent.get(id);
-      if (hit && Date.now() - hit.at < RECENT_MS) return hit.row;
-      const row = byId(id);
-      return row instanceof Promise ? row.then(remember) : row;
+      return find(id);
     },
+    /** The same, without a promise when the answer is at hand (SQLite, or a recent row): the upgrade path's. */
+    find,
+
     listFor(ownerId: string): Promise<Project[]> {
       return db.selectFrom('projects').selectAll().where('owner_id', '=', ownerId).orderBy('created_at', 'desc').execute();
     },

@@ -2,14 +2,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CLOSE } from '../errors/close-codes';
-import type { TokenClaims, Tokens } from '../auth/tokens';
+import type { TokenClaims, Tokens, Verified } from '../auth/tokens';
 import { upgradeToken } from '../auth/request-token';
-import type { SocketTickets } from '../auth/socket-tickets';
+import type { Redeemed, SocketTickets } from '../auth/socket-tickets';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import { requestUrl } from '../http/request-url';
 import type { Leases } from './leases';
-import { ADDRESS, createSocketSlots } from './socket-slots';
+import { ADDRESS, createSocketSlots, type SocketSlot } from './socket-slots';
 import { checkOrigin } from '../auth/origin';
 import { rejectWithClose, rejectWithStatus } from './reject';
 import { isStoreUnavailable, STORE_UNAVAILABLE_REASON } from '../store/store-errors';
@@ -21,7 +21,7 @@ import { watchClient, type ClientWatch } from './client-gone';
 import type { WsProxy } from './ws-proxy';
 import { joinProxiedPair } from './proxied-socket';
 import { findRoute } from './routes';
-import { describeTarget, type AnyRoute, type Refusal, type RouteDeps, type Target } from './routes/route';
+import { describeTarget, type AnyRoute, type Authorised, type Refusal, type RouteDeps, type Target } from './routes/route';
 
 // The only listener on the server's `upgrade` event. It walks the route records (lib/upgrade/routes/) and
 // runs each step of design.md "An upgrade, step by step" around the one that matched: every step either
@@ -56,6 +56,25 @@ type Ctx = {
   /** What the refusal was about when the reason alone would not say (the Origin that was not allowed). */
   refused?: string;
 };
+
+/** One upgrade on its way through the steps; what the log line needs is in `ctx`, which outlives it. */
+type Upgrade = {
+  req: IncomingMessage;
+  socket: Duplex;
+  head: Buffer;
+  url: URL;
+  route: AnyRoute;
+  params: unknown;
+  ctx: Ctx;
+  watch: ClientWatch;
+  user: TokenClaims | null;
+  /** The token presented (not a ticket): a declared route may send it upstream. */
+  token: string | null;
+  resource: unknown;
+  release?: () => void;
+};
+
+const ignore = () => undefined;
 
 type End = { outcome: string; code?: number; reason?: string; endedBy?: string; bytesIn: number; bytesOut: number };
 type Opened = { close(code: number, reason: string): Promise<void>; done: Promise<Omit<End, 'outcome'>> };
@@ -101,9 +120,13 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     );
   }
 
-  async function handle(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  // Steps 1-2 and the start of 3. Every step below runs on straight from the one before in the same tick
+  // when its answer is at hand (a memoised token, SQLite, in-memory leases, a reused backend token): no
+  // `await`, no promise, no closure per step. A step whose answer must be waited for (Postgres, Redis, a
+  // vmhost) continues from its promise, and the steps after it run the same code.
+  function handle(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     // An error on the raw socket before anything else listens would be an unhandled 'error' event.
-    socket.on('error', () => undefined);
+    socket.on('error', ignore);
     const url = requestUrl(req.url);
     if (!url) return refuseWithStatus(socket, String(req.url).slice(0, 200), 400, 'bad_request', 'The request target is not a path.');
 
@@ -120,7 +143,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     const watch = watchClient(socket);
     if (draining) return refuse(req, socket, ctx, CLOSE.TRY_AGAIN_LATER, 'server is shutting down');
     if (matched.problem !== undefined) return refuse(req, socket, ctx, CLOSE.BAD_REQUEST, matched.problem);
-    const params = matched.params;
+    const u: Upgrade = { req, socket, head, url, route, params: matched.params, ctx, watch, user: null, token: null, resource: undefined };
 
     // Step 2: Origin.
     const origin = checkOrigin(req, deps.allowedOrigins);
@@ -133,62 +156,123 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     // route and resource only; Bearer / ?token= are for non-browser clients. A cookie rides along on any
     // request a browser makes, so it only counts when a browser's Origin vouches for the page that opened
     // the socket. The token check includes the server-side session behind it (revoked or expired: 4401).
-    let user: TokenClaims | null = null;
-    let token: string | null = null;
-    if (route.access === 'user') {
-      const presented = upgradeToken(url.searchParams, req.headers);
-      if (!presented) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'no token');
-      if (presented.source === 'cookie' && !origin.browser) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'cookie without origin');
-      if (presented.source === 'ticket') {
-        const redeemed = await deps.tickets.redeem(presented.token, { route: route.name, resource: route.ticketResource(params) });
-        if (!redeemed.ok) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, redeemed.reason);
-        user = redeemed.claims;
-      } else {
-        const verified = await deps.tokens.verify(presented.token);
-        if (!verified.ok) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, `token ${verified.reason}`);
-        user = verified.claims;
-        token = presented.token;
-      }
-      ctx.user = user;
+    if (route.access !== 'user') return authorise(u);
+    const presented = upgradeToken(url.searchParams, req.headers);
+    if (!presented) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'no token');
+    if (presented.source === 'cookie' && !origin.browser) return refuse(req, socket, ctx, CLOSE.UNAUTHORIZED, 'cookie without origin');
+    if (presented.source === 'ticket') {
+      const redeemed = deps.tickets.redeem(presented.token, { route: route.name, resource: route.ticketResource(u.params) });
+      if (redeemed instanceof Promise) return later(u, redeemed, credentialChecked, credentialCrashed);
+      return credentialChecked(u, redeemed);
     }
+    u.token = presented.token;
+    const verified = deps.tokens.verifyNow(presented.token);
+    if (verified instanceof Promise) return later(u, verified, credentialChecked, credentialCrashed);
+    credentialChecked(u, verified);
+  }
 
-    // Step 4: authorise against the store.
-    const decision = await route.authorise(params, user, deps.routeDeps).catch((err: Error): Refusal => {
-      if (isStoreUnavailable(err)) return { ok: false, code: CLOSE.TRY_AGAIN_LATER, reason: STORE_UNAVAILABLE_REASON };
-      logger.error({ err, route: ctx.route }, 'authorisation failed');
-      return { ok: false, code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
-    });
-    if (!decision.ok) return refuse(req, socket, ctx, decision.code, decision.reason);
-    ctx.resource = decision.describe;
+  function credentialChecked(u: Upgrade, checked: Redeemed | Verified): void {
+    if (!checked.ok) {
+      const reason = u.token === null ? (checked.reason as string) : `token ${checked.reason}`;
+      return refuse(u.req, u.socket, u.ctx, CLOSE.UNAUTHORIZED, reason);
+    }
+    u.user = u.ctx.user = checked.claims;
+    authorise(u);
+  }
 
-    // Step 5: limits.
-    if (watch.aborted) return clientLeft(socket, ctx);
-    const taken = slots.take(route, user ? user.userId : ADDRESS + deps.clientAddress(req));
-    const slot = taken instanceof Promise ? await taken : taken;
-    if ('ok' in slot) return refuse(req, socket, ctx, slot.code, slot.reason);
+  // The session check behind a credential could not be made (Postgres is down): 1013, as before routing.
+  function credentialCrashed(u: Upgrade, err: unknown): void {
+    if (isStoreUnavailable(err)) return rejectWithClose(u.req, u.socket, CLOSE.TRY_AGAIN_LATER, STORE_UNAVAILABLE_REASON);
+    crashed(u, err);
+  }
+
+  // Step 4: authorise against the store.
+  function authorise(u: Upgrade): void {
+    let decision: ReturnType<AnyRoute['authorise']>;
+    try {
+      decision = u.route.authorise(u.params, u.user, deps.routeDeps);
+    } catch (err) {
+      return authorised(u, authoriseFailed(u, err));
+    }
+    if (decision instanceof Promise) return later(u, decision, authorised, (v, err) => authorised(v, authoriseFailed(v, err)));
+    authorised(u, decision);
+  }
+
+  function authoriseFailed(u: Upgrade, err: unknown): Refusal {
+    if (isStoreUnavailable(err)) return { ok: false, code: CLOSE.TRY_AGAIN_LATER, reason: STORE_UNAVAILABLE_REASON };
+    logger.error({ err, route: u.ctx.route }, 'authorisation failed');
+    return { ok: false, code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
+  }
+
+  // Step 5: limits.
+  function authorised(u: Upgrade, decision: Authorised<unknown>): void {
+    if (!decision.ok) return refuse(u.req, u.socket, u.ctx, decision.code, decision.reason);
+    u.ctx.resource = decision.describe;
+    u.resource = decision.resource;
+    if (u.watch.aborted) return clientLeft(u.socket, u.ctx);
+    const taken = slots.take(u.route, u.user ? u.user.userId : ADDRESS + deps.clientAddress(u.req));
+    if (taken instanceof Promise) return later(u, taken, slotTaken, crashed);
+    slotTaken(u, taken);
+  }
+
+  function slotTaken(u: Upgrade, slot: SocketSlot | Refusal): void {
+    if ('ok' in slot) return refuse(u.req, u.socket, u.ctx, slot.code, slot.reason);
     // The slot is held exactly as long as the client's TCP connection, however the socket ends.
-    socket.on('close', slot.release);
-    if (watch.aborted) return clientLeft(socket, ctx, slot.release);
-
+    u.socket.on('close', slot.release);
+    if (u.watch.aborted) return clientLeft(u.socket, u.ctx, slot.release);
+    u.release = slot.release;
     // Step 6: resolve the target and connect.
-    const target = await route.resolve(params, decision.resource, { query: url.searchParams, pathname: url.pathname, user, token, req }, deps.routeDeps).catch((err: Error): Refusal => {
-      logger.error({ err, route: ctx.route }, 'resolving the upstream failed');
-      return { ok: false, code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
-    });
-    if (watch.aborted) return clientLeft(socket, ctx, slot.release);
+    const { url, user, token, req } = u;
+    let target: ReturnType<AnyRoute['resolve']>;
+    try {
+      target = u.route.resolve(u.params, u.resource, { query: url.searchParams, pathname: url.pathname, user, token, req }, deps.routeDeps);
+    } catch (err) {
+      return resolved(u, resolveFailed(u, err));
+    }
+    if (target instanceof Promise) return later(u, target, resolved, (v, err) => resolved(v, resolveFailed(v, err)));
+    resolved(u, target);
+  }
+
+  function resolveFailed(u: Upgrade, err: unknown): Refusal {
+    logger.error({ err, route: u.ctx.route }, 'resolving the upstream failed');
+    return { ok: false, code: CLOSE.INTERNAL_ERROR, reason: 'internal error' };
+  }
+
+  function resolved(u: Upgrade, target: Target | Refusal): void {
+    const { req, socket, ctx, watch } = u;
+    const release = u.release!;
+    if (watch.aborted) return clientLeft(socket, ctx, release);
     if ('ok' in target) {
-      slot.release();
+      release();
       return refuse(req, socket, ctx, target.code, target.reason);
     }
     ctx.upstream = describeTarget(target);
-    try {
-      await connect(req, socket as Socket, head, ctx, target, slot.release, watch);
-    } catch (err) {
-      slot.release();
+    const failed = (err: unknown) => {
+      release();
       if (watch.aborted) return clientLeft(socket, ctx);
       logger.error({ err, route: ctx.route }, 'upgrade failed');
       refuse(req, socket, ctx, CLOSE.INTERNAL_ERROR, 'internal error');
+    };
+    try {
+      if (target.transport === 'proxy') return proxy(req, socket as Socket, u.head, ctx, target, release, watch);
+      connect(req, socket as Socket, u.head, ctx, target, release, watch).catch(failed);
+    } catch (err) {
+      failed(err);
     }
+  }
+
+  /** The rest of an upgrade once `answer` settles (only where a step had to wait). */
+  function later<T>(u: Upgrade, answer: Promise<T>, next: (u: Upgrade, v: T) => void, failed: (u: Upgrade, err: unknown) => void): void {
+    answer.then(
+      (v) => next(u, v),
+      (err: unknown) => failed(u, err),
+    ).catch((err: unknown) => crashed(u, err));
+  }
+
+  function crashed(u: Upgrade, err: unknown): void {
+    logger.error({ err }, 'upgrade handler crashed');
+    u.release?.();
+    u.socket.destroy();
   }
 
   /** The client ended its connection (FIN, RST or close) before it was joined to anything: let go of it all. */
@@ -279,11 +363,12 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
 
   return {
     handle(req: IncomingMessage, socket: Duplex, head: Buffer) {
-      handle(req, socket, head).catch((err) => {
-        if (isStoreUnavailable(err)) return rejectWithClose(req, socket, CLOSE.TRY_AGAIN_LATER, STORE_UNAVAILABLE_REASON); // the token step's session check
+      try {
+        handle(req, socket, head);
+      } catch (err) {
         logger.error({ err }, 'upgrade handler crashed');
         socket.destroy();
-      });
+      }
     },
     /** From now on every new upgrade is refused with 1013; open sockets are left to the caller. */
     drain() {

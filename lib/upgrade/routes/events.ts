@@ -16,10 +16,10 @@ export const eventsRoute = defineRoute({
   origin: 'builtin',
   match: matchEvents,
   ticketResource: () => 'hub',
-  async authorise() {
+  authorise() {
     return { ok: true, resource: null, describe: 'hub' };
   },
-  async resolve(_p: null, _r: null, _ctx, deps) {
+  resolve(_p: null, _r: null, _ctx, deps) {
     return { transport: 'in-process', accept: deps.hub.accept };
   },
 });

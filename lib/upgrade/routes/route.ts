@@ -106,8 +106,10 @@ export interface RouteRecord<N extends string = string, P = unknown, R = unknown
   match(pathname: string, query: URLSearchParams): Matched<P>;
   /** What a socket ticket for this socket names (the project, the session, `hub`). */
   ticketResource(params: P): string;
-  authorise(params: P, user: TokenClaims | null, deps: RouteDeps): Promise<Authorised<R>>;
-  resolve(params: P, resource: R, ctx: ResolveContext, deps: RouteDeps): Promise<Target | Refusal>;
+  // Both may answer without a promise when the answer is at hand (SQLite, a memo): the router then runs
+  // the whole upgrade in one tick. A promise is awaited as before.
+  authorise(params: P, user: TokenClaims | null, deps: RouteDeps): Authorised<R> | Promise<Authorised<R>>;
+  resolve(params: P, resource: R, ctx: ResolveContext, deps: RouteDeps): Target | Refusal | Promise<Target | Refusal>;
 }
 
 // The router holds records of every shape; the record's own types only matter inside the record.
