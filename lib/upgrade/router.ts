@@ -7,13 +7,14 @@ import { upgradeToken } from '../auth/request-token';
 import type { Redeemed, SocketTickets } from '../auth/socket-tickets';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
+import { createOutcomes, type Ctx } from './outcomes';
 import { requestUrl } from '../http/request-url';
 import type { Leases } from './leases';
 import { ADDRESS, createSocketSlots, type SocketSlot } from './socket-slots';
 import { checkOrigin } from '../auth/origin';
-import { rejectWithClose, rejectWithStatus } from './reject';
+import { rejectWithClose } from './reject';
 import { isStoreUnavailable, STORE_UNAVAILABLE_REASON } from '../store/store-errors';
-import type { OpenSocket, SocketRegistry } from './socket-registry';
+import type { SocketRegistry } from './socket-registry';
 import { pinnedAgent, prepareUpstreamRequest } from './upstream';
 import { bridge } from './vnc-bridge';
 import { connectVm, type VmConnectError } from './vm-connect';
@@ -46,17 +47,6 @@ export type UpgradeRouterDeps = {
   nextUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
 };
 
-type Ctx = {
-  route: string;
-  path: string;
-  started: number;
-  user?: TokenClaims;
-  resource?: string;
-  upstream?: string;
-  /** What the refusal was about when the reason alone would not say (the Origin that was not allowed). */
-  refused?: string;
-};
-
 /** One upgrade on its way through the steps; what the log line needs is in `ctx`, which outlives it. */
 type Upgrade = {
   req: IncomingMessage;
@@ -76,49 +66,13 @@ type Upgrade = {
 
 const ignore = () => undefined;
 
-type End = { outcome: string; code?: number; reason?: string; endedBy?: string; bytesIn: number; bytesOut: number };
-type Opened = { close(code: number, reason: string): Promise<void>; done: Promise<Omit<End, 'outcome'>> };
-
 export type UpgradeRouter = ReturnType<typeof createUpgradeRouter>;
 
 export function createUpgradeRouter(deps: UpgradeRouterDeps) {
-  const { logger, metrics } = deps;
+  const { logger } = deps;
   let draining = false;
   const slots = createSocketSlots(deps.leases);
-
-  function refuse(req: IncomingMessage, socket: Duplex, ctx: Ctx, code: number, reason: string) {
-    metrics.upgrades.inc({ route: ctx.route, outcome: String(code) });
-    metrics.upgradeSeconds.observe({ route: ctx.route }, (Date.now() - ctx.started) / 1000);
-    rejectWithClose(req, socket, code, reason, () => logEnd(ctx, { outcome: 'refused', code, reason, bytesIn: 0, bytesOut: 0 }));
-  }
-
-  function refuseWithStatus(socket: Duplex, path: string, status: 400 | 404, code: 'bad_request' | 'not_found', sentence: string) {
-    metrics.upgrades.inc({ route: 'none', outcome: String(status) });
-    logger.info({ event: 'socket_end', route: 'none', path, outcome: 'refused', status, reason: sentence }, 'socket refused');
-    rejectWithStatus(socket, status, code, sentence);
-  }
-
-  function logEnd(ctx: Ctx, end: End) {
-    logger.info(
-      {
-        event: 'socket_end',
-        route: ctx.route,
-        path: ctx.path,
-        user: ctx.user?.username,
-        resource: ctx.resource,
-        upstream: ctx.upstream,
-        refused: ctx.refused,
-        outcome: end.outcome,
-        endedBy: end.endedBy,
-        code: end.code,
-        reason: end.reason,
-        durationMs: Date.now() - ctx.started,
-        bytesIn: end.bytesIn,
-        bytesOut: end.bytesOut,
-      },
-      end.outcome === 'refused' ? `socket refused on ${ctx.route}: ${end.reason}${ctx.refused ? ` (${ctx.refused})` : ''}` : 'socket ended',
-    );
-  }
+  const { refuse, refuseWithStatus, clientLeft, opened, logEnd } = createOutcomes(deps);
 
   // Steps 1-2 and the start of 3. Every step below runs on straight from the one before in the same tick
   // when its answer is at hand (a memoised token, SQLite, in-memory leases, a reused backend token): no
@@ -129,16 +83,17 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     socket.on('error', ignore);
     const url = requestUrl(req.url);
     if (!url) return refuseWithStatus(socket, String(req.url).slice(0, 200), 400, 'bad_request', 'The request target is not a path.');
+    const pathname = url.pathname; // a getter that makes a new string each time
 
     // Step 1: the route records.
-    if (url.pathname.startsWith('/_next/')) {
+    if (pathname.startsWith('/_next/')) {
       if (deps.nextUpgrade(req, socket, head)) return;
-      return refuseWithStatus(socket, url.pathname.slice(0, 200), 404, 'not_found', 'Nothing serves WebSockets under /_next/ here (HMR runs only in dev mode).');
+      return refuseWithStatus(socket, pathname.slice(0, 200), 404, 'not_found', 'Nothing serves WebSockets under /_next/ here (HMR runs only in dev mode).');
     }
-    const found = findRoute(deps.routes(), url.pathname, url.searchParams);
-    if (!found) return refuseWithStatus(socket, url.pathname.slice(0, 200), 404, 'not_found', 'No WebSocket route at this path.');
+    const found = findRoute(deps.routes(), pathname, url.searchParams);
+    if (!found) return refuseWithStatus(socket, pathname.slice(0, 200), 404, 'not_found', 'No WebSocket route at this path.');
     const { route, matched } = found;
-    const ctx: Ctx = { route: route.name, path: url.pathname.slice(0, 200), started: Date.now() };
+    const ctx: Ctx = { route: route.name, path: pathname.length > 200 ? pathname.slice(0, 200) : pathname, started: Date.now() };
     // From here on a client that leaves is noticed at once, whatever step we are waiting in.
     const watch = watchClient(socket);
     if (draining) return refuse(req, socket, ctx, CLOSE.TRY_AGAIN_LATER, 'server is shutting down');
@@ -273,28 +228,6 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     logger.error({ err }, 'upgrade handler crashed');
     u.release?.();
     u.socket.destroy();
-  }
-
-  /** The client ended its connection (FIN, RST or close) before it was joined to anything: let go of it all. */
-  function clientLeft(socket: Duplex, ctx: Ctx, release?: () => void) {
-    release?.();
-    socket.destroy();
-    metrics.upgrades.inc({ route: ctx.route, outcome: 'client_left' });
-    logEnd(ctx, { outcome: 'client_left', endedBy: 'client', bytesIn: 0, bytesOut: 0 });
-  }
-
-  function opened(ctx: Ctx, socket: Opened, release: () => void) {
-    const entry: OpenSocket = { route: ctx.route, userId: ctx.user?.userId, sessionId: ctx.user?.sessionId, close: socket.close };
-    deps.registry.add(entry);
-    metrics.upgrades.inc({ route: ctx.route, outcome: 'accepted' });
-    metrics.upgradeSeconds.observe({ route: ctx.route }, (Date.now() - ctx.started) / 1000);
-    void socket.done.then((end) => {
-      deps.registry.remove(entry);
-      release();
-      metrics.bytes.inc({ route: ctx.route, direction: 'in' }, end.bytesIn);
-      metrics.bytes.inc({ route: ctx.route, direction: 'out' }, end.bytesOut);
-      logEnd(ctx, { outcome: 'closed', ...end });
-    });
   }
 
   async function connect(req: IncomingMessage, socket: Socket, head: Buffer, ctx: Ctx, target: Target, release: () => void, watch: ClientWatch) {
