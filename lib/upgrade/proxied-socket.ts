@@ -10,9 +10,9 @@ import { FrameTracker, closeFrame } from '../net/ws-frames';
 // Memory per pair matters (there may be 10,000): one 'data' listener per direction both forwards and
 // tracks frame boundaries (two stream pipes beside trackers cost ~3 KB more heap per pair, measured with
 // bench/, for the same throughput), the state is one object whose behaviour lives on its prototype, and
-// the listeners are inline arrows. Under tsx (how server.ts runs) every *named*
-// function created per pair is renamed with Object.defineProperty, which costs it a property dictionary
-// of its own — a few hundred bytes each.
+// the listeners are module functions shared by every pair (below): no closure per pair. (Under tsx, how
+// server.ts runs, every *named* function created per pair would also be renamed with
+// Object.defineProperty, which costs it a property dictionary of its own — a few hundred bytes each.)
 
 export type PairEnd = {
   /** Who ended it: the client, the upstream, or the gateway (shutdown / drain). */
@@ -35,6 +35,33 @@ export function joinProxiedPair(client: Socket, upstream: Socket): ProxiedPair {
   return new JoinedPair(client, upstream);
 }
 
+// The listeners are the same eight functions for every pair; each finds its pair on the socket it was
+// called on (EventEmitter calls a listener with the socket as `this`), so a pair costs no closures.
+const PAIR = Symbol('proxied pair');
+type PairedSocket = Socket & { [PAIR]: JoinedPair };
+function upstreamData(this: PairedSocket, chunk: Buffer) {
+  this[PAIR].fromUpstream(chunk);
+}
+function clientData(this: PairedSocket, chunk: Buffer) {
+  this[PAIR].fromClient(chunk);
+}
+function clientDrained(this: PairedSocket) {
+  this[PAIR].upstream.resume();
+}
+function upstreamDrained(this: PairedSocket) {
+  this[PAIR].client.resume();
+}
+function clientEnded(this: PairedSocket) {
+  const pair = this[PAIR];
+  if (!pair.finished) pair.upstream.end();
+}
+function upstreamEnded(this: PairedSocket) {
+  this[PAIR].upstreamEnded();
+}
+function clientClosed(this: PairedSocket) {
+  this[PAIR].clientClosed();
+}
+
 class JoinedPair implements ProxiedPair {
   readonly done: Promise<PairEnd>;
   private resolveDone!: (e: PairEnd) => void;
@@ -44,31 +71,31 @@ class JoinedPair implements ProxiedPair {
   private gatewayCode: number | undefined;
   /** Set by close(): the gateway is ending the pair. `finished` once our close frames are on their way. */
   private closing: { code: number; reason: string } | null = null;
-  private finished = false;
+  finished = false;
   private upstreamGone = false;
   private grace: NodeJS.Timeout | undefined;
   private readonly startIn: number;
   private readonly startOut: number;
 
   constructor(
-    private readonly client: Socket,
-    private readonly upstream: Socket,
+    readonly client: Socket,
+    readonly upstream: Socket,
   ) {
     this.startIn = client.bytesRead;
     this.startOut = client.bytesWritten;
     this.done = new Promise<PairEnd>((resolve) => (this.resolveDone = resolve));
     this.close = this.close.bind(this);
 
-    upstream.on('data', (chunk: Buffer) => this.fromUpstream(chunk));
-    client.on('data', (chunk: Buffer) => this.fromClient(chunk));
-    client.on('drain', () => upstream.resume());
-    upstream.on('drain', () => client.resume());
-    client.on('end', () => {
-      if (!this.finished) upstream.end();
-    });
-    upstream.on('end', () => this.upstreamEnded());
-    upstream.on('close', () => this.upstreamEnded());
-    client.on('close', () => this.clientClosed());
+    (client as PairedSocket)[PAIR] = this;
+    (upstream as PairedSocket)[PAIR] = this;
+    upstream.on('data', upstreamData);
+    client.on('data', clientData);
+    client.on('drain', clientDrained);
+    upstream.on('drain', upstreamDrained);
+    client.on('end', clientEnded);
+    upstream.on('end', upstreamEnded);
+    upstream.on('close', upstreamEnded);
+    client.on('close', clientClosed);
     // ws-proxy.ts hands both sockets over paused, with any bytes that came with the handshake put back.
     upstream.resume();
     client.resume();
@@ -89,7 +116,7 @@ class JoinedPair implements ProxiedPair {
     return this.done.then(() => undefined);
   }
 
-  private fromUpstream(chunk: Buffer): void {
+  fromUpstream(chunk: Buffer): void {
     if (this.closing) return this.relayRestOfFrame(chunk);
     this.down.consume(chunk);
     // Whoever sends the first close frame ended the socket, whichever TCP side happens to close first.
@@ -97,7 +124,7 @@ class JoinedPair implements ProxiedPair {
     if (!this.client.write(chunk)) this.upstream.pause();
   }
 
-  private fromClient(chunk: Buffer): void {
+  fromClient(chunk: Buffer): void {
     // Once our close frame is out, the client's answer is read (so its FIN arrives) but goes nowhere.
     if (this.finished) return;
     this.up.consume(chunk);
@@ -106,7 +133,7 @@ class JoinedPair implements ProxiedPair {
   }
 
   /** An upstream that ends without a close frame (crashed, killed) would leave a browser with a bare 1006; tell it. */
-  private upstreamEnded(): void {
+  upstreamEnded(): void {
     if (this.upstreamGone) return;
     this.upstreamGone = true;
     const { client, down } = this;
@@ -124,7 +151,7 @@ class JoinedPair implements ProxiedPair {
   }
 
   /** The client left: the upstream must learn at once, not when its own timeout fires. */
-  private clientClosed(): void {
+  clientClosed(): void {
     const { client } = this;
     this.endedBy ??= 'client';
     clearTimeout(this.grace);
