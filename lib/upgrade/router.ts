@@ -299,6 +299,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
       try {
         handle(req, socket, head);
       } catch (err) {
+        if (isStoreUnavailable(err)) return rejectWithClose(req, socket, CLOSE.TRY_AGAIN_LATER, STORE_UNAVAILABLE_REASON); // the token step's session check
         logger.error({ err }, 'upgrade handler crashed');
         socket.destroy();
       }
