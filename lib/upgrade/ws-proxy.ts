@@ -65,52 +65,24 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
   // listener only keeps the process from treating them as unhandled.
   proxy.on('error', () => undefined);
 
+  // The handshake's listeners and its timer are module functions that find their state on the request
+  // (REQ_STATE): no closure per upgrade, beside the one the client watch calls back.
   proxy.on('proxyReqWs', (proxyReq: ClientRequest, req: IncomingMessage, socket: Socket) => {
     const state = pending.get(req);
     if (!state) return;
-    const fail = (code: number, reason: string) => {
-      if (state.settled) return;
-      state.settled = true;
-      clearTimeout(timer);
-      state.stopWatching?.();
-      state.hooks.onFail(code, reason);
-    };
-    const timeoutMs = state.connectTimeoutMs ?? connectTimeoutMs;
-    const timer = setTimeout(() => {
-      proxyReq.destroy(new Error(`upstream did not answer within ${timeoutMs} ms`));
-    }, timeoutMs);
+    state.proxyReq = proxyReq;
+    state.client = socket;
+    state.joining = joining;
+    state.timeoutMs = state.connectTimeoutMs ?? connectTimeoutMs;
+    state.timer = setTimeout(connectTimedOut, state.timeoutMs, state);
     // The client left while we were still connecting (the router's watcher saw its FIN, RST or close):
     // stop the upstream attempt too.
-    const onClientGone = () => {
-      if (state.settled) return;
-      state.settled = true;
-      clearTimeout(timer);
-      // With an error, so the upstream connection goes whatever agent made it (a request destroyed
-      // without one may hand its socket back to a keep-alive pool).
-      proxyReq.destroy(new Error('the client left'));
-      state.hooks.onAbort();
-    };
-    state.stopWatching = state.clientGone.onGone(onClientGone);
-    proxyReq.on('error', (err) => fail(CLOSE.BAD_GATEWAY, `upstream unreachable: ${describe(err)}`));
+    state.stopWatching = state.clientGone.onGone(() => clientWentAway(state));
+    (proxyReq as StatefulRequest)[REQ_STATE] = state;
+    proxyReq.on('error', upstreamErrored);
     // Registered before http-proxy-3's own listeners (it emits proxyReqWs first), so these run first.
-    proxyReq.on('upgrade', (_res: IncomingMessage, upstream: Socket) => {
-      clearTimeout(timer);
-      state.stopWatching?.();
-      if (state.settled) return upstream.destroy();
-      state.settled = true;
-      upstream.on('error', ignoreError);
-      shareCounterId(upstream);
-      // Not onOpen yet: bytes that came with the 101 are unshifted next, and a 'data' listener attached
-      // now would take them before the pipe exists. 'open' fires once the library is done with the pair.
-      joining.set(upstream, { hooks: state.hooks, client: socket, clientBefore: state.clientBefore, upstreamBefore: listenerSnapshot(upstream) });
-    });
-    proxyReq.on('response', (res: IncomingMessage) => {
-      res.resume();
-      fail(closeCodeForUpstreamStatus(res.statusCode ?? 502), `upstream refused the upgrade with HTTP ${res.statusCode}`);
-      // http-proxy-3 would now relay the raw HTTP answer, which a browser can only report as 1006. Our
-      // close frame is already queued; ending the socket here makes its writes no-ops.
-      socket.end();
-    });
+    proxyReq.on('upgrade', upstreamUpgraded);
+    proxyReq.on('response', upstreamAnswered);
   });
 
   return {
@@ -135,7 +107,73 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
   };
 }
 
-type Pending = { hooks: ProxyHooks; settled: boolean; clientBefore: ListenerSnapshot; clientGone: ClientGone; stopWatching?: () => void; connectTimeoutMs?: number };
+type Pending = {
+  hooks: ProxyHooks;
+  settled: boolean;
+  clientBefore: ListenerSnapshot;
+  clientGone: ClientGone;
+  stopWatching?: () => void;
+  connectTimeoutMs?: number;
+  // Set once http-proxy-3 has made the upstream request.
+  proxyReq?: ClientRequest;
+  client?: Socket;
+  joining?: WeakMap<Socket, Joining>;
+  timeoutMs?: number;
+  timer?: NodeJS.Timeout;
+};
+
+const REQ_STATE = Symbol('upgrade state');
+type StatefulRequest = ClientRequest & { [REQ_STATE]: Pending };
+
+function fail(state: Pending, code: number, reason: string): void {
+  if (state.settled) return;
+  state.settled = true;
+  clearTimeout(state.timer);
+  state.stopWatching?.();
+  state.hooks.onFail(code, reason);
+}
+
+function connectTimedOut(state: Pending): void {
+  state.proxyReq!.destroy(new Error(`upstream did not answer within ${state.timeoutMs} ms`));
+}
+
+function clientWentAway(state: Pending): void {
+  if (state.settled) return;
+  state.settled = true;
+  clearTimeout(state.timer);
+  // With an error, so the upstream connection goes whatever agent made it (a request destroyed
+  // without one may hand its socket back to a keep-alive pool).
+  state.proxyReq!.destroy(new Error('the client left'));
+  state.hooks.onAbort();
+}
+
+function upstreamErrored(this: StatefulRequest, err: Error): void {
+  fail(this[REQ_STATE], CLOSE.BAD_GATEWAY, `upstream unreachable: ${describe(err)}`);
+}
+
+function upstreamUpgraded(this: StatefulRequest, _res: IncomingMessage, upstream: Socket): void {
+  const state = this[REQ_STATE];
+  clearTimeout(state.timer);
+  state.stopWatching?.();
+  if (state.settled) return void upstream.destroy();
+  state.settled = true;
+  upstream.on('error', ignoreError);
+  shareCounterId(upstream);
+  // Not onOpen yet: bytes that came with the 101 are unshifted next, and a 'data' listener attached
+  // now would take them before the pipe exists. 'open' fires once the library is done with the pair.
+  state.joining!.set(upstream, { hooks: state.hooks, client: state.client!, clientBefore: state.clientBefore, upstreamBefore: listenerSnapshot(upstream) });
+  // Nothing of the handshake may stay reachable from the state for the socket's life (ws-proxy's point).
+  state.proxyReq = state.client = undefined;
+}
+
+function upstreamAnswered(this: StatefulRequest, res: IncomingMessage): void {
+  const state = this[REQ_STATE];
+  res.resume();
+  fail(state, closeCodeForUpstreamStatus(res.statusCode ?? 502), `upstream refused the upgrade with HTTP ${res.statusCode}`);
+  // http-proxy-3 would now relay the raw HTTP answer, which a browser can only report as 1006. Our
+  // close frame is already queued; ending the socket here makes its writes no-ops.
+  state.client!.end();
+}
 type Joining = { hooks: ProxyHooks; client: Socket; clientBefore: ListenerSnapshot; upstreamBefore: ListenerSnapshot };
 
 const KEEPALIVE_MS = 30_000;
