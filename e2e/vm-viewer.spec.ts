@@ -1,5 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { APIRequestContext, Locator, Page, WebSocket } from '@playwright/test';
 import type { PublicSession } from '@/lib/store/sessions';
@@ -250,5 +252,63 @@ test.describe('the VM viewer', () => {
     await expect(menu).toBeHidden();
     await expect(page.getByTestId('desktop-hint')).toHaveText('View only: your keys and pointer do not reach the desktop.');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const c = net.connect(port, '127.0.0.1');
+    c.once('connect', () => (c.destroy(), resolve(true)));
+    c.once('error', () => resolve(false));
+  });
+
+test.describe('the VM viewer and a VNC server that refuses to resize', () => {
+  test('remote resize falls back to fit and says why; the mode chosen last time applies on load', async ({ page, users, admin, baseURL }) => {
+    const user = await users.create();
+    const asUser = await apiAs(baseURL, user);
+    const asAdmin = await apiAs(baseURL, admin);
+    const port = await freePort();
+    let display = 600 + Math.floor(Math.random() * 300);
+    while (fs.existsSync(`/tmp/.X11-unix/X${display}`)) display++;
+    let xvnc: ChildProcess | undefined;
+    try {
+      // TigerVNC's own switch for it: SetDesktopSize is answered "administratively prohibited".
+      xvnc = spawn('Xvnc', [`:${display}`, '-rfbport', String(port), '-localhost', '-SecurityTypes', 'None', '-geometry', '1024x640', '-AcceptSetDesktopSize=0'], { stdio: 'ignore' });
+      await expect.poll(() => listening(port), { message: 'Xvnc listens' }).toBe(true);
+      const res = await asAdmin.post('/api/sessions', { data: { name: 'Fixed size', target: `tcp://127.0.0.1:${port}`, ownerId: user.id } });
+      expect(res.status(), await res.text()).toBe(201);
+      const session = (await res.json()) as PublicSession;
+      expect((await asUser.put('/api/preferences', { data: { viewer: { scaling: 'remote' } } })).status()).toBe(200);
+
+      await page.setViewportSize({ width: 900, height: 600 });
+      await page.goto('/');
+      await signIn(page, user);
+      await expect(page.getByRole('region', { name: 'VM sessions' })).toBeVisible();
+      await page.goto(`/vnc/${session.id}`);
+      await expect(page.getByTestId('connection-badge')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+      await expect(page.getByTestId('viewer-note')).toHaveText("The VM did not take the window's size (it keeps 1024×640), so its desktop is fit to the window.", { timeout: 10_000 });
+      const g = await geometry(page);
+      expect(g.fb).toEqual({ w: 1024, h: 640 });
+      expect(g.inside).toBe(true);
+      await page.getByRole('button', { name: 'Display settings' }).click();
+      await expect(page.getByRole('radio', { name: /Resize the VM/ })).toBeChecked();
+    } finally {
+      xvnc?.kill('SIGKILL');
+      // Killed, it leaves its display's lock and socket behind.
+      for (const f of [`/tmp/.X${display}-lock`, `/tmp/.X11-unix/X${display}`]) fs.rmSync(f, { force: true });
+      await asUser.dispose();
+      await asAdmin.dispose();
+    }
   });
 });
