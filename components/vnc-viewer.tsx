@@ -143,18 +143,21 @@ export function VncViewer({ sessionId, viewOnlyLocked = false }: { sessionId: st
           </p>
         ) : null}
       </div>
-      <DesktopHint focused={desktopFocused} viewOnly={viewOnly} note={resizeNote ?? fullscreen.problem} />
+      <DesktopHint focused={desktopFocused} viewOnly={viewOnly ? (viewOnlyLocked ? 'locked' : 'chosen') : null} note={resizeNote ?? fullscreen.problem} />
     </div>
   );
 }
 
 /** The line under the desktop: where the keys go now and how to get out (design: focus and keys). */
-function DesktopHint({ focused, viewOnly, note }: { focused: boolean; viewOnly: boolean; note: string | null }) {
-  const where = viewOnly
-    ? 'View only: your keys and pointer do not reach the desktop.'
-    : focused
-      ? `Keys go to the desktop. ${LEAVE_DESKTOP_HINT}.`
-      : `Click the desktop or Tab to it to type. ${LEAVE_DESKTOP_HINT}.`;
+function DesktopHint({ focused, viewOnly, note }: { focused: boolean; viewOnly: 'chosen' | 'locked' | null; note: string | null }) {
+  const where =
+    viewOnly === 'locked'
+      ? `View only: ${VIEW_ONLY_LOCKED_SENTENCE}`
+      : viewOnly
+        ? 'View only: your keys and pointer do not reach the desktop.'
+        : focused
+          ? `Keys go to the desktop. ${LEAVE_DESKTOP_HINT}.`
+          : `Click the desktop or Tab to it to type. ${LEAVE_DESKTOP_HINT}.`;
   return (
     <div className="flex min-h-7 shrink-0 flex-wrap items-center gap-x-3 border-t border-line bg-surface px-3 py-1 text-xs text-muted">
       <p id={DESKTOP_HINT_ID} data-testid="desktop-hint" className={focused && !viewOnly ? 'font-medium text-ink' : ''}>
