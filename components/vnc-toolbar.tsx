@@ -26,7 +26,7 @@ export type ToolbarItem = {
 
 export function VncToolbar({ status, name, items, extra, toolbarRef }: { status: ReactNode; name: string | null; items: ToolbarItem[]; extra?: ReactNode; toolbarRef?: RefObject<HTMLDivElement | null> }) {
   return (
-    <div ref={toolbarRef} role="toolbar" aria-label="Viewer" data-testid="vnc-toolbar" className="flex h-11 shrink-0 items-center gap-2 border-b border-line bg-surface px-2 sm:px-3">
+    <div ref={toolbarRef} role="toolbar" aria-label="Viewer" data-testid="vnc-toolbar" onKeyDown={arrowsAlongToolbar} className="flex h-11 shrink-0 items-center gap-2 border-b border-line bg-surface px-2 sm:px-3">
       {status}
       <span className="min-w-0 flex-1 truncate text-xs text-muted" data-testid="desktop-name">
         {name ?? ''}
@@ -40,6 +40,19 @@ export function VncToolbar({ status, name, items, extra, toolbarRef }: { status:
       <ToolbarMenu items={items} />
     </div>
   );
+}
+
+/** Left / Right (and Home / End) move between the toolbar's visible buttons, as in a toolbar; Tab still works. */
+function arrowsAlongToolbar(e: KeyboardEvent<HTMLDivElement>) {
+  const from = e.target as HTMLElement;
+  // Inside a menu or panel the arrows are theirs (a slider, the menu's own Up / Down).
+  if (from.tagName !== 'BUTTON' || from.closest('[popover]')) return;
+  const all = [...e.currentTarget.querySelectorAll('button')].filter((b) => !b.closest('[popover]') && b.checkVisibility());
+  const at = all.indexOf(from as HTMLButtonElement);
+  const go = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: all.length - 1 }[e.key];
+  if (go === undefined || at < 0) return;
+  e.preventDefault();
+  all[(go + all.length) % all.length].focus();
 }
 
 export const toolbarButtonClass =

@@ -175,6 +175,9 @@ test.describe('the VM viewer', () => {
     await page.keyboard.press('Control+Alt+Shift');
     await expect.poll(() => focusInToolbar(toolbar), { message: 'Ctrl+Alt+Shift moved focus to the toolbar' }).toBe(true);
     await expect(hint).toContainText('Click the desktop or Tab to it to type.');
+    await expect(toolbar.getByTestId('toolbar-fullscreen')).toBeFocused();
+    await page.keyboard.press('ArrowRight');
+    await expect(toolbar.getByTestId('toolbar-view-only')).toBeFocused();
 
     // A single Escape is the VM's (bash takes it as a Meta prefix; the space after it is harmless there).
     await tabIntoDesktop(page);
