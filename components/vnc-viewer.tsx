@@ -117,9 +117,11 @@ export function VncViewer({ sessionId, viewOnlyLocked = false }: { sessionId: st
           }}
         />
       ) : null}
-      <div className={`relative min-h-0 flex-1 bg-zinc-900 ${desktopFocused ? 'outline-2 -outline-offset-2 outline-accent' : ''}`} data-focused={desktopFocused}>
+      <div className="relative min-h-0 flex-1 bg-zinc-900" data-focused={desktopFocused}>
         {/* noVNC puts its own screen element in here and scales the canvas to this box. */}
         <div ref={screen} data-testid="vnc-screen" className="absolute inset-0" />
+        {/* Drawn over the canvas (which fills the box), so the ring shows whatever the desktop's size. */}
+        {desktopFocused ? <div aria-hidden className="pointer-events-none absolute inset-0 ring-2 ring-accent ring-inset" /> : null}
         {problem ? (
           <div className="absolute inset-0 grid place-items-center bg-zinc-900 p-6">
             <div className="w-full max-w-sm space-y-3 text-center">
