@@ -55,6 +55,20 @@ export function applySettings(rfb: RFB, s: VncSettings): void {
   rfb.resizeSession = s.scaling === 'remote';
 }
 
+type Size = { w: number; h: number };
+
+/**
+ * What the viewer says when remote resize is chosen: nothing while the VM's desktop (the framebuffer) has
+ * the window's size (noVNC asks for whole pixels), else why it kept its own.
+ */
+export function resizeNoteFor(desktop: Size, window: Size, viewOnly: boolean): string | null {
+  if (desktop.w === Math.floor(window.w) && desktop.h === Math.floor(window.h)) return null;
+  const size = `${desktop.w}×${desktop.h}`;
+  return viewOnly
+    ? `View only does not resize the VM's desktop: it keeps ${size} and is fit to the window.`
+    : `The VM did not take the window's size (it keeps ${size}), so its desktop is fit to the window.`;
+}
+
 export function useVnc(sessionId: string, screen: RefObject<HTMLElement | null>, settings: VncSettings): VncViewer {
   const [state, setState] = useState<SocketState>('connecting');
   const [problem, setProblem] = useState<SocketProblem | null>(null);
@@ -158,20 +172,18 @@ export function useVnc(sessionId: string, screen: RefObject<HTMLElement | null>,
       return;
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const follows = () => {
+    const sizes = () => {
       const canvas = target.querySelector('canvas');
       const box = target.getBoundingClientRect();
-      return { canvas, ok: !!canvas && canvas.width === Math.floor(box.width) && canvas.height === Math.floor(box.height) };
+      return canvas ? { desktop: { w: canvas.width, h: canvas.height }, window: { w: box.width, h: box.height } } : null;
+    };
+    const follows = () => {
+      const now = sizes();
+      return !!now && resizeNoteFor(now.desktop, now.window, viewOnly) === null;
     };
     const check = () => {
-      const { canvas, ok } = follows();
-      if (ok || !canvas) return setResizeNote(null);
-      const size = `${canvas.width}×${canvas.height}`;
-      setResizeNote(
-        viewOnly
-          ? `View only does not resize the VM's desktop: it keeps ${size} and is fit to the window.`
-          : `The VM did not take the window's size (it keeps ${size}), so its desktop is fit to the window.`,
-      );
+      const now = sizes();
+      setResizeNote(now && resizeNoteFor(now.desktop, now.window, viewOnly));
     };
     const later = () => {
       clearTimeout(timer);
@@ -181,7 +193,7 @@ export function useVnc(sessionId: string, screen: RefObject<HTMLElement | null>,
     sized.observe(target);
     // The framebuffer taking the new size clears the note at once.
     const canvas = target.querySelector('canvas');
-    const redrawn = new MutationObserver(() => follows().ok && setResizeNote(null));
+    const redrawn = new MutationObserver(() => follows() && setResizeNote(null));
     if (canvas) redrawn.observe(canvas, { attributes: true, attributeFilter: ['width', 'height'] });
     later();
     return () => {
