@@ -213,7 +213,7 @@ test.describe('the VM viewer', () => {
     fs.rmSync(marker.file, { force: true });
   });
 
-  test('quality and compression change on the same socket and are remembered after a reload', async ({ page, baseURL }) => {
+  test('quality and compression change on the same socket and are remembered after a reload', async ({ page }) => {
     const sockets: WebSocket[] = [];
     page.on('websocket', (ws) => ws.url().includes('/vnc') && sockets.push(ws));
     await openViewer(page, vm);
@@ -237,7 +237,6 @@ test.describe('the VM viewer', () => {
     await page.getByRole('button', { name: 'Display settings' }).click();
     await expect(panel.getByRole('slider', { name: 'Quality' })).toHaveValue('2');
     await expect(panel.getByRole('slider', { name: 'Compression' })).toHaveValue('8');
-    expect(baseURL).toBeTruthy();
   });
 
   test('on a phone-width screen the controls are a menu that works from the keyboard', async ({ page }) => {
