@@ -14,6 +14,7 @@ import { ensureAdmin } from './lib/auth/admin-bootstrap';
 import { openConfiguredStore } from './lib/server/configured-store';
 import { createUsers } from './lib/store/users';
 import { createProjects } from './lib/store/projects';
+import { createPreferences } from './lib/store/preferences';
 import { createSessions } from './lib/store/sessions';
 import { createBuilds } from './lib/store/builds';
 import { startBuildBackend } from './lib/build/build-backend';
@@ -171,7 +172,7 @@ export async function createPortico({ config, next, logDestination, role = 'all'
   // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
   const previewTokens = createPreviewTokens(jwtSecret);
   const preview = await startPreviewServer({ config, tokens: previewTokens, projects, builds, logger });
-  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, buildBackendHttp, bus, logger, metrics, health, registry, socketRoutes, preview: { tokens: previewTokens, originFor: preview.originFor } });
+  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, preferences: createPreferences(store.db), buildBackendHttp, bus, logger, metrics, health, registry, socketRoutes, preview: { tokens: previewTokens, originFor: preview.originFor } });
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(req, res);

@@ -133,7 +133,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           src={`/vnc/${encodeURIComponent(session.id)}`}
           title={`Desktop of ${session.name}`}
           // Paste reads the clipboard from inside the frame; without this the browser always says no.
-          allow="clipboard-read; clipboard-write"
+          allow="clipboard-read; clipboard-write; fullscreen"
           className="block w-full border-0"
           style={{ height: FRAME_HEIGHT }}
         />

@@ -1,27 +1,45 @@
 'use client';
 
-import { ClipboardPaste, Keyboard, RotateCw } from 'lucide-react';
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { ClipboardPaste, Eye, Keyboard, Maximize, Minimize, RotateCw } from 'lucide-react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { keysymsFor, PASTE_MAX_CHARS } from '@/lib/client/keysyms';
 import { loginHref } from '@/lib/client/next-path';
-import { useVnc } from '@/lib/client/use-vnc';
+import { DESKTOP_HINT_ID, useVnc } from '@/lib/client/use-vnc';
+import { useDesktopFocus } from '@/lib/client/use-desktop-focus';
+import { useFullscreen } from '@/lib/client/use-fullscreen';
+import { LEAVE_DESKTOP_HINT } from '@/lib/client/vnc-focus';
+import { useViewerPreferences } from '@/lib/client/vnc-preferences';
 import { Button } from './button';
 import { ConnectionBadge } from './connection-badge';
 import { ErrorSentence } from './error-sentence';
+import { VncDisplaySettings } from './vnc-display-settings';
+import { toolbarButtonClass, VncToolbar, type ToolbarItem } from './vnc-toolbar';
 import { useActivityKeepalive } from '@/lib/client/use-activity-keepalive';
 
 /** What the viewer tells the page that frames it (the session page), so that page can refresh the session. */
 export type VncFrameMessage = { type: 'portico:vnc'; sessionId: string; state: string };
 
+/** Said on the locked view-only control (a share that lets its viewer watch, not work). */
+export const VIEW_ONLY_LOCKED_SENTENCE = 'This link lets you watch, not type.';
+
 // The noVNC viewer alone: what /vnc/<id> shows and the session page frames. Fills its window: a toolbar,
-// then the desktop scaled to fit below it.
-export function VncViewer({ sessionId }: { sessionId: string }) {
+// the desktop below it, and a line under the desktop that says where the keys go and how to get out.
+export function VncViewer({ sessionId, viewOnlyLocked = false }: { sessionId: string; viewOnlyLocked?: boolean }) {
+  const root = useRef<HTMLDivElement>(null);
   const screen = useRef<HTMLDivElement>(null);
+  const toolbar = useRef<HTMLDivElement>(null);
   // Typing into the desktop is using the dashboard: it keeps the sign-in alive (the frame's input never
   // reaches the framing page).
   useActivityKeepalive();
-  const { state, problem, desktopName, rfb, reconnect } = useVnc(sessionId, screen);
+  const { prefs, save, change } = useViewerPreferences();
+  const [viewOnlyChosen, setViewOnly] = useState(false);
+  const viewOnly = viewOnlyLocked || viewOnlyChosen;
+  const { state, problem, desktopName, rfb, reconnect, resizeNote } = useVnc(sessionId, screen, { ...prefs, viewOnly });
   const [pasting, setPasting] = useState<{ hint: string | null } | null>(null);
+  const fullscreen = useFullscreen(root);
+  // The way out of the desktop lands on the toolbar's first control, where Tab and the arrows go on.
+  const leaveDesktop = useCallback(() => [...(toolbar.current?.querySelectorAll('button') ?? [])].find((b) => b.checkVisibility())?.focus(), []);
+  const desktopFocused = useDesktopFocus(screen, rfb, leaveDesktop);
 
   // Every change of state, and every close while retrying, so the framing page re-reads the session.
   useEffect(() => {
@@ -32,7 +50,7 @@ export function VncViewer({ sessionId }: { sessionId: string }) {
 
   function typeText(text: string) {
     const r = rfb();
-    if (!r) return;
+    if (!r || viewOnly) return;
     for (const keysym of keysymsFor(text.slice(0, PASTE_MAX_CHARS))) r.sendKey(keysym, null);
     r.focus({ preventScroll: true });
   }
@@ -50,22 +68,42 @@ export function VncViewer({ sessionId }: { sessionId: string }) {
   }
 
   const connected = state === 'live';
+  const offline = connected ? undefined : 'The desktop is not connected.';
+  const typing = viewOnly ? 'View only is on.' : offline;
+  // The toolbar's controls, in order; one line each (the toolbar folds them into a menu on narrow screens).
+  const items: ToolbarItem[] = [
+    {
+      id: 'fullscreen',
+      label: fullscreen.active ? 'Exit fullscreen' : 'Fullscreen',
+      icon: fullscreen.active ? Minimize : Maximize,
+      onSelect: fullscreen.toggle,
+      pressed: fullscreen.active,
+      disabled: !fullscreen.available,
+      why: 'This page may not go fullscreen here.',
+    },
+    {
+      id: 'view-only',
+      label: 'View only',
+      icon: Eye,
+      onSelect: () => setViewOnly((v) => !v),
+      pressed: viewOnly,
+      disabled: viewOnlyLocked,
+      why: VIEW_ONLY_LOCKED_SENTENCE,
+      title: viewOnly ? 'View only: keys and pointer stay here. Select to control the desktop again.' : 'View only: watch without sending keys or pointer',
+    },
+    { id: 'paste', label: 'Paste', icon: ClipboardPaste, onSelect: () => void paste(), disabled: !connected || viewOnly, why: typing, title: "Type the clipboard's text into the desktop" },
+    { id: 'ctrl-alt-del', label: 'Ctrl-Alt-Del', icon: Keyboard, onSelect: () => rfb()?.sendCtrlAltDel(), disabled: !connected || viewOnly, why: typing, title: 'Send Ctrl-Alt-Del' },
+  ];
+
   return (
-    <div className="flex h-dvh flex-col bg-canvas text-ink">
-      <div role="toolbar" aria-label="Viewer" className="flex h-11 shrink-0 items-center gap-2 border-b border-line bg-surface px-3">
-        <ConnectionBadge state={state} label="Desktop" />
-        <span className="min-w-0 flex-1 truncate text-xs text-muted" data-testid="desktop-name">
-          {desktopName ?? ''}
-        </span>
-        <ToolbarButton onClick={() => void paste()} disabled={!connected} title="Type the clipboard's text into the desktop">
-          <ClipboardPaste aria-hidden className="size-3.5" />
-          Paste
-        </ToolbarButton>
-        <ToolbarButton onClick={() => rfb()?.sendCtrlAltDel()} disabled={!connected}>
-          <Keyboard aria-hidden className="size-3.5" />
-          Send Ctrl-Alt-Del
-        </ToolbarButton>
-      </div>
+    <div ref={root} className="flex h-dvh flex-col bg-canvas text-ink">
+      <VncToolbar
+        toolbarRef={toolbar}
+        status={<ConnectionBadge state={state} label="Desktop" />}
+        name={desktopName}
+        items={items}
+        extra={<VncDisplaySettings prefs={prefs} save={save} onChange={change} />}
+      />
       {pasting && connected ? (
         <PasteForm
           hint={pasting.hint}
@@ -79,9 +117,11 @@ export function VncViewer({ sessionId }: { sessionId: string }) {
           }}
         />
       ) : null}
-      <div className="relative min-h-0 flex-1 bg-zinc-900">
+      <div className="relative min-h-0 flex-1 bg-zinc-900" data-focused={desktopFocused}>
         {/* noVNC puts its own screen element in here and scales the canvas to this box. */}
         <div ref={screen} data-testid="vnc-screen" className="absolute inset-0" />
+        {/* Drawn over the canvas (which fills the box), so the ring shows whatever the desktop's size. */}
+        {desktopFocused ? <div aria-hidden className="pointer-events-none absolute inset-0 ring-2 ring-accent ring-inset" /> : null}
         {problem ? (
           <div className="absolute inset-0 grid place-items-center bg-zinc-900 p-6">
             <div className="w-full max-w-sm space-y-3 text-center">
@@ -105,19 +145,30 @@ export function VncViewer({ sessionId }: { sessionId: string }) {
           </p>
         ) : null}
       </div>
+      <DesktopHint focused={desktopFocused} viewOnly={viewOnly ? (viewOnlyLocked ? 'locked' : 'chosen') : null} note={resizeNote ?? fullscreen.problem} />
     </div>
   );
 }
 
-function ToolbarButton({ children, ...props }: { children: ReactNode; onClick: () => void; disabled: boolean; title?: string }) {
+/** The line under the desktop: where the keys go now and how to get out (design: focus and keys). */
+function DesktopHint({ focused, viewOnly, note }: { focused: boolean; viewOnly: 'chosen' | 'locked' | null; note: string | null }) {
+  const where =
+    viewOnly === 'locked'
+      ? `View only: ${VIEW_ONLY_LOCKED_SENTENCE}`
+      : viewOnly
+        ? 'View only: your keys and pointer do not reach the desktop.'
+        : focused
+          ? `Keys go to the desktop. ${LEAVE_DESKTOP_HINT}.`
+          : `Click the desktop or Tab to it to type. ${LEAVE_DESKTOP_HINT}.`;
   return (
-    <button
-      type="button"
-      className="inline-flex h-7 items-center gap-1.5 rounded-md border border-line-strong bg-surface px-2.5 text-xs font-medium whitespace-nowrap text-ink shadow-xs transition-colors hover:bg-sunken disabled:cursor-not-allowed disabled:opacity-50"
-      {...props}
-    >
-      {children}
-    </button>
+    <div className="flex min-h-7 shrink-0 flex-wrap items-center gap-x-3 border-t border-line bg-surface px-3 py-1 text-xs text-muted">
+      <p id={DESKTOP_HINT_ID} data-testid="desktop-hint" className={focused && !viewOnly ? 'font-medium text-ink' : ''}>
+        {where}
+      </p>
+      <p role="status" data-testid="viewer-note" className="text-amber-700 dark:text-amber-300">
+        {note ?? ''}
+      </p>
+    </div>
   );
 }
 
@@ -147,12 +198,12 @@ function PasteForm({ hint, onType, onCancel }: { hint: string | null; onType: (t
         className="block w-full resize-y rounded-md border border-line-strong bg-surface px-2.5 py-2 font-mono text-sm text-ink focus-visible:border-accent focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-accent/40"
       />
       <div className="flex gap-2">
-        <ToolbarButton onClick={() => text && onType(text)} disabled={!text}>
+        <button type="button" className={`${toolbarButtonClass} disabled:opacity-50`} onClick={() => text && onType(text)} disabled={!text}>
           Type it
-        </ToolbarButton>
-        <ToolbarButton onClick={onCancel} disabled={false}>
+        </button>
+        <button type="button" className={toolbarButtonClass} onClick={onCancel}>
           Cancel
-        </ToolbarButton>
+        </button>
       </div>
     </form>
   );

@@ -6,6 +6,7 @@ import { afterClose } from './close-sentence';
 import { socketTicket } from './socket-ticket';
 import { backoffMs, socketUrl } from './socket-url';
 import type { SocketProblem, SocketState } from './use-socket';
+import type { ViewerPreferences } from '../protocol/preferences';
 
 // The VNC viewer's socket: noVNC's RFB on `/api/sessions/<id>/vnc`, with the same states, sentences and
 // backoff as useSocket. It is a hook of its own because RFB speaks binary RFB, not JSON, and owns the
@@ -19,6 +20,15 @@ import type { SocketProblem, SocketState } from './use-socket';
 /** Said when noVNC gave up on its own (a protocol or security failure) while the socket itself was fine. */
 export const VIEWER_FAILED_SENTENCE = 'The desktop could not be shown. Reload to try again.';
 
+/** What the user chose for this viewer; applied to the live RFB as it changes, without reconnecting. */
+export type VncSettings = ViewerPreferences & { viewOnly: boolean };
+
+/** The element next to the desktop that says how to leave it (the canvas points at it). */
+export const DESKTOP_HINT_ID = 'vnc-desktop-hint';
+
+/** How long the desktop may take to follow a new window size before the viewer says it did not. */
+export const RESIZE_SETTLE_MS = 2500;
+
 export type VncViewer = {
   state: SocketState;
   problem: SocketProblem | null;
@@ -28,14 +38,47 @@ export type VncViewer = {
   rfb(): RFB | null;
   /** Connects again now (after "Try again"). */
   reconnect(): void;
+  /** Set while remote resize is chosen but the VM's desktop kept its own size: why, in a sentence. */
+  resizeNote: string | null;
 };
 
-export function useVnc(sessionId: string, screen: RefObject<HTMLElement | null>): VncViewer {
+/**
+ * noVNC's three properties for the three modes. Remote resize keeps scaling on: while the VM follows the
+ * window the scale is 1, and when the server refuses (or cannot) resize, the desktop still fits.
+ */
+export function applySettings(rfb: RFB, s: VncSettings): void {
+  rfb.viewOnly = s.viewOnly;
+  rfb.qualityLevel = s.quality;
+  rfb.compressionLevel = s.compression;
+  rfb.clipViewport = false;
+  rfb.scaleViewport = s.scaling !== 'actual';
+  rfb.resizeSession = s.scaling === 'remote';
+}
+
+type Size = { w: number; h: number };
+
+/**
+ * What the viewer says when remote resize is chosen: nothing while the VM's desktop (the framebuffer) has
+ * the window's size (noVNC asks for whole pixels), else why it kept its own.
+ */
+export function resizeNoteFor(desktop: Size, window: Size, viewOnly: boolean): string | null {
+  if (desktop.w === Math.floor(window.w) && desktop.h === Math.floor(window.h)) return null;
+  const size = `${desktop.w}×${desktop.h}`;
+  return viewOnly
+    ? `View only does not resize the VM's desktop: it keeps ${size} and is fit to the window.`
+    : `The VM did not take the window's size (it keeps ${size}), so its desktop is fit to the window.`;
+}
+
+export function useVnc(sessionId: string, screen: RefObject<HTMLElement | null>, settings: VncSettings): VncViewer {
   const [state, setState] = useState<SocketState>('connecting');
   const [problem, setProblem] = useState<SocketProblem | null>(null);
   const [desktopName, setDesktopName] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
   const live = useRef<RFB | null>(null);
+  const [resizeNote, setResizeNote] = useState<string | null>(null);
+  // Read when an RFB is made, so a reconnect keeps what the user chose without being one of its causes.
+  const chosen = useRef(settings);
+  chosen.current = settings;
 
   useEffect(() => {
     const target = screen.current;
@@ -80,11 +123,9 @@ export function useVnc(sessionId: string, screen: RefObject<HTMLElement | null>)
 
       const rfb = new Rfb(target, ws, { shared: true, wsProtocols: ['binary'] });
       current = rfb;
-      // The whole desktop, scaled into the frame; the VM keeps its own size (an xterm at a fixed geometry).
-      rfb.scaleViewport = true;
-      rfb.resizeSession = false;
-      rfb.clipViewport = false;
+      applySettings(rfb, chosen.current);
       rfb.background = 'transparent';
+      labelDesktop(target);
       rfb.addEventListener('connect', () => {
         attempt = 0;
         live.current = rfb;
@@ -113,11 +154,75 @@ export function useVnc(sessionId: string, screen: RefObject<HTMLElement | null>)
     };
   }, [sessionId, screen, generation]);
 
+  // Every change of a setting goes to the live RFB as it is: noVNC sends new encodings or a desktop size
+  // on the same socket.
+  const { scaling, quality, compression, viewOnly } = settings;
+  useEffect(() => {
+    if (live.current) applySettings(live.current, { scaling, quality, compression, viewOnly });
+  }, [scaling, quality, compression, viewOnly, state]);
+
+  // noVNC does not tell when the server refuses a resize (it only logs the ExtendedDesktopSize status),
+  // so the viewer looks: once the window has kept its size for RESIZE_SETTLE_MS, the canvas (the VM's
+  // framebuffer) should have the screen's size. When it has not, the VM kept its own and the desktop is
+  // shown fit to the window instead (applySettings keeps scaling on).
+  useEffect(() => {
+    const target = screen.current;
+    if (!target || scaling !== 'remote' || state !== 'live') {
+      setResizeNote(null);
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const sizes = () => {
+      const canvas = target.querySelector('canvas');
+      const box = target.getBoundingClientRect();
+      return canvas ? { desktop: { w: canvas.width, h: canvas.height }, window: { w: box.width, h: box.height } } : null;
+    };
+    const follows = () => {
+      const now = sizes();
+      return !!now && resizeNoteFor(now.desktop, now.window, viewOnly) === null;
+    };
+    const check = () => {
+      const now = sizes();
+      setResizeNote(now && resizeNoteFor(now.desktop, now.window, viewOnly));
+    };
+    const later = () => {
+      clearTimeout(timer);
+      timer = setTimeout(check, RESIZE_SETTLE_MS);
+    };
+    const sized = new ResizeObserver(later);
+    sized.observe(target);
+    // The framebuffer taking the new size clears the note at once.
+    const canvas = target.querySelector('canvas');
+    const redrawn = new MutationObserver(() => follows() && setResizeNote(null));
+    if (canvas) redrawn.observe(canvas, { attributes: true, attributeFilter: ['width', 'height'] });
+    later();
+    return () => {
+      clearTimeout(timer);
+      sized.disconnect();
+      redrawn.disconnect();
+    };
+  }, [screen, scaling, viewOnly, state]);
+
   const rfb = useCallback(() => live.current, []);
   const reconnect = useCallback(() => {
     setProblem(null);
     setGeneration((g) => g + 1);
   }, []);
 
-  return { state, problem, desktopName, rfb, reconnect };
+  return { state, problem, desktopName, rfb, reconnect, resizeNote };
+}
+
+/**
+ * noVNC's canvas is where keys go, and it is left out of the Tab order (tabIndex -1); the desktop is
+ * reachable with Tab like any control, and a screen reader is told what it is and how to leave it.
+ */
+function labelDesktop(target: HTMLElement): void {
+  const canvas = target.querySelector('canvas');
+  if (!canvas) return;
+  canvas.tabIndex = 0;
+  canvas.setAttribute('role', 'application');
+  canvas.setAttribute('aria-roledescription', 'remote desktop');
+  canvas.setAttribute('aria-label', 'Desktop: keys you type go to the VM');
+  canvas.setAttribute('aria-describedby', DESKTOP_HINT_ID);
+  canvas.dataset.testid = 'vnc-desktop';
 }

@@ -9,6 +9,7 @@ import { buildRoutes } from './routes/build-routes';
 import { buildControlRoutes } from './routes/build-control-routes';
 import { buildLogRoutes } from './routes/build-log-routes';
 import { buildRecordRoutes } from './routes/build-record-routes';
+import { preferencesRoutes } from './routes/preferences-routes';
 import { previewRoutes } from './routes/preview-routes';
 import { filesRoutes } from './routes/files-routes';
 import { opsRoutes } from './routes/ops-routes';
@@ -24,7 +25,7 @@ import { isStoreUnavailable } from '../store/store-errors';
 // The JSON API runs in the gateway's own process space, next to the upgrade router, with the same store
 // and config objects; Next serves the pages and whatever this table does not claim.
 
-const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...buildControlRoutes, ...buildRecordRoutes, ...buildLogRoutes, ...previewRoutes, ...filesRoutes, ...opsRoutes, ...usageRoutes, ...socketTicketsRoutes]);
+const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...buildRoutes, ...buildControlRoutes, ...buildRecordRoutes, ...buildLogRoutes, ...previewRoutes, ...filesRoutes, ...opsRoutes, ...usageRoutes, ...socketTicketsRoutes, ...preferencesRoutes]);
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 

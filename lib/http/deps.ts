@@ -11,6 +11,7 @@ import type { Users } from '../store/users';
 import type { Projects } from '../store/projects';
 import type { Sessions } from '../store/sessions';
 import type { Builds } from '../store/builds';
+import type { Preferences } from '../store/preferences';
 import type { SessionService } from '../sessions/session-service';
 import type { Bus } from '../hub/bus';
 import type { Logger } from '../observability/logger';
@@ -39,6 +40,8 @@ export type ApiDeps = {
   projects: Projects;
   sessions: Sessions;
   builds: Builds;
+  /** Each user's own settings (the viewer's scaling, quality, compression). */
+  preferences: Preferences;
   sessionService: SessionService;
   /** The build backend's HTTP origin, for the SSE stream. */
   buildBackendHttp: URL;

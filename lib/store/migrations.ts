@@ -92,6 +92,20 @@ const migrations: Record<string, DialectMigration> = {
       await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute();
     },
   },
+  // One row per user and kind of preference ('viewer'), the value as JSON: a new kind is a new name,
+  // not a migration. Text and bigint only, so the same statements run on Postgres.
+  '0006_user_preferences': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('user_preferences')
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('user_preferences_pk', ['user_id', 'name'])
+        .execute();
+    },
+  },
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {

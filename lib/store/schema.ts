@@ -76,6 +76,14 @@ export interface BuildEventsTable {
   event: string;
 }
 
+/** A user's preferences of one kind (`name`), as JSON; read through lib/store/preferences.ts. */
+export interface UserPreferencesTable {
+  user_id: string;
+  name: string;
+  value: string;
+  updated_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   projects: ProjectsTable;
@@ -83,6 +91,7 @@ export interface Database {
   builds: BuildsTable;
   build_events: BuildEventsTable;
   auth_sessions: AuthSessionsTable;
+  user_preferences: UserPreferencesTable;
 }
 
 export type User = Selectable<UsersTable>;
