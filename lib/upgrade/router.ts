@@ -55,6 +55,8 @@ type Ctx = {
   upstream?: string;
   /** What the refusal was about when the reason alone would not say (the Origin that was not allowed). */
   refused?: string;
+  /** The record's hook for the open socket (a share link's viewers); what it returns runs when it ends. */
+  onOpen?: (close: Opened['close']) => () => void;
 };
 
 type End = { outcome: string; code?: number; reason?: string; endedBy?: string; bytesIn: number; bytesOut: number };
@@ -160,6 +162,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
     });
     if (!decision.ok) return refuse(req, socket, ctx, decision.code, decision.reason);
     ctx.resource = decision.describe;
+    ctx.onOpen = decision.onOpen;
 
     // Step 5: limits.
     if (watch.aborted) return clientLeft(socket, ctx);
@@ -202,10 +205,12 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
   function opened(ctx: Ctx, socket: Opened, release: () => void) {
     const entry: OpenSocket = { route: ctx.route, userId: ctx.user?.userId, sessionId: ctx.user?.sessionId, close: socket.close };
     deps.registry.add(entry);
+    const ended = ctx.onOpen?.(socket.close);
     metrics.upgrades.inc({ route: ctx.route, outcome: 'accepted' });
     metrics.upgradeSeconds.observe({ route: ctx.route }, (Date.now() - ctx.started) / 1000);
     void socket.done.then((end) => {
       deps.registry.remove(entry);
+      ended?.();
       release();
       metrics.bytes.inc({ route: ctx.route, direction: 'in' }, end.bytesIn);
       metrics.bytes.inc({ route: ctx.route, direction: 'out' }, end.bytesOut);
@@ -232,7 +237,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
           release();
           return refuse(req, socket, ctx, CLOSE.BAD_GATEWAY, `VM unreachable: ${vm.message}`);
         }
-        const b = await bridge(req, socket, watch.handOver(head), vm.socket, vm.greeting);
+        const b = await bridge(req, socket, watch.handOver(head), vm.socket, vm.greeting, target.rights);
         if (!b) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
         return opened(ctx, b, release);
       }
