@@ -15,13 +15,17 @@ export type VncFrameMessage = { type: 'portico:vnc'; sessionId: string; state: s
 
 // The noVNC viewer alone: what /vnc/<id> shows and the session page frames. Fills its window: a toolbar,
 // then the desktop scaled to fit below it.
-export function VncViewer({ sessionId }: { sessionId: string }) {
+export function VncViewer({ sessionId, viewOnlyLocked = false }: { sessionId: string; /** A view-only share: input is off and cannot be turned on (the server drops it anyway). */ viewOnlyLocked?: boolean }) {
   const screen = useRef<HTMLDivElement>(null);
   // Typing into the desktop is using the dashboard: it keeps the sign-in alive (the frame's input never
   // reaches the framing page).
   useActivityKeepalive();
   const { state, problem, desktopName, rfb, reconnect } = useVnc(sessionId, screen);
   const [pasting, setPasting] = useState<{ hint: string | null } | null>(null);
+  useEffect(() => {
+    const r = rfb();
+    if (r) r.viewOnly = viewOnlyLocked;
+  }, [rfb, state, viewOnlyLocked]);
 
   // Every change of state, and every close while retrying, so the framing page re-reads the session.
   useEffect(() => {
@@ -49,7 +53,7 @@ export function VncViewer({ sessionId }: { sessionId: string }) {
     }
   }
 
-  const connected = state === 'live';
+  const connected = state === 'live' && !viewOnlyLocked;
   return (
     <div className="flex h-dvh flex-col bg-canvas text-ink">
       <div role="toolbar" aria-label="Viewer" className="flex h-11 shrink-0 items-center gap-2 border-b border-line bg-surface px-3">
@@ -57,6 +61,7 @@ export function VncViewer({ sessionId }: { sessionId: string }) {
         <span className="min-w-0 flex-1 truncate text-xs text-muted" data-testid="desktop-name">
           {desktopName ?? ''}
         </span>
+        {viewOnlyLocked ? <span data-testid="view-only-locked" className="text-xs font-medium text-muted">View only</span> : null}
         <ToolbarButton onClick={() => void paste()} disabled={!connected} title="Type the clipboard's text into the desktop">
           <ClipboardPaste aria-hidden className="size-3.5" />
           Paste
