@@ -120,6 +120,7 @@ export function SessionSharePanel({ sessionId }: { sessionId: string }) {
         <h3 id="watching-now" className="flex items-center gap-1.5 text-xs font-semibold tracking-wide text-muted uppercase">
           <Users aria-hidden className="size-3.5" />
           Watching now
+          {data?.watchingScope === 'gateway' ? <span className="font-normal tracking-normal normal-case"> (through this server)</span> : null}
         </h3>
         <ul data-testid="watching-now" className="flex flex-wrap gap-1.5">
           {data?.watching.length ? (

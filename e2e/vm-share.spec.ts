@@ -73,6 +73,8 @@ test.describe('sharing a VM session', () => {
       await panel.getByRole('button', { name: 'Create link' }).click();
       const link = await panel.getByLabel('The link (shown only now: copy it)').inputValue();
       expect(link).toMatch(/\/share\/[\w-]{43}$/);
+      await panel.getByRole('button', { name: 'Close' }).click();
+      await expect(panel).toBeHidden();
 
       // The guest opens it: sign in first, then back to the link, which says what it gives.
       await guestPage.goto(link);
@@ -102,6 +104,7 @@ test.describe('sharing a VM session', () => {
       expect(fs.existsSync(path.join(homeOf(session.id), blocked)), "the guest's keys did nothing").toBe(false);
 
       // The owner sees who accepted the link and who is watching now.
+      await page.getByRole('button', { name: 'Share' }).click();
       const row = panel.getByTestId('share-row').filter({ hasText: 'View only' });
       await expect(row).toContainText(`Accepted by ${guest.username}`);
       await expect(panel.getByTestId('watching-now')).toContainText(guest.username, { timeout: 5000 });

@@ -38,7 +38,15 @@ export const isShareToken = (token: string) => TOKEN_PATTERN.test(token);
 
 export type SessionAccessDecision = { access: SessionAccess; shareId: string | null };
 
-export type SessionSharesDeps = { store: SessionShareStore; users: Users; bus: Bus; logger: Logger; sessions: { byId(id: string): Promise<Session | undefined> } };
+export type SessionSharesDeps = {
+  store: SessionShareStore;
+  users: Users;
+  bus: Bus;
+  logger: Logger;
+  sessions: { byId(id: string): Promise<Session | undefined> };
+  /** `gateway` when other gateways hold viewer sockets this one does not see (REDIS_URL). */
+  watchingScope: SessionShares['watchingScope'];
+};
 
 export function createSessionSharing(deps: SessionSharesDeps) {
   const { store, logger } = deps;
@@ -122,7 +130,7 @@ export function createSessionSharing(deps: SessionSharesDeps) {
 
     async list(session: Session): Promise<SessionShares> {
       const shares = await publicShares(await store.forSession(session.id));
-      return { shares, watching: watchers.of(session.id), limit: MAX_SHARES_PER_SESSION, watchingScope: 'gateway' };
+      return { shares, watching: watchers.of(session.id), limit: MAX_SHARES_PER_SESSION, watchingScope: deps.watchingScope };
     },
 
     /** Ends the link: its sockets close with 4403 here and on every gateway; nobody can use it again. */
