@@ -184,17 +184,19 @@ function ShareRow({ share, onRevoke }: { share: PublicShare; onRevoke(): void })
   const when =
     share.state === 'revoked' ? `Revoked ${relativeTime(share.revokedAt ?? 0)}` : share.state === 'expired' ? 'Expired' : `Expires ${new Date(share.expiresAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}`;
   return (
-    <li data-testid="share-row" data-state={share.state} className={`flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2 ${share.state === 'active' ? '' : 'opacity-60'}`}>
-      <span className="inline-flex items-center gap-1.5 font-medium text-ink">
-        <Icon aria-hidden className="size-3.5" />
-        {share.rights === 'view-only' ? 'View only' : 'Interactive'}
-      </span>
-      <span className="text-xs text-muted">{when}</span>
-      <span className="min-w-0 basis-full truncate text-xs text-muted sm:order-none sm:basis-auto sm:flex-1">
-        {share.accepted.length ? `Accepted by ${share.accepted.map((a) => a.username).join(', ')}` : 'Not accepted yet'}
-      </span>
+    <li data-testid="share-row" data-state={share.state} className={`flex items-center gap-3 px-3 py-2 ${share.state === 'active' ? '' : 'opacity-60'}`}>
+      <div className="min-w-0 flex-1">
+        <div className="flex flex-wrap items-center gap-x-2.5">
+          <span className="inline-flex items-center gap-1.5 font-medium text-ink">
+            <Icon aria-hidden className="size-3.5" />
+            {share.rights === 'view-only' ? 'View only' : 'Interactive'}
+          </span>
+          <span className="text-xs text-muted">{when}</span>
+        </div>
+        <p className="truncate text-xs text-muted">{share.accepted.length ? `Accepted by ${share.accepted.map((a) => a.username).join(', ')}` : 'Not accepted yet'}</p>
+      </div>
       {share.state === 'active' ? (
-        <Button variant="ghost" className="ml-auto h-7 px-2 text-xs text-danger" onClick={onRevoke}>
+        <Button variant="ghost" className="h-7 shrink-0 px-2 text-xs text-danger!" onClick={onRevoke}>
           Revoke
         </Button>
       ) : null}

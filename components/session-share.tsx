@@ -39,7 +39,8 @@ function ShareButton({ session }: { session: PublicSession }) {
     <>
       <Button variant="secondary" onClick={() => setOpen(true)}>
         <Share2 aria-hidden className="size-4" />
-        Share
+        {/* An icon on a phone, where the header row has room for little else; the name stays for readers. */}
+        <span className="max-sm:sr-only">Share</span>
       </Button>
       <dialog
         ref={dialog}
