@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -63,6 +64,7 @@ describe('share links', () => {
     assert.equal((await gw.api('DELETE', `/api/sessions/${s.body.id}/shares/${made.body.share.id}`, { token: owner.token })).status, 204);
     assert.equal((await gw.api('GET', `/api/sessions/${s.body.id}`, { token: guest.token })).status, 403);
     assert.equal((await gw.api('POST', `/api/shares/${token}/accept`, { token: guest.token })).status, 403);
+    await gw.api('DELETE', `/api/sessions/${s.body.id}`, { token: owner.token });
   });
 
   test('at most 20 live links per session', async () => {
@@ -71,6 +73,34 @@ describe('share links', () => {
     const over = await gw.api('POST', `/api/sessions/${s.body.id}/shares`, { token: owner.token, body: { rights: 'view-only', expires: '1h' } });
     assert.equal(over.status, 403);
     assert.match(over.body.error.message, /20 of 20 share links/);
+    await gw.api('DELETE', `/api/sessions/${s.body.id}`, { token: owner.token });
+  });
+
+  test('a link that expires closes the sockets opened through it with 4403, and lets nobody in again', async () => {
+    // A VNC server that greets and then listens: the socket stays open until the gateway closes it.
+    const vnc = net.createServer((c) => {
+      c.on('error', () => undefined);
+      c.write('RFB 003.008\n');
+      c.resume();
+    });
+    await new Promise<void>((r) => vnc.listen(0, '127.0.0.1', () => r()));
+    try {
+      const s = await gw.api('POST', '/api/sessions', { token: gw.adminToken, body: { name: 'brief', target: `tcp://127.0.0.1:${(vnc.address() as net.AddressInfo).port}`, ownerId: owner.id } });
+      const { id, token } = await share(s.body.id, 'interactive');
+      const ws = gw.open(`/api/sessions/${s.body.id}/vnc?token=${guest.token}`, { protocols: ['binary'] });
+      await opened(ws);
+      const ending = closed(ws);
+      // The link's time is up (as if an hour had passed).
+      await gw.portico.store.db.updateTable('session_shares').set({ expires_at: Date.now() - 1 }).where('id', '=', id).execute();
+      assert.deepEqual(await ending, { code: 4403, reason: 'the share link expired' });
+      assert.equal((await closed(gw.open(`/api/sessions/${s.body.id}/vnc?token=${guest.token}`, { protocols: ['binary'] }))).code, 4403);
+      const again = await gw.api('POST', `/api/shares/${token}/accept`, { token: guest.token });
+      assert.equal(again.status, 403);
+      assert.equal(again.body.error.message, 'This share link has expired; ask the owner for a new one.');
+      await gw.api('DELETE', `/api/sessions/${s.body.id}`, { token: owner.token });
+    } finally {
+      await new Promise((r) => vnc.close(r));
+    }
   });
 
   describe('on a real desktop', { skip: localVncMissing() ?? false }, () => {
@@ -128,6 +158,7 @@ describe('share links', () => {
 
     test('a viewer that breaks RFB is closed with 4400 and says why', async () => {
       const created = await gw.api('POST', '/api/sessions', { token: owner.token, body: { name: 'strict desk' } });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
       await share(created.body.id, 'view-only');
       const ws = gw.open(`/api/sessions/${created.body.id}/vnc?token=${guest.token}`, { protocols: ['binary'] });
       const rfb = new RfbTestClient(ws);
