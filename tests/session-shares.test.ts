@@ -57,6 +57,8 @@ describe('share links', () => {
     assert.equal(seen.body.access, 'view-only');
     assert.equal(seen.body.ownerName, 'share-owner');
     assert.equal((await gw.api('DELETE', `/api/sessions/${s.body.id}`, { token: guest.token })).status, 403);
+    const mine = await gw.api('GET', '/api/shared-sessions', { token: guest.token });
+    assert.deepEqual(mine.body.map((x: { name: string; access: string; ownerName: string }) => `${x.name}:${x.access}:${x.ownerName}`), ['shared desk:view-only:share-owner']);
 
     const listed = await gw.api('GET', `/api/sessions/${s.body.id}/shares`, { token: owner.token });
     assert.deepEqual(listed.body.shares[0].accepted.map((a: { username: string }) => a.username), ['share-guest']);
@@ -64,6 +66,7 @@ describe('share links', () => {
     assert.equal((await gw.api('DELETE', `/api/sessions/${s.body.id}/shares/${made.body.share.id}`, { token: owner.token })).status, 204);
     assert.equal((await gw.api('GET', `/api/sessions/${s.body.id}`, { token: guest.token })).status, 403);
     assert.equal((await gw.api('POST', `/api/shares/${token}/accept`, { token: guest.token })).status, 403);
+    assert.deepEqual((await gw.api('GET', '/api/shared-sessions', { token: guest.token })).body, []);
     await gw.api('DELETE', `/api/sessions/${s.body.id}`, { token: owner.token });
   });
 

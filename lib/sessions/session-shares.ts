@@ -5,9 +5,10 @@ import { owns } from '../auth/ownership';
 import type { TokenClaims } from '../auth/tokens';
 import type { Bus } from '../hub/bus';
 import type { Logger } from '../observability/logger';
-import type { CreatedShare, PublicShare, SessionAccess, SessionShares, ShareExpiry, ShareInvite, ShareRights } from '../protocol/api';
+import type { CreatedShare, PublicSession, PublicShare, SessionAccess, SessionShares, ShareExpiry, ShareInvite, ShareRights } from '../protocol/api';
 import type { Session, SessionShare } from '../store/schema';
 import type { SessionShareStore } from '../store/session-shares';
+import { toPublicSession } from '../store/sessions';
 import type { Users } from '../store/users';
 import { createSessionWatchers, type Watcher } from './session-watchers';
 
@@ -126,6 +127,21 @@ export function createSessionSharing(deps: SessionSharesDeps) {
       logger.info({ event: 'share_created', session: session.id, share: row.id, rights: row.rights, by: user.username }, 'a share link was made');
       const [share] = await publicShares([row]);
       return { share, path: `/share/${token}` };
+    },
+
+    /** Sessions others shared with `user` through links still live, with the rights of the best one. */
+    async sharedWith(user: TokenClaims): Promise<PublicSession[]> {
+      const rows = await store.sharedWith(user.userId, Date.now());
+      const best = new Map<string, ShareRights>();
+      for (const r of rows) if (best.get(r.session_id) !== 'interactive') best.set(r.session_id, r.rights);
+      const out: PublicSession[] = [];
+      for (const [id, rights] of best) {
+        const session = await deps.sessions.byId(id);
+        if (!session || session.owner_id === user.userId) continue;
+        const owner = await deps.users.byId(session.owner_id);
+        out.push({ ...toPublicSession(session), access: rights, ownerName: owner?.username ?? 'someone' });
+      }
+      return out.sort((a, b) => b.createdAt - a.createdAt);
     },
 
     async list(session: Session): Promise<SessionShares> {

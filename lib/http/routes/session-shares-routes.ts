@@ -47,6 +47,15 @@ export const sessionSharesRoutes: RouteDef<ApiDeps>[] = [
     },
   },
   {
+    // Not under /api/sessions/: `shared` would read as a session id there.
+    method: 'GET',
+    pattern: '/api/shared-sessions',
+    async handler(ctx) {
+      const user = await requireUser(ctx.req, ctx.deps.tokens, ctx.deps.config.allowedOrigins);
+      sendJson(ctx.res, 200, await ctx.deps.sharing.sharedWith(user));
+    },
+  },
+  {
     method: 'GET',
     pattern: '/api/shares/:token',
     async handler(ctx) {
