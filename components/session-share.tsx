@@ -37,7 +37,7 @@ function ShareButton({ session }: { session: PublicSession }) {
   const titleId = useId();
   return (
     <>
-      <Button variant="secondary" onClick={() => setOpen(true)}>
+      <Button variant="secondary" title="Share this session" onClick={() => setOpen(true)}>
         <Share2 aria-hidden className="size-4" />
         {/* An icon on a phone, where the header row has room for little else; the name stays for readers. */}
         <span className="max-sm:sr-only">Share</span>
