@@ -146,7 +146,7 @@ export async function createPortico({ config, next, logDestination, role = 'all'
     clientAddress: addressOf,
     openSockets: (name) => registry.byRoute()[name] ?? 0,
   });
-  const sharing = startSessionSharing({ db: store.db, users, sessions, bus, logger, manyGateways: Boolean(config.redisUrl) });
+  const sharing = startSessionSharing({ db: store.db, users, sessions, bus, logger, redis: shared.redis });
   const socketRoutes = { list: declared.routesAfter(BUILTIN_ROUTES), deps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow, vmhost, sharing } };
   const sessionSweep = startSessionSweep({ registry, guard, logger });
 

@@ -9,7 +9,7 @@ import { startRedisServer, type RedisServer } from '../lib/engines/redis-server'
 import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
 
 // A share link revoked on one gateway closes the sockets opened through it on another (REDIS_URL: the
-// bus carries the revoke), at once rather than at the next sweep.
+// bus carries the revoke), at once rather than at the next sweep; who is watching is seen from any gateway.
 
 describe('share links across two gateways on one Redis', () => {
   let redis: RedisServer;
@@ -40,7 +40,7 @@ describe('share links across two gateways on one Redis', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test('revoked on A: the guest viewer on B closes with 4403 at once, and B refuses a new one', async () => {
+  test('the owner on A sees the guest watching on B; revoked on A, the viewer on B closes with 4403 at once and B refuses a new one', async () => {
     const owner = await a.createUser('sharer');
     const guest = await a.createUser('watcher');
     const port = (vnc.address() as net.AddressInfo).port;
@@ -50,11 +50,21 @@ describe('share links across two gateways on one Redis', () => {
 
     const ws = b.open(`/api/sessions/${s.body.id}/vnc?token=${guest.token}`, { protocols: ['binary'] });
     await opened(ws);
+    // The owner, on A, sees the guest watching through B.
+    const listed = await a.api('GET', `/api/sessions/${s.body.id}/shares`, { token: owner.token });
+    assert.equal(listed.body.watchingScope, 'all');
+    assert.deepEqual(listed.body.watching.map((w: { username: string; access: string }) => `${w.username}:${w.access}`), ['watcher:view-only']);
     const ending = closed(ws);
     const at = Date.now();
     assert.equal((await a.api('DELETE', `/api/sessions/${s.body.id}/shares/${made.body.share.id}`, { token: owner.token })).status, 204);
     assert.deepEqual(await ending, { code: 4403, reason: 'the share link was revoked' });
     assert.ok(Date.now() - at < 1000, `closed after ${Date.now() - at} ms`);
     assert.equal((await closed(b.open(`/api/sessions/${s.body.id}/vnc?token=${guest.token}`, { protocols: ['binary'] }))).code, 4403);
+    // Gone from the list once B has let go of the socket (its removal from Redis does not wait for anyone).
+    const until = Date.now() + 2000;
+    while ((await a.api('GET', `/api/sessions/${s.body.id}/shares`, { token: owner.token })).body.watching.length > 0) {
+      assert.ok(Date.now() < until, 'the guest is still listed as watching');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 });

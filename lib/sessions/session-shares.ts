@@ -10,7 +10,8 @@ import type { Session, SessionShare } from '../store/schema';
 import type { SessionShareStore } from '../store/session-shares';
 import { toPublicSession } from '../store/sessions';
 import type { Users } from '../store/users';
-import { createSessionWatchers, type Watcher } from './session-watchers';
+import { createSessionWatchers, onePerPerson, type Watcher } from './session-watchers';
+import type { WatcherPresence } from './redis-watchers';
 
 // Share links of a VM session (issue 14 point 6). A link is a capability with one purpose: it lets a
 // signed-in user accept access to one session with the link's rights, until it expires or the owner
@@ -45,8 +46,8 @@ export type SessionSharesDeps = {
   bus: Bus;
   logger: Logger;
   sessions: { byId(id: string): Promise<Session | undefined> };
-  /** `gateway` when other gateways hold viewer sockets this one does not see (REDIS_URL). */
-  watchingScope: SessionShares['watchingScope'];
+  /** Who is watching on every gateway (REDIS_URL); absent with one gateway, which sees every socket. */
+  presence?: WatcherPresence | null;
 };
 
 export function createSessionSharing(deps: SessionSharesDeps) {
@@ -146,7 +147,10 @@ export function createSessionSharing(deps: SessionSharesDeps) {
 
     async list(session: Session): Promise<SessionShares> {
       const shares = await publicShares(await store.forSession(session.id));
-      return { shares, watching: watchers.of(session.id), limit: MAX_SHARES_PER_SESSION, watchingScope: deps.watchingScope };
+      // Every gateway's viewers when Redis can say; this gateway's own (and saying so) when it cannot.
+      const everywhere = deps.presence ? await deps.presence.of(session.id) : null;
+      if (everywhere) return { shares, watching: onePerPerson(everywhere), limit: MAX_SHARES_PER_SESSION, watchingScope: 'all' };
+      return { shares, watching: watchers.of(session.id), limit: MAX_SHARES_PER_SESSION, watchingScope: deps.presence ? 'gateway' : 'all' };
     },
 
     /** Ends the link: its sockets close with 4403 here and on every gateway; nobody can use it again. */
@@ -193,12 +197,19 @@ export function createSessionSharing(deps: SessionSharesDeps) {
 
     /** A viewer socket is open: counted among who is watching, and closed if its link ends. */
     opened(sessionId: string, w: Omit<Watcher, 'since'>, close: (code: number, reason: string) => Promise<void>): () => void {
-      return watchers.add(sessionId, { ...w, since: Date.now() }, close);
+      const watcher = { ...w, since: Date.now() };
+      const here = watchers.add(sessionId, watcher, close);
+      const everywhere = deps.presence?.add(sessionId, watcher);
+      return () => {
+        here();
+        everywhere?.();
+      };
     },
 
     close(): void {
       clearInterval(sweep);
       subscription.close();
+      deps.presence?.close();
     },
   };
 }

@@ -23,14 +23,9 @@ export function createSessionWatchers() {
         if (!s.size) bySession.delete(sessionId);
       };
     },
-    /** Who has a viewer open on the session, one line per person (their earliest socket), owner first. */
+    /** Who has a viewer open on the session here, one line per person. */
     of(sessionId: string): SessionWatcher[] {
-      const people = new Map<string, SessionWatcher>();
-      for (const { watcher } of bySession.get(sessionId) ?? []) {
-        const known = people.get(watcher.userId);
-        if (!known || watcher.since < known.since) people.set(watcher.userId, watcher);
-      }
-      return [...people.values()].sort((a, b) => (a.access === 'owner' ? -1 : b.access === 'owner' ? 1 : a.since - b.since));
+      return onePerPerson([...(bySession.get(sessionId) ?? [])].map((e) => e.watcher));
     },
     /** The share links that open sockets came through (for the sweep). */
     shareIds(): string[] {
@@ -54,3 +49,13 @@ export function createSessionWatchers() {
 }
 
 export type SessionWatchers = ReturnType<typeof createSessionWatchers>;
+
+/** One line per person (their earliest socket), the owner first, then by when they came. */
+export function onePerPerson(sockets: readonly SessionWatcher[]): SessionWatcher[] {
+  const people = new Map<string, SessionWatcher>();
+  for (const watcher of sockets) {
+    const known = people.get(watcher.userId);
+    if (!known || watcher.since < known.since) people.set(watcher.userId, watcher);
+  }
+  return [...people.values()].sort((a, b) => (a.access === 'owner' ? -1 : b.access === 'owner' ? 1 : a.since - b.since));
+}
