@@ -36,6 +36,7 @@ import { createUpgradeRouter } from './lib/upgrade/router';
 import { startSessionSweep } from './lib/upgrade/session-sweep';
 import { BUILTIN_ROUTES, findRoute } from './lib/upgrade/routes';
 import { createApi } from './lib/http/api';
+import { startSessionSharing } from './lib/server/session-sharing';
 import { createPreviewTokens } from './lib/preview/preview-tokens';
 import { startPreviewServer } from './lib/preview/preview-server';
 import { sendError } from './lib/http/json';
@@ -146,7 +147,8 @@ export async function createPortico({ config, next, logDestination, role = 'all'
     clientAddress: addressOf,
     openSockets: (name) => registry.byRoute()[name] ?? 0,
   });
-  const socketRoutes = { list: declared.routesAfter(BUILTIN_ROUTES), deps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow, vmhost } };
+  const sharing = startSessionSharing({ db: store.db, users, sessions, bus, logger, redis: shared.redis });
+  const socketRoutes = { list: declared.routesAfter(BUILTIN_ROUTES), deps: { projects, sessions, hub, buildBackend, backendTokens, vncTargetAllow: config.vncTargetAllow, vmhost, sharing } };
   const sessionSweep = startSessionSweep({ registry, guard, logger });
 
   // Next gets a server of its own that never listens, so it can only ever see the `/_next/` upgrades
@@ -172,7 +174,7 @@ export async function createPortico({ config, next, logDestination, role = 'all'
   // The preview origin: built apps run from a port of their own, never the dashboard's (issue 11).
   const previewTokens = createPreviewTokens(jwtSecret);
   const preview = await startPreviewServer({ config, tokens: previewTokens, projects, builds, logger });
-  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, preferences: createPreferences(store.db), buildBackendHttp, bus, logger, metrics, health, registry, socketRoutes, preview: { tokens: previewTokens, originFor: preview.originFor } });
+  const api = createApi({ config, tokens, guard, authSessions, tickets, loginLimits, hashPool, backendTokens, leases, users, projects, sessions, sessionService, builds, preferences: createPreferences(store.db), buildBackendHttp, bus, logger, metrics, health, registry, socketRoutes, sharing, preview: { tokens: previewTokens, originFor: preview.originFor } });
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(req, res);
@@ -234,6 +236,7 @@ export async function createPortico({ config, next, logDestination, role = 'all'
     closing ??= (async () => {
       drain();
       sessionSweep.close();
+      sharing.close();
       server.close();
       await registry.closeAll(CLOSE.GOING_AWAY, 'server going away');
       server.closeAllConnections();

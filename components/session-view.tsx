@@ -16,6 +16,7 @@ import { MissingResource } from './missing-resource';
 import { PageTitle } from './page-title';
 import { SESSION_KIND } from './sessions-panel';
 import { SessionStatusBadge } from './session-status-badge';
+import { SessionShare } from './session-share';
 import type { VncFrameMessage } from './vnc-viewer';
 
 // Toolbar of the viewer (2.75rem) on top of a 16:10 desktop: with the frame this tall at a given width,
@@ -113,6 +114,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           </span>
         </div>
         <div className="flex items-center gap-2">
+          <SessionShare session={session} />
           <a
             href={`/vnc/${encodeURIComponent(session.id)}`}
             target="_blank"
@@ -122,10 +124,12 @@ export function SessionView({ sessionId }: { sessionId: string }) {
             <ExternalLink aria-hidden className="size-4" />
             Open in a new tab
           </a>
-          <Button variant="secondary" onClick={() => setConfirming(true)}>
-            <Trash2 aria-hidden className="size-4" />
-            Delete
-          </Button>
+          {session.access === 'view-only' || session.access === 'interactive' ? null : (
+            <Button variant="secondary" onClick={() => setConfirming(true)}>
+              <Trash2 aria-hidden className="size-4" />
+              Delete
+            </Button>
+          )}
         </div>
       </div>
       <div className="@container overflow-hidden rounded-xl border border-line bg-zinc-900 shadow-xs">

@@ -99,7 +99,16 @@ export function VncViewer({ sessionId, viewOnlyLocked = false }: { sessionId: st
     <div ref={root} className="flex h-dvh flex-col bg-canvas text-ink">
       <VncToolbar
         toolbarRef={toolbar}
-        status={<ConnectionBadge state={state} label="Desktop" />}
+        status={
+          <>
+            <ConnectionBadge state={state} label="Desktop" />
+            {viewOnlyLocked ? (
+              <span data-testid="view-only-locked" className="text-xs font-medium whitespace-nowrap text-muted">
+                View only
+              </span>
+            ) : null}
+          </>
+        }
         name={desktopName}
         items={items}
         extra={<VncDisplaySettings prefs={prefs} save={save} onChange={change} />}

@@ -10,6 +10,7 @@ import { localVncMissing } from '../lib/sessions/local-vnc';
 import { freePort } from '../lib/net/ports';
 import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
 import { hubReader } from './helpers/hub-client';
+import { RfbTestClient } from './helpers/rfb-client';
 
 // `npm run vmhost`: the local VM provider as a process of its own, and a gateway with VMHOST_URL that runs
 // no VM itself — it starts and stops them on the vmhost and proxies each viewer there with a token for that
@@ -197,6 +198,47 @@ describe('a gateway with VMHOST_URL and a vmhost process', { skip: localVncMissi
     try {
       assert.equal((await closed(viewer(s.body.id, other.token))).code, 4403);
       assert.equal((await gw.api('DELETE', `/api/sessions/${s.body.id}`, { token: other.token })).status, 403);
+    } finally {
+      await gw.api('DELETE', `/api/sessions/${s.body.id}`, { token: user.token });
+    }
+  });
+
+  test("a share link's rights travel to the vmhost: a view-only guest's keys do nothing there, an interactive one's do; revoke closes with 4403", async () => {
+    const s = await gw.api('POST', '/api/sessions', { token: user.token, body: { name: 'shared on the vmhost' } });
+    const home = path.join(gw.portico.config.dataDir, 'vnc', s.body.id, 'home');
+    const share = async (rights: string, who: { token: string }) => {
+      const made = await gw.api('POST', `/api/sessions/${s.body.id}/shares`, { token: user.token, body: { rights, expires: '1h' } });
+      assert.equal((await gw.api('POST', `/api/shares/${made.body.path.slice(7)}/accept`, { token: who.token })).status, 200);
+      return made.body.share.id as string;
+    };
+    const watcher = await gw.createUser('vmhost-watcher');
+    const helper = await gw.createUser('vmhost-helper');
+    try {
+      const viewOnly = await share('view-only', watcher);
+      await share('interactive', helper);
+      const ownerRfb = new RfbTestClient(viewer(s.body.id));
+      await opened(ownerRfb.ws);
+      await ownerRfb.handshake(true);
+      await ownerRfb.waitForColour(100, 100, 0x1b1c1a);
+      const guest = new RfbTestClient(viewer(s.body.id, watcher.token));
+      await opened(guest.ws);
+      await guest.handshake(false);
+      guest.click(100, 100);
+      guest.type('touch ~/blocked');
+      await guest.roundTrip();
+      const worker = new RfbTestClient(viewer(s.body.id, helper.token));
+      await opened(worker.ws);
+      await worker.handshake(true);
+      worker.click(100, 100);
+      worker.type('touch ~/written');
+      await waitFor(() => fs.existsSync(path.join(home, 'written')), 10_000, 'the interactive guest wrote a file');
+      assert.equal(fs.existsSync(path.join(home, 'blocked')), false, 'the view-only guest typed nothing');
+      const closing = closed(guest.ws);
+      assert.equal((await gw.api('DELETE', `/api/sessions/${s.body.id}/shares/${viewOnly}`, { token: user.token })).status, 204);
+      assert.equal((await closing).code, 4403);
+      assert.equal((await closed(viewer(s.body.id, watcher.token))).code, 4403);
+      ownerRfb.ws.close();
+      worker.ws.close();
     } finally {
       await gw.api('DELETE', `/api/sessions/${s.body.id}`, { token: user.token });
     }

@@ -3,6 +3,7 @@ import { titleOf } from '@/lib/client/page-title';
 import { AccountUsage } from '@/components/account-usage';
 import { ProjectsPanel } from '@/components/projects-panel';
 import { SessionsPanel } from '@/components/sessions-panel';
+import { SessionShareList } from '@/components/session-share-list';
 
 export const metadata: Metadata = { title: titleOf(['Dashboard']) };
 
@@ -20,6 +21,7 @@ export default function DashboardPage() {
         </div>
         <div className="lg:col-span-2">
           <SessionsPanel />
+          <SessionShareList />
         </div>
       </div>
     </div>

@@ -38,3 +38,13 @@ test('signed with the raw secret, or a build-backend token from the same secret:
   const backend = await createBackendTokens(SECRET).mint({ user: { userId: 'u1', username: 'a', role: 'user' }, projectId: 's1' });
   assert.equal(await vt.verify(backend, 'connect', 's1'), 'invalid');
 });
+
+test('a share link viewer\'s rights travel in the connect token, and a token for one rights is not the other\'s', async () => {
+  const vt = createVmhostTokens(SECRET);
+  const viewOnly = await vt.mint({ ...grant, rights: 'view-only' });
+  const owner = await vt.mint(grant);
+  assert.notEqual(viewOnly, owner);
+  assert.deepEqual(await vt.verify(viewOnly, 'connect', 's1'), { ...grant, rights: 'view-only' });
+  assert.deepEqual(await vt.verify(await vt.mint({ ...grant, rights: 'interactive' }), 'connect', 's1'), { ...grant, rights: 'interactive' });
+  assert.equal((await vt.verify(owner, 'connect', 's1') as { rights?: string }).rights, undefined);
+});

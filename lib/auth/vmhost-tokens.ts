@@ -2,6 +2,7 @@ import { hkdfSync } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { hmacKey } from './hmac-key';
 import { reuseTokens } from './token-reuse';
+import type { ShareRights } from '../protocol/api';
 
 // The credential a gateway sends the vmhost (design.md "Trust boundaries", "Scale-out"): minted per
 // request, for one operation on one session, valid a minute — never the user's session token.
@@ -29,6 +30,8 @@ export type VmhostGrant = {
   /** Who asked (the gateway authorised them); null for the gateway's own `status` polls. */
   userId: string | null;
   role: 'admin' | 'user';
+  /** `connect` for a share link's viewer: what the vmhost's bridge lets through (absent: the owner's). */
+  rights?: ShareRights;
 };
 
 export type VmhostTokens = {
@@ -47,8 +50,8 @@ export function deriveVmhostKey(secret: string): Uint8Array {
 export function createVmhostTokens(secret: string, ttlS = VMHOST_TOKEN_TTL_S): VmhostTokens {
   const key = hmacKey(deriveVmhostKey(secret));
   const reused = reuseTokens(ttlS, MAX_REUSED);
-  const sign = async ({ op, sessionId, userId, role }: VmhostGrant) => {
-    const jwt = new SignJWT({ op, session: sessionId, role })
+  const sign = async ({ op, sessionId, userId, role, rights }: VmhostGrant) => {
+    const jwt = new SignJWT({ op, session: sessionId, role, ...(rights ? { rights } : {}) })
       .setProtectedHeader({ alg: ALG, typ: 'JWT' })
       .setIssuer(VMHOST_TOKEN_ISSUER)
       .setAudience(VMHOST_TOKEN_AUDIENCE)
@@ -59,7 +62,7 @@ export function createVmhostTokens(secret: string, ttlS = VMHOST_TOKEN_TTL_S): V
   };
   return {
     mint(grant) {
-      return reused(`${grant.op}\0${grant.sessionId}\0${grant.userId}\0${grant.role}`, () => sign(grant));
+      return reused(`${grant.op}\0${grant.sessionId}\0${grant.userId}\0${grant.role}\0${grant.rights ?? ''}`, () => sign(grant));
     },
     async verify(token, op, sessionId) {
       if (!token || token.length > 4096) return 'invalid';
@@ -74,7 +77,10 @@ export function createVmhostTokens(secret: string, ttlS = VMHOST_TOKEN_TTL_S): V
         const session = typeof payload.session === 'string' ? payload.session : null;
         // Every operation but `status` names exactly the session it was minted for.
         if (payload.op !== op || (op !== 'status' && (session === null || session !== sessionId))) return 'out_of_scope';
-        return { op, sessionId: session, userId: typeof payload.sub === 'string' ? payload.sub : null, role: payload.role === 'admin' ? 'admin' : 'user' };
+        const grant: VmhostGrant = { op, sessionId: session, userId: typeof payload.sub === 'string' ? payload.sub : null, role: payload.role === 'admin' ? 'admin' : 'user' };
+        // An unknown rights claim is never read as the owner's: it is the narrowest there is.
+        if (payload.rights !== undefined) grant.rights = payload.rights === 'interactive' ? 'interactive' : 'view-only';
+        return grant;
       } catch (err) {
         if (err instanceof errors.JOSEError) return 'invalid';
         throw err;

@@ -13,6 +13,7 @@ import type { Sessions } from '../store/sessions';
 import type { Builds } from '../store/builds';
 import type { Preferences } from '../store/preferences';
 import type { SessionService } from '../sessions/session-service';
+import type { SessionSharing } from '../sessions/session-shares';
 import type { Bus } from '../hub/bus';
 import type { Logger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
@@ -54,6 +55,8 @@ export type ApiDeps = {
   preview: { tokens: PreviewTokens; originFor(req: IncomingMessage): string };
   /** The socket route records (built-in and declared) and what they authorise with: socket tickets use them. */
   socketRoutes: { list(): readonly AnyRoute[]; deps: RouteDeps };
+  /** Share links of VM sessions: who else may watch or work in one. */
+  sharing: SessionSharing;
   /** Per-user limits; createApi makes them from the stores and config above. */
   quotas: AccountQuotas;
 };

@@ -13,8 +13,38 @@ export type ManagedUser = PublicUser & { disabled: boolean; createdAt: number; a
 
 export type PublicProject = { id: string; name: string; ownerId: string; createdAt: number };
 
-/** A VM session as the API shows it: its target stays server side. */
-export type PublicSession = { id: string; name: string; kind: SessionKind; status: SessionStatus; ownerId: string; createdAt: number };
+/**
+ * A VM session as the API shows it: its target stays server side. `access` and `ownerName` are set on
+ * GET /api/sessions/:id (and on sessions shared with the caller): `owner` for the owner or an admin.
+ */
+export type PublicSession = { id: string; name: string; kind: SessionKind; status: SessionStatus; ownerId: string; createdAt: number; access?: SessionAccess; ownerName?: string };
+
+/** What a share link lets its users do in the desktop. */
+export type ShareRights = 'interactive' | 'view-only';
+export type SessionAccess = 'owner' | ShareRights;
+/** How long a new share link lasts. */
+export type ShareExpiry = '1h' | '1d' | '7d';
+export type ShareState = 'active' | 'expired' | 'revoked';
+
+/** A share link as its session's owner sees it (never its token, which is shown once). */
+export type PublicShare = {
+  id: string;
+  rights: ShareRights;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  state: ShareState;
+  /** Who opened the link and accepted it. */
+  accepted: { userId: string; username: string; acceptedAt: number }[];
+};
+/** Someone with a viewer socket open on the session right now. */
+export type SessionWatcher = { userId: string; username: string; access: SessionAccess; since: number; shareId: string | null };
+/** GET /api/sessions/:id/shares. `watchingScope`: `gateway` when only this gateway's sockets are known. */
+export type SessionShares = { shares: PublicShare[]; watching: SessionWatcher[]; limit: number; watchingScope: 'all' | 'gateway' };
+/** POST /api/sessions/:id/shares: the link, with its token, exactly once. */
+export type CreatedShare = { share: PublicShare; path: string };
+/** GET /api/shares/:token: what the link gives, for the page that accepts it. */
+export type ShareInvite = { sessionId: string; sessionName: string; ownerName: string; rights: ShareRights; expiresAt: number; state: ShareState; accepted: boolean; own: boolean };
 
 /** GET /api/vm-provider. */
 export type VmProviderInfo = { available: boolean; sandboxed: boolean; canStart: boolean; sentence: string | null };

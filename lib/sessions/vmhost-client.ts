@@ -1,3 +1,4 @@
+import type { ShareRights } from '../protocol/api';
 import type { TokenClaims } from '../auth/tokens';
 import type { VmhostOp, VmhostTokens } from '../auth/vmhost-tokens';
 import { HttpError, errorCodeForStatus } from '../errors/http-errors';
@@ -109,9 +110,10 @@ export function createVmhostClient(deps: VmhostClientDeps) {
       await call('DELETE', `/vms/${encodeURIComponent(sessionId)}`, 'delete', sessionId, user);
     },
     /** Where a viewer's socket goes, with the credential for it: that session only, a minute. */
-    async viewer(sessionId: string, user: TokenClaims): Promise<{ url: URL; bearer: string }> {
+    async viewer(sessionId: string, user: TokenClaims, rights?: ShareRights): Promise<{ url: URL; bearer: string }> {
       const url = new URL(`${base.replace(/^http/, 'ws')}/vnc/${encodeURIComponent(sessionId)}`);
-      return { url, bearer: await deps.tokens.mint({ op: 'connect', sessionId, userId: user.userId, role: user.role }) };
+      // A share link's viewer: the rights travel in the token, and the vmhost's bridge enforces them.
+      return { url, bearer: await deps.tokens.mint({ op: 'connect', sessionId, userId: user.userId, role: user.role, ...(rights ? { rights } : {}) }) };
     },
     close(): void {
       clearInterval(timer);

@@ -157,12 +157,12 @@ export function createVmhostServer(deps: VmhostServerDeps) {
       if (watch.signal.aborted) return void socket.destroy();
       return refuseUpgrade(socket, 'bad_gateway', `VM unreachable: ${conn.message}`);
     }
-    const b = await bridge(req, socket, watch.handOver(head), conn.socket, conn.greeting);
+    const b = await bridge(req, socket, watch.handOver(head), conn.socket, conn.greeting, g.rights);
     if (!b) return;
     bridges.add(b);
     void b.done.then((end) => {
       bridges.delete(b);
-      deps.logger.info({ event: 'vnc_closed', session: id, endedBy: end.endedBy, code: end.code, bytesIn: end.bytesIn, bytesOut: end.bytesOut }, 'a viewer left');
+      deps.logger.info({ event: 'vnc_closed', session: id, rights: g.rights ?? 'owner', endedBy: end.endedBy, code: end.code, bytesIn: end.bytesIn, bytesOut: end.bytesOut }, 'a viewer left');
     });
   }
 

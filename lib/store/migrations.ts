@@ -92,6 +92,32 @@ const migrations: Record<string, DialectMigration> = {
       await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute();
     },
   },
+  // Share links of a VM session (issue 14 point 6): the link's token is stored only as its SHA-256; who
+  // accepted a link is a row of its own, so one link may let several people in and each shows by name.
+  '0005_session_shares': {
+    async up(db: Kysely<unknown>, t: ColumnTypes) {
+      await db.schema
+        .createTable('session_shares')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id').onDelete('cascade'))
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('rights', 'text', (c) => c.notNull())
+        .addColumn('created_at', t.ms, (c) => c.notNull())
+        .addColumn('expires_at', t.ms, (c) => c.notNull())
+        .addColumn('revoked_at', t.ms)
+        .execute();
+      await db.schema.createIndex('session_shares_session').on('session_shares').column('session_id').execute();
+      await db.schema
+        .createTable('session_share_grants')
+        .addColumn('share_id', 'text', (c) => c.notNull().references('session_shares.id').onDelete('cascade'))
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('accepted_at', t.ms, (c) => c.notNull())
+        .addPrimaryKeyConstraint('session_share_grants_pk', ['share_id', 'user_id'])
+        .execute();
+      await db.schema.createIndex('session_share_grants_user').on('session_share_grants').column('user_id').execute();
+    },
+  },
   // One row per user and kind of preference ('viewer'), the value as JSON: a new kind is a new name,
   // not a migration. Text and bigint only, so the same statements run on Postgres.
   '0006_user_preferences': {

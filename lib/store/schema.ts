@@ -1,9 +1,9 @@
 import type { Selectable } from 'kysely';
-import type { Role, SessionKind, SessionStatus } from '../protocol/api';
+import type { Role, SessionKind, SessionStatus, ShareRights } from '../protocol/api';
 
 // Row types of the store. Times are epoch milliseconds; ids are short random url-safe strings.
 
-export type { Role, SessionKind, SessionStatus } from '../protocol/api';
+export type { Role, SessionKind, SessionStatus, ShareRights } from '../protocol/api';
 
 export interface UsersTable {
   id: string;
@@ -76,6 +76,27 @@ export interface BuildEventsTable {
   event: string;
 }
 
+/** A share link of a VM session: valid while not revoked and `expires_at` is ahead. */
+export interface SessionSharesTable {
+  id: string;
+  session_id: string;
+  /** The session's owner (or an admin) who made the link. */
+  created_by: string;
+  /** SHA-256 (hex) of the link's token; the token itself is shown once, when the link is made. */
+  token_hash: string;
+  rights: ShareRights;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
+/** A signed-in user who opened a share link and accepted it. */
+export interface SessionShareGrantsTable {
+  share_id: string;
+  user_id: string;
+  accepted_at: number;
+}
+
 /** A user's preferences of one kind (`name`), as JSON; read through lib/store/preferences.ts. */
 export interface UserPreferencesTable {
   user_id: string;
@@ -92,6 +113,8 @@ export interface Database {
   build_events: BuildEventsTable;
   auth_sessions: AuthSessionsTable;
   user_preferences: UserPreferencesTable;
+  session_shares: SessionSharesTable;
+  session_share_grants: SessionShareGrantsTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -99,3 +122,4 @@ export type Project = Selectable<ProjectsTable>;
 export type Session = Selectable<SessionsTable>;
 export type Build = Selectable<BuildsTable>;
 export type AuthSession = Selectable<AuthSessionsTable>;
+export type SessionShare = Selectable<SessionSharesTable>;

@@ -20,6 +20,8 @@ export type Ctx = {
   upstream?: string;
   /** What the refusal was about when the reason alone would not say (the Origin that was not allowed). */
   refused?: string;
+  /** The record's hook for the open socket (a share link's viewers); what it returns runs when it ends. */
+  onOpen?: (close: Opened['close']) => () => void;
 };
 
 type End = { outcome: string; code?: number; reason?: string; endedBy?: string; bytesIn: number; bytesOut: number };
@@ -99,11 +101,13 @@ export function createOutcomes(deps: { logger: Logger; metrics: Metrics; registr
   function opened(ctx: Ctx, socket: Opened, release: () => void) {
     const entry: OpenSocket = { route: ctx.route, userId: ctx.user?.userId, sessionId: ctx.user?.sessionId, close: socket.close };
     deps.registry.add(entry);
+    const ended = ctx.onOpen?.(socket.close);
     const m = routeMetrics(ctx.route);
     m.accepted.inc();
     m.seconds.observe((Date.now() - ctx.started) / 1000);
     void socket.done.then((end) => {
       deps.registry.remove(entry);
+      ended?.();
       release();
       m.bytesIn.inc(end.bytesIn);
       m.bytesOut.inc(end.bytesOut);

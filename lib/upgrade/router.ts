@@ -163,6 +163,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
   function authorised(u: Upgrade, decision: Authorised<unknown>): void {
     if (!decision.ok) return refuse(u.req, u.socket, u.ctx, decision.code, decision.reason);
     u.ctx.resource = decision.describe;
+    u.ctx.onOpen = decision.onOpen;
     u.resource = decision.resource;
     if (u.watch.aborted) return clientLeft(u.socket, u.ctx);
     const taken = slots.take(u.route, u.user ? u.user.userId : ADDRESS + deps.clientAddress(u.req));
@@ -249,7 +250,7 @@ export function createUpgradeRouter(deps: UpgradeRouterDeps) {
           release();
           return refuse(req, socket, ctx, CLOSE.BAD_GATEWAY, `VM unreachable: ${vm.message}`);
         }
-        const b = await bridge(req, socket, watch.handOver(head), vm.socket, vm.greeting);
+        const b = await bridge(req, socket, watch.handOver(head), vm.socket, vm.greeting, target.rights);
         if (!b) return (release(), logEnd(ctx, { outcome: 'client_left', bytesIn: 0, bytesOut: 0 }));
         return opened(ctx, b, release);
       }

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { bridge, type Bridge } from './vnc-bridge';
 import { connectVm } from './vm-connect';
+import type { ShareRights } from './rfb-view-only';
 
 // The bridge on its own: an HTTP server whose upgrades are bridged to a TCP echo server, driven by `ws`
 // clients and by hand-made frames, so each framing rule is checked against what a real client sends.
@@ -28,7 +29,9 @@ before(async () => {
   server.on('upgrade', async (req, socket, head) => {
     socket.on('error', () => undefined);
     const vm = await connectVm({ kind: 'tcp', host: '127.0.0.1', port: (echo.address() as net.AddressInfo).port }, 2000);
-    const b = await bridge(req, socket, head, vm.socket, vm.greeting);
+    // `?rights=` makes the client a share link's viewer; the echo server then says what reached the VM.
+    const rights = new URL(req.url ?? '/', 'http://x').searchParams.get('rights') as ShareRights | null;
+    const b = await bridge(req, socket, head, vm.socket, vm.greeting, rights ?? undefined);
     if (b) bridges.push(b);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -42,8 +45,8 @@ after(async () => {
 });
 
 /** A client past the VM's greeting, which the bridge relays as the first message. */
-function open(): Promise<WebSocket> {
-  const ws = new WebSocket(url, ['binary']);
+function open(query = ''): Promise<WebSocket> {
+  const ws = new WebSocket(url + query, ['binary']);
   return new Promise((resolve, reject) => {
     ws.once('message', (d: Buffer) => (d.equals(GREETING) ? resolve(ws) : reject(new Error(`first message: ${d.toString('latin1')}`))));
     ws.once('error', reject);
@@ -129,5 +132,28 @@ describe('the VNC bridge', () => {
     const socket = (ws as unknown as { _socket: net.Socket })._socket;
     socket.write(Buffer.from([0x82, 0x02, 0x61, 0x62]));
     assert.equal(await closed(ws), 1006);
+  });
+
+  test("a view-only viewer's input never reaches the VM, and its ClientInit is made shared", async () => {
+    const ws = await open('/?rights=view-only');
+    const key = Buffer.from([4, 1, 0, 0, 0, 0, 0, 0x61]);
+    const fbur = Buffer.from([3, 1, 0, 0, 0, 0, 5, 0, 3, 32]);
+    const expected = Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.from([1, 1]), fbur]);
+    const back = receive(ws, expected.length);
+    ws.send(Buffer.from('RFB 003.008\n'));
+    ws.send(Buffer.from([1, 0])); // security None, then an exclusive ClientInit
+    ws.send(Buffer.concat([key, fbur]));
+    assert.deepEqual(await back, expected);
+    ws.close();
+    await closed(ws);
+  });
+
+  test('a shared viewer that breaks RFB is closed with 4400 and the reason', async () => {
+    const ws = await open('/?rights=interactive');
+    const reason = new Promise<string>((r) => ws.once('close', (_c, why: Buffer) => r(why.toString())));
+    const code = closed(ws);
+    ws.send(Buffer.concat([Buffer.from('RFB 003.008\n'), Buffer.from([1, 1, 42])]));
+    assert.equal(await code, 4400);
+    assert.equal(await reason, 'RFB refused: unknown RFB message type 42');
   });
 });

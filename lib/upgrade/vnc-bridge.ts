@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { CLOSE } from '../errors/close-codes';
+import { RfbClientFilter, type ShareRights } from './rfb-view-only';
 import { OP, acceptKey, chooseSubprotocol, closeFrame, closeReason, encodeFrame, frameHeader, isClientKey, parseHeader, unmask } from '../net/ws-frames';
 
 // WebSocket binary frames ↔ a plain TCP VNC server (what websockify does, in process). The TCP side is
@@ -24,8 +25,12 @@ const CLOSE_GRACE_MS = 1000;
 export type BridgeEnd = { endedBy: 'client' | 'upstream' | 'gateway'; code: number | undefined; bytesIn: number; bytesOut: number };
 export type Bridge = { close(code: number, reason: string): Promise<void>; done: Promise<BridgeEnd> };
 
-/** Completes the client's handshake and joins it to an already connected TCP socket; null if it cannot. */
-export async function bridge(req: IncomingMessage, socket: Duplex, head: Buffer, tcp: net.Socket, greeting?: Buffer): Promise<Bridge | null> {
+/**
+ * Completes the client's handshake and joins it to an already connected TCP socket; null if it cannot.
+ * `rights` is set for a viewer who came through a share link: its RFB stream is read (rfb-view-only.ts),
+ * and a view-only viewer's input never reaches the VM.
+ */
+export async function bridge(req: IncomingMessage, socket: Duplex, head: Buffer, tcp: net.Socket, greeting?: Buffer, rights?: ShareRights): Promise<Bridge | null> {
   const answer = handshakeAnswer(req);
   if (!answer || socket.destroyed || !socket.writable) {
     tcp.destroy();
@@ -34,7 +39,7 @@ export async function bridge(req: IncomingMessage, socket: Duplex, head: Buffer,
     return null;
   }
   socket.write(answer);
-  return new TcpBridge(socket as net.Socket, tcp, head, greeting);
+  return new TcpBridge(socket as net.Socket, tcp, head, greeting, rights ? new RfbClientFilter(rights) : null);
 }
 
 /** The 101 for a valid WebSocket handshake (RFC 6455 4.2.1), or null. */
@@ -81,7 +86,8 @@ class TcpBridge implements Bridge {
     private readonly client: net.Socket,
     private readonly tcp: net.Socket,
     head: Buffer,
-    greeting?: Buffer,
+    greeting: Buffer | undefined,
+    private readonly filter: RfbClientFilter | null,
   ) {
     this.done = new Promise<BridgeEnd>((resolve) => (this.resolveDone = resolve));
     this.close = this.close.bind(this);
@@ -167,21 +173,35 @@ class TcpBridge implements Bridge {
       if (this.control) this.control.push(payload);
       else {
         this.bytesIn += payload.length;
-        if (first === null) first = payload;
-        else {
-          if (!corked) {
-            corked = true;
-            tcp.cork();
-            flushed = tcp.write(first);
+        for (const piece of this.filter ? this.filtered(payload) : [payload]) {
+          if (first === null) first = piece;
+          else {
+            if (!corked) {
+              corked = true;
+              tcp.cork();
+              flushed = tcp.write(first);
+            }
+            flushed = tcp.write(piece) && flushed;
           }
-          flushed = tcp.write(payload) && flushed;
         }
       }
       if (this.remaining === 0) this.endOfFrame();
     }
     if (corked) tcp.uncork();
-    else if (first !== null) flushed = tcp.write(first);
+    else if (first !== null && !tcp.destroyed) flushed = tcp.write(first);
     if (!flushed) this.client.pause();
+  }
+
+  /** A shared viewer's RFB: what may go to the VM; a stream that breaks the rules ends here with 4400. */
+  private filtered(payload: Buffer): Buffer[] {
+    const r = this.filter!.push(payload);
+    if (r.ok) return r.out;
+    this.closeReceived = true;
+    this.endedBy = 'gateway';
+    this.code = CLOSE.BAD_REQUEST;
+    this.sendClose(CLOSE.BAD_REQUEST, closeReason(`RFB refused: ${r.reason}`));
+    this.tcp.destroy();
+    return [];
   }
 
   /** Reads a frame header at `off`: the bytes it used, or -1 when the rest of it is still to come. */

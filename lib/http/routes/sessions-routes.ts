@@ -6,6 +6,7 @@ import { readJson, sendJson } from '../json';
 import { requireOwnedSession } from '../owned';
 import type { RouteDef } from '../route';
 import { parseBody } from '../validate';
+import { readSessionWithAccess } from './session-shares-routes';
 
 const newSessionBody = z.object({
   name: z.string({ error: 'name is required.' }).trim().min(1, 'Give the session a name.').max(100, 'A session name is at most 100 characters.'),
@@ -27,8 +28,8 @@ export const sessionsRoutes: RouteDef<ApiDeps>[] = [
     method: 'GET',
     pattern: '/api/sessions/:id',
     async handler(ctx) {
-      const { session } = await requireOwnedSession(ctx, ctx.params.id);
-      sendJson(ctx.res, 200, toPublicSession(session));
+      // The owner, an admin, or a user of a live share link (with `access` saying which).
+      sendJson(ctx.res, 200, await readSessionWithAccess(ctx));
     },
   },
   {

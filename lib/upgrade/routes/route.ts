@@ -5,6 +5,8 @@ import type { BackendTokens } from '../../auth/backend-tokens';
 import type { EventHub } from '../../hub/event-hub';
 import type { Projects } from '../../store/projects';
 import type { Sessions } from '../../store/sessions';
+import type { ShareRights } from '../../protocol/api';
+import type { SessionSharing } from '../../sessions/session-shares';
 
 // A socket route is one record (design.md "Routes are data"). The router walks the records in order and
 // runs every step of "An upgrade, step by step" around them: the record only says what is route-specific —
@@ -22,8 +24,12 @@ export type Refusal = { ok: false; code: number; reason: string };
  */
 export type Matched<P> = { params: P; problem?: undefined } | { problem: string; params?: undefined } | null;
 
-/** The resource a socket is for, once authorised; `describe` goes into the socket's log line. */
-export type Authorised<R> = { ok: true; resource: R; describe: string } | Refusal;
+/**
+ * The resource a socket is for, once authorised; `describe` goes into the socket's log line. `onOpen` is
+ * called with the socket's close once it is open, and what it returns once it ended (a share link's
+ * viewers are counted, and closed when the link is revoked).
+ */
+export type Authorised<R> = { ok: true; resource: R; describe: string; onOpen?: (close: (code: number, reason: string) => Promise<void>) => () => void } | Refusal;
 
 /** Where the socket goes. Each transport is handled by the router; a new one is a compile error there. */
 export type Target =
@@ -42,7 +48,12 @@ export type Target =
       /** Close the pair after this long without a byte either way (declared routes). */
       idleTimeoutMs?: number;
     }
-  | { transport: 'bridge'; to: { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string } }
+  | {
+      transport: 'bridge';
+      to: { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
+      /** A share link's viewer: the bridge reads its RFB and drops a view-only viewer's input. */
+      rights?: ShareRights;
+    }
   | { transport: 'in-process'; accept: InProcessAccept };
 
 /** Where a socket went, for its log line: never a credential, only the place. */
@@ -76,7 +87,9 @@ export type RouteDeps = {
   /** External VNC targets are vetted against it again at every connect. */
   vncTargetAllow: readonly string[];
   /** VMHOST_URL: a local session's viewer is proxied to the vmhost, with a token for that session alone. */
-  vmhost?: { viewer(sessionId: string, user: TokenClaims): Promise<{ url: URL; bearer: string }> } | null;
+  vmhost?: { viewer(sessionId: string, user: TokenClaims, rights?: ShareRights): Promise<{ url: URL; bearer: string }> } | null;
+  /** Share links: who else may open a session's viewer, with which rights (absent: owners only). */
+  sharing?: Pick<SessionSharing, 'accessTo' | 'opened'> | null;
 };
 
 export type ResolveContext = {

@@ -2,6 +2,7 @@ import { CLOSE } from '../../errors/close-codes';
 import { vetTarget } from '../../sessions/target-allow';
 import { isValidId } from '../../store/ids';
 import { owns } from '../../auth/ownership';
+import type { ShareRights } from '../../protocol/api';
 import { sessionUpstream } from '../upstream';
 import { decodeSegment, segments } from './path-segments';
 import { defineRoute, type Matched, type Refusal, type Target } from './route';
@@ -11,7 +12,14 @@ import { defineRoute, type Matched, type Refusal, type Target } from './route';
 // (proxied). Both paths are one route; the second is the one older noVNC frontends open.
 
 export type VncParams = { sessionId: string };
-export type VncSession = { id: string; target: string; /** Registered by an admin: vetted against VNC_TARGET_ALLOW at every connect. */ external: boolean };
+export type VncSession = {
+  id: string;
+  target: string;
+  /** Registered by an admin: vetted against VNC_TARGET_ALLOW at every connect. */
+  external: boolean;
+  /** Set when the viewer came through a share link (absent for the owner and admins). */
+  rights?: ShareRights;
+};
 
 export function matchVnc(pathname: string): Matched<VncParams> {
   const seg = segments(pathname);
@@ -36,18 +44,32 @@ export const vncRoute = defineRoute({
   async authorise(p: VncParams, user, deps) {
     const session = await deps.sessions.byId(p.sessionId);
     if (!session) return { ok: false, code: CLOSE.NOT_FOUND, reason: 'no such session' };
-    if (!user || !owns(user, session.owner_id)) return { ok: false, code: CLOSE.FORBIDDEN, reason: 'not your session' };
+    if (!user) return { ok: false, code: CLOSE.FORBIDDEN, reason: 'not your session' };
+    // The owner (or an admin), or someone who accepted a share link that is still live: its rights go with
+    // the socket, to the bridge that enforces them (here or on the vmhost).
+    const decision = owns(user, session.owner_id) ? { access: 'owner' as const, shareId: null } : await deps.sharing?.accessTo(session, user);
+    if (!decision) return { ok: false, code: CLOSE.FORBIDDEN, reason: 'not your session' };
     const resource: VncSession = { id: session.id, target: session.target, external: session.kind === 'external' };
-    return { ok: true, resource, describe: `session:${session.id}` };
+    if (decision.access !== 'owner') resource.rights = decision.access;
+    const sharing = deps.sharing;
+    const describe = decision.shareId ? `session:${session.id} share:${decision.shareId} ${decision.access}` : `session:${session.id}`;
+    if (!sharing) return { ok: true, resource, describe };
+    const watcher = { userId: user.userId, username: user.username, access: decision.access, shareId: decision.shareId };
+    return { ok: true, resource, describe, onOpen: (close) => sharing.opened(session.id, watcher, close) };
   },
   async resolve(_p: VncParams, session: VncSession, ctx, deps) {
     // With VMHOST_URL this gateway runs no VMs: a local session's desktop is on the vmhost, which bridges
     // it as this gateway would. It gets a token for this session alone, never the user's.
     if (!session.external && deps.vmhost) {
-      const { url, bearer } = await deps.vmhost.viewer(session.id, ctx.user!);
+      const { url, bearer } = await deps.vmhost.viewer(session.id, ctx.user!, session.rights);
       return { transport: 'proxy', url, bearer };
     }
-    return resolveSession(session, deps.vncTargetAllow);
+    const target = await resolveSession(session, deps.vncTargetAllow);
+    if (!session.rights || 'ok' in target) return target;
+    // Rights are enforced where the RFB stream is read: by a bridge. A websockify target is proxied frame
+    // by frame, unread, so it is never reached through a share link.
+    if (target.transport !== 'bridge') return { ok: false, code: CLOSE.FORBIDDEN, reason: 'this VM cannot be shared: its target is a websockify' };
+    return { ...target, rights: session.rights };
   },
 });
 
