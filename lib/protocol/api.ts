@@ -13,8 +13,26 @@ export type ManagedUser = PublicUser & { disabled: boolean; createdAt: number; a
 
 export type PublicProject = { id: string; name: string; ownerId: string; createdAt: number };
 
-/** A VM session as the API shows it: its target stays server side. */
-export type PublicSession = { id: string; name: string; kind: SessionKind; status: SessionStatus; ownerId: string; createdAt: number };
+/**
+ * A VM session as the API shows it: its target stays server side. A local session's desktop is re-created
+ * when the server restarts or the VM is started again: `desktopStartedAt` says when the current (or last)
+ * one started, `desktopEndedAt` when the last one ended (before desktopStartedAt: the previous desktop's
+ * end; after it: this one has ended too). Null where never recorded (external targets, older rows).
+ */
+export type PublicSession = {
+  id: string;
+  name: string;
+  kind: SessionKind;
+  status: SessionStatus;
+  ownerId: string;
+  createdAt: number;
+  desktopStartedAt?: number | null;
+  desktopEndedAt?: number | null;
+};
+
+/** GET /api/sessions/:id/home[/<folder>]: one entry of a folder of the VM's home. Links are never followed. */
+export type VmHomeEntry = { name: string; type: 'file' | 'dir' | 'link' | 'other'; bytes: number; modifiedAt: number };
+export type VmHomeListing = { path: string; entries: VmHomeEntry[]; more: boolean };
 
 /** GET /api/vm-provider. */
 export type VmProviderInfo = { available: boolean; sandboxed: boolean; canStart: boolean; sentence: string | null };

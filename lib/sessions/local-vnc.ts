@@ -215,6 +215,10 @@ export function createLocalVnc(deps: LocalVncDeps) {
     get count(): number {
       return running.size;
     },
+    /** The sessions whose desktops run here. */
+    ids(): string[] {
+      return [...running.keys()];
+    },
     get sandbox(): SandboxStatus {
       return deps.sandbox;
     },

@@ -92,6 +92,14 @@ const migrations: Record<string, DialectMigration> = {
       await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute();
     },
   },
+  // When a session's desktop started and when the last one ended, so the viewer can say "this is a new
+  // desktop; the previous one ended at …" after a restart or a VM that was started again.
+  '0004_session_desktops': {
+    async up(db: Kysely<unknown>, t: ColumnTypes) {
+      await db.schema.alterTable('sessions').addColumn('desktop_started_at', t.ms).execute();
+      await db.schema.alterTable('sessions').addColumn('desktop_ended_at', t.ms).execute();
+    },
+  },
 };
 
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
