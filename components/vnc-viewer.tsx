@@ -7,6 +7,7 @@ import { loginHref } from '@/lib/client/next-path';
 import { useVnc } from '@/lib/client/use-vnc';
 import { Button } from './button';
 import { ConnectionBadge } from './connection-badge';
+import { DesktopNotice } from './desktop-notice';
 import { ErrorSentence } from './error-sentence';
 import { useActivityKeepalive } from '@/lib/client/use-activity-keepalive';
 
@@ -66,6 +67,7 @@ export function VncViewer({ sessionId }: { sessionId: string }) {
           Send Ctrl-Alt-Del
         </ToolbarButton>
       </div>
+      <DesktopNotice sessionId={sessionId} live={connected} />
       {pasting && connected ? (
         <PasteForm
           hint={pasting.hint}

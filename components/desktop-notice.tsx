@@ -1,0 +1,63 @@
+'use client';
+
+import { Info, X } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import type { PublicSession } from '@/lib/protocol/api';
+import { apiRequest } from '@/lib/client/api';
+
+// "This is a new desktop": a session's desktop is re-created when the server restarts or a stopped VM is
+// started again, and whatever ran in the old one is gone. Each time the viewer connects it reads when the
+// session's current desktop started; when that is not the desktop this browser last showed for the
+// session, it says so, with the time the previous one ended (the browser's local time).
+
+const key = (sessionId: string) => `portico:desktop:${sessionId}`;
+
+export function endedSentence(endedAt: number | null, now = Date.now()): string {
+  if (endedAt === null) return 'This is a new desktop; the previous one has ended.';
+  const ended = new Date(endedAt);
+  const time = ended.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const sameDay = ended.toDateString() === new Date(now).toDateString();
+  const day = sameDay ? '' : ` on ${ended.toLocaleDateString([], { day: 'numeric', month: 'short' })}`;
+  return `This is a new desktop; the previous one ended at ${time}${day}.`;
+}
+
+/** Shown by the viewer while `live`; reads the session once per connection. */
+export function DesktopNotice({ sessionId, live }: { sessionId: string; live: boolean }) {
+  const [sentence, setSentence] = useState<string | null>(null);
+
+  useEffect(() => {
+    if (!live) return;
+    const ctrl = new AbortController();
+    apiRequest<PublicSession>(`/api/sessions/${encodeURIComponent(sessionId)}`, { signal: ctrl.signal }).then(
+      (s) => {
+        const started = s.desktopStartedAt;
+        if (!started) return;
+        let shown: number | null = null;
+        try {
+          shown = Number(localStorage.getItem(key(sessionId))) || null;
+          localStorage.setItem(key(sessionId), String(started));
+        } catch {
+          // Storage refused (private mode): nothing to compare with, so nothing to say.
+          return;
+        }
+        if (shown === null || shown === started) return;
+        const ended = s.desktopEndedAt && s.desktopEndedAt <= started ? s.desktopEndedAt : null;
+        setSentence(endedSentence(ended));
+      },
+      // Someone who may watch but not read the session (a share), or the server is away: no notice.
+      () => undefined,
+    );
+    return () => ctrl.abort();
+  }, [sessionId, live]);
+
+  if (!sentence) return null;
+  return (
+    <div role="status" data-testid="desktop-notice" className="flex shrink-0 items-center gap-2 border-b border-amber-300/60 bg-amber-50 px-3 py-1.5 text-xs text-amber-900 dark:border-amber-500/30 dark:bg-amber-950/60 dark:text-amber-100">
+      <Info aria-hidden className="size-3.5 shrink-0" />
+      <span className="min-w-0 flex-1">{sentence} Programs that ran in it were not kept; files in the home were.</span>
+      <button type="button" onClick={() => setSentence(null)} aria-label="Dismiss the notice" className="grid size-6 shrink-0 place-items-center rounded hover:bg-amber-100 dark:hover:bg-amber-900">
+        <X aria-hidden className="size-3.5" />
+      </button>
+    </div>
+  );
+}
