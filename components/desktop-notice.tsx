@@ -21,6 +21,25 @@ export function endedSentence(endedAt: number | null, now = Date.now()): string 
   return `This is a new desktop; the previous one ended at ${time}${day}.`;
 }
 
+type Seen = { desktop: number; notice: string | null };
+
+function readSeen(sessionId: string): Seen | null {
+  try {
+    const v = JSON.parse(localStorage.getItem(key(sessionId)) ?? 'null') as Seen | null;
+    return typeof v?.desktop === 'number' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function writeSeen(sessionId: string, seen: Seen): void {
+  try {
+    localStorage.setItem(key(sessionId), JSON.stringify(seen));
+  } catch {
+    // Storage refused (private mode): the notice is then said for this page only.
+  }
+}
+
 /** Shown by the viewer while `live`; reads the session once per connection. */
 export function DesktopNotice({ sessionId, live }: { sessionId: string; live: boolean }) {
   const [sentence, setSentence] = useState<string | null>(null);
@@ -32,17 +51,13 @@ export function DesktopNotice({ sessionId, live }: { sessionId: string; live: bo
       (s) => {
         const started = s.desktopStartedAt;
         if (!started) return;
-        let shown: number | null = null;
-        try {
-          shown = Number(localStorage.getItem(key(sessionId))) || null;
-          localStorage.setItem(key(sessionId), String(started));
-        } catch {
-          // Storage refused (private mode): nothing to compare with, so nothing to say.
-          return;
-        }
-        if (shown === null || shown === started) return;
+        const seen = readSeen(sessionId);
+        // Said until dismissed: the page may reload the frame (it does when it learns of the new desktop).
+        if (seen?.desktop === started) return setSentence(seen.notice);
         const ended = s.desktopEndedAt && s.desktopEndedAt <= started ? s.desktopEndedAt : null;
-        setSentence(endedSentence(ended));
+        const notice = seen ? endedSentence(ended) : null;
+        writeSeen(sessionId, { desktop: started, notice });
+        setSentence(notice);
       },
       // Someone who may watch but not read the session (a share), or the server is away: no notice.
       () => undefined,
@@ -50,12 +65,18 @@ export function DesktopNotice({ sessionId, live }: { sessionId: string; live: bo
     return () => ctrl.abort();
   }, [sessionId, live]);
 
+  function dismiss() {
+    const seen = readSeen(sessionId);
+    if (seen) writeSeen(sessionId, { ...seen, notice: null });
+    setSentence(null);
+  }
+
   if (!sentence) return null;
   return (
     <div role="status" data-testid="desktop-notice" className="flex shrink-0 items-center gap-2 border-b border-amber-300/60 bg-amber-50 px-3 py-1.5 text-xs text-amber-900 dark:border-amber-500/30 dark:bg-amber-950/60 dark:text-amber-100">
       <Info aria-hidden className="size-3.5 shrink-0" />
       <span className="min-w-0 flex-1">{sentence} Programs that ran in it were not kept; files in the home were.</span>
-      <button type="button" onClick={() => setSentence(null)} aria-label="Dismiss the notice" className="grid size-6 shrink-0 place-items-center rounded hover:bg-amber-100 dark:hover:bg-amber-900">
+      <button type="button" onClick={dismiss} aria-label="Dismiss the notice" className="grid size-6 shrink-0 place-items-center rounded hover:bg-amber-100 dark:hover:bg-amber-900">
         <X aria-hidden className="size-3.5" />
       </button>
     </div>

@@ -71,9 +71,9 @@ export function SessionFilesDialog({ sessionId, open, onClose }: { sessionId: st
           <h2 id={titleId} className="min-w-0 flex-1 truncate text-base font-semibold">
             Files in the VM’s home
           </h2>
-          <Button variant="ghost" aria-label="Close" onClick={onClose} className="size-9 px-0">
+          <IconButton label="Close" onClick={onClose}>
             <X aria-hidden className="size-4" />
-          </Button>
+          </IconButton>
         </div>
 
         <div className="flex flex-wrap items-center gap-x-3 gap-y-2 border-b border-line px-4 py-2.5">
@@ -92,9 +92,9 @@ export function SessionFilesDialog({ sessionId, open, onClose }: { sessionId: st
             ))}
           </nav>
           <div className="flex items-center gap-2">
-            <Button variant="ghost" aria-label="Refresh" title="Refresh" onClick={() => void load(dir)} disabled={loading} className="size-9 px-0">
+            <IconButton label="Refresh" onClick={() => void load(dir)} disabled={loading}>
               <RotateCw aria-hidden className={`size-4 ${loading ? 'animate-spin' : ''}`} />
-            </Button>
+            </IconButton>
             <Button variant="secondary" onClick={() => inputRef.current?.click()}>
               <UploadIcon aria-hidden className="size-4" />
               Upload
@@ -142,6 +142,14 @@ export function SessionFilesDialog({ sessionId, open, onClose }: { sessionId: st
         ) : null}
       </div>
     </dialog>
+  );
+}
+
+function IconButton({ label, onClick, disabled, children }: { label: string; onClick(): void; disabled?: boolean; children: React.ReactNode }) {
+  return (
+    <button type="button" aria-label={label} title={label} onClick={onClick} disabled={disabled} className="grid size-9 shrink-0 place-items-center rounded-md text-muted hover:bg-sunken hover:text-ink disabled:opacity-60">
+      {children}
+    </button>
   );
 }
 

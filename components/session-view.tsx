@@ -87,7 +87,8 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const back = (
     <Link href="/" className="inline-flex items-center gap-1.5 rounded-md text-sm text-muted hover:text-ink">
       <ArrowLeft aria-hidden className="size-4" />
-      Dashboard
+      {/* Only the arrow on a phone: the session's name needs the room. */}
+      <span className="max-sm:sr-only">Dashboard</span>
     </Link>
   );
 

@@ -4,6 +4,7 @@ import type { Locator, Page } from '@playwright/test';
 import type { PublicSession } from '@/lib/protocol/api';
 import { apiAs, expect, signIn, test } from './fixtures';
 import { ENV, fromEnv } from './server-env';
+import { startPortico } from './portico-server';
 
 // Honest state (issue 14 point 3): a desktop that was re-created says so, the header's badge follows the
 // session live (stopped, deleted elsewhere), and the header fits a phone.
@@ -63,6 +64,29 @@ test.describe('the state of a VM session, told honestly', () => {
     } finally {
       await api.delete(`/api/sessions/${session.id}`);
       await api.dispose();
+    }
+  });
+
+  test('a server restart: the open page reconnects to the new desktop and the viewer says so', async ({ page }) => {
+    test.setTimeout(120_000);
+    // A server of this test's own, since it is restarted.
+    let server = await startPortico();
+    try {
+      const login = await fetch(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(server.admin) });
+      const { token } = (await login.json()) as { token: string };
+      const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Survivor' }) });
+      const session = (await res.json()) as PublicSession;
+      await page.goto(`${server.url}/sessions/${session.id}`);
+      await signIn(page, server.admin);
+      await expect(viewerBadge(page)).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+      const viewer = page.frameLocator('iframe[title^="Desktop of"]');
+      await expect(viewer.getByTestId('desktop-notice')).toHaveCount(0);
+
+      server = await server.restart();
+      await expect(viewer.getByTestId('desktop-notice')).toContainText('This is a new desktop; the previous one ended at', { timeout: 45_000 });
+      await expect(page.getByTestId('session-status')).toHaveText('Running');
+    } finally {
+      await server.stop();
     }
   });
 
