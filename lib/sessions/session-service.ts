@@ -8,7 +8,7 @@ import type { Users } from '../store/users';
 import type { Session } from '../store/schema';
 import { localVncMissing, type LocalVnc } from './local-vnc';
 import type { VmhostClient } from './vmhost-client';
-import type { VmFilesTarget } from './vm-files';
+import { createVmFiles, homeTargetOf, localHomeFiles, type HomeFiles } from './vm-files';
 import { unsandboxedSentence } from './vm-sandbox';
 import { vetTarget } from './target-allow';
 import { SESSIONS_TOPIC } from '../protocol/topics';
@@ -33,6 +33,7 @@ export type SessionServiceDeps = {
 export type { VmProviderInfo } from '../protocol/api';
 
 export function createSessionService(deps: SessionServiceDeps) {
+  const vmFiles = createVmFiles();
   const announce = (s: PublicSession, change: SessionChange['change']) => deps.bus.publish(SESSIONS_TOPIC, { change, session: s } satisfies SessionChange);
 
   function providerInfo(user: TokenClaims): VmProviderInfo {
@@ -143,16 +144,11 @@ export function createSessionService(deps: SessionServiceDeps) {
       announce(pub, 'updated');
       return pub;
     },
-    /** Where a file operation for this session runs: its running VM's home and uid, or why it cannot. */
-    homeFiles(session: Session): VmFilesTarget {
+    /** The session's home for the Files dialog: its running VM's, here or on the vmhost; or why not. */
+    homeFiles(session: Session, user: TokenClaims): HomeFiles {
       if (session.kind !== 'local') throw new HttpError('not_implemented', 'This session is an external VNC target: it has no home on this server to move files into.');
-      if (deps.vmhost) {
-        throw new HttpError('not_implemented', 'Moving files is not available here yet: the VMs run on a vmhost (VMHOST_URL) and file transfer does not pass through it.');
-      }
-      const vm = deps.localVnc?.get(session.id);
-      if (!vm) throw new HttpError('conflict', 'The VM is not running: start it again to move files in or out of its home.');
-      if (vm.uid === null) throw new HttpError('not_implemented', 'Moving files needs the VM to run as a user of its own, and this server does not run as root.');
-      return { sessionId: session.id, home: vm.home, uid: vm.uid, sandboxed: vm.sandboxed };
+      if (deps.vmhost) return deps.vmhost.homeFiles(session.id, user);
+      return localHomeFiles(vmFiles, homeTargetOf(deps.localVnc?.get(session.id)));
     },
     /** A VM on the vmhost exited: it has marked the record; watchers here hear it. */
     async vmExitedElsewhere(id: string): Promise<void> {

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { cleanRelativePath } from '../build/workspace';
 import { HELPER_SOURCE } from './vm-files-helper';
-import type { VmHomeEntry } from '../protocol/api';
+import type { VmHomeEntry, VmHomeListing } from '../protocol/api';
+import { HttpError, type HttpErrorCode } from '../errors/http-errors';
+import { formatBytes } from '../protocol/format-units';
+import type { LocalVm } from './local-vnc';
 
 // Files into and out of a running VM's home, for the session page. The home is written by the VM's own
 // uid, which can plant symlinks (to /etc/shadow, to another session's home) or swap a folder for a link
@@ -15,7 +18,46 @@ import type { VmHomeEntry } from '../protocol/api';
 
 export type VmFilesTarget = { sessionId: string; home: string; uid: number; sandboxed: boolean };
 
-export type VmFileProblem = 'bad_path' | 'not_found' | 'is_folder' | 'not_a_folder' | 'link' | 'not_a_file' | 'too_large' | 'full' | 'denied' | 'busy' | 'failed';
+export type VmFileProblem = 'bad_path' | 'not_found' | 'is_folder' | 'not_a_folder' | 'link' | 'not_a_file' | 'too_large' | 'full' | 'denied' | 'busy' | 'not_running' | 'unsupported' | 'failed';
+
+/** A session's home as the files routes use it: here (local VMs) or on the vmhost (vm-files-remote.ts). */
+export type HomeFiles = {
+  list(rel: string): Promise<VmHomeListing>;
+  read(rel: string): Promise<{ path: string; bytes: number; body: Readable; cancel(): void }>;
+  /** `onChunk` may throw to stop the upload (a quota); past `maxBytes` it is a VmFileError too_large. */
+  write(rel: string, body: Readable, maxBytes: number, onChunk?: (n: number) => void): Promise<{ path: string; bytes: number; created: boolean }>;
+};
+
+const HTTP_CODE: Record<VmFileProblem, HttpErrorCode> = {
+  bad_path: 'bad_request',
+  not_found: 'not_found',
+  is_folder: 'bad_request',
+  not_a_folder: 'bad_request',
+  link: 'bad_request',
+  not_a_file: 'bad_request',
+  too_large: 'payload_too_large',
+  full: 'insufficient_storage',
+  denied: 'forbidden',
+  busy: 'too_many_requests',
+  not_running: 'conflict',
+  unsupported: 'not_implemented',
+  failed: 'internal',
+};
+
+/** The API's answer to a file operation that failed; other errors pass through. */
+export function asHttpError(err: unknown, maxBytes?: number): unknown {
+  if (!(err instanceof VmFileError)) return err;
+  if (err.problem === 'too_large' && maxBytes !== undefined) return new HttpError('payload_too_large', `The file is larger than ${formatBytes(maxBytes)}, the upload limit.`);
+  if (err.problem === 'full') return new HttpError('insufficient_storage');
+  return new HttpError(HTTP_CODE[err.problem], err.message);
+}
+
+/** Where a local VM's file operations run: its home and uid, or why they cannot. */
+export function homeTargetOf(vm: LocalVm | undefined): VmFilesTarget {
+  if (!vm) throw new VmFileError('not_running', 'The VM is not running: start it again to move files in or out of its home.');
+  if (vm.uid === null) throw new VmFileError('unsupported', 'Moving files needs the VM to run as a user of its own, and this server does not run as root.');
+  return { sessionId: vm.sessionId, home: vm.home, uid: vm.uid, sandboxed: vm.sandboxed };
+}
 
 export class VmFileError extends Error {
   constructor(readonly problem: VmFileProblem, message: string) {
@@ -220,3 +262,12 @@ export function createVmFiles() {
 }
 
 export type VmFiles = ReturnType<typeof createVmFiles>;
+
+/** The operations bound to one local VM's home. */
+export function localHomeFiles(files: VmFiles, target: VmFilesTarget): HomeFiles {
+  return {
+    list: (rel) => files.list(target, rel),
+    read: (rel) => files.read(target, rel),
+    write: (rel, body, maxBytes, onChunk) => files.write(target, rel, body, maxBytes, onChunk),
+  };
+}

@@ -3,6 +3,8 @@ import type { VmhostOp, VmhostTokens } from '../auth/vmhost-tokens';
 import { HttpError, errorCodeForStatus } from '../errors/http-errors';
 import type { Logger } from '../observability/logger';
 import type { VmhostStatusBody } from './vmhost-server';
+import type { HomeFiles } from './vm-files';
+import { remoteHomeFiles } from './vm-files-remote';
 
 // The gateway's side of `npm run vmhost` (VMHOST_URL): start and stop a session's VM there, know what the
 // provider can do, learn of VMs that exited, and say where a viewer's socket goes. Every call carries a
@@ -112,6 +114,10 @@ export function createVmhostClient(deps: VmhostClientDeps) {
     async viewer(sessionId: string, user: TokenClaims): Promise<{ url: URL; bearer: string }> {
       const url = new URL(`${base.replace(/^http/, 'ws')}/vnc/${encodeURIComponent(sessionId)}`);
       return { url, bearer: await deps.tokens.mint({ op: 'connect', sessionId, userId: user.userId, role: user.role }) };
+    },
+    /** The session's home on the vmhost: each operation with a token for it (op `files`, that session). */
+    homeFiles(sessionId: string, user: TokenClaims): HomeFiles {
+      return remoteHomeFiles({ base, sessionId, token: () => deps.tokens.mint({ op: 'files', sessionId, userId: user.userId, role: user.role }) });
     },
     close(): void {
       clearInterval(timer);

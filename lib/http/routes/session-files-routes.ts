@@ -1,40 +1,29 @@
-import { HttpError, type HttpErrorCode } from '../../errors/http-errors';
+import { HttpError } from '../../errors/http-errors';
 import { StorageQuotaExceeded } from '../../quotas/storage-meter';
 import { formatBytes } from '../../protocol/format-units';
-import { createVmFiles, VmFileError, type VmFileProblem } from '../../sessions/vm-files';
+import { asHttpError } from '../../sessions/vm-files';
 import { requireOwnedSession } from '../owned';
 import type { ApiDeps } from '../deps';
 import { sendJson } from '../json';
-import type { RouteDef } from '../route';
+import type { RouteContext, RouteDef } from '../route';
 
 // Files into and out of a running VM's home (the session page's Files panel): one folder's listing, a
 // file's bytes, an upload (the body is the file). Every operation runs as the VM's uid in a sandbox that
 // sees only that home (lib/sessions/vm-files.ts); paths follow the FileManager's rules.
 
-const vmFiles = createVmFiles();
-
-const STATUS: Record<VmFileProblem, HttpErrorCode> = {
-  bad_path: 'bad_request',
-  not_found: 'not_found',
-  is_folder: 'bad_request',
-  not_a_folder: 'bad_request',
-  link: 'bad_request',
-  not_a_file: 'bad_request',
-  too_large: 'payload_too_large',
-  full: 'insufficient_storage',
-  denied: 'forbidden',
-  busy: 'too_many_requests',
-  failed: 'internal',
-};
-
-function asHttpError(err: unknown, maxBytes?: number): never {
-  if (err instanceof VmFileError) {
-    if (err.problem === 'too_large' && maxBytes !== undefined) throw new HttpError('payload_too_large', `The file is larger than ${formatBytes(maxBytes)}, the upload limit.`);
-    if (err.problem === 'full') throw new HttpError('insufficient_storage');
-    throw new HttpError(STATUS[err.problem], err.message);
-  }
+function asHttp(err: unknown, maxBytes?: number): never {
   if (err instanceof StorageQuotaExceeded) throw new HttpError('storage_quota_exceeded', err.message);
-  throw err;
+  throw asHttpError(err, maxBytes);
+}
+
+/** The caller's session and its home (here or on the vmhost), or the refusal that says why not. */
+async function ownedHome(ctx: RouteContext<ApiDeps>) {
+  const { user, session } = await requireOwnedSession(ctx, ctx.params.id);
+  try {
+    return { session, home: ctx.deps.sessionService.homeFiles(session, user) };
+  } catch (err) {
+    return asHttp(err);
+  }
 }
 
 /** `attachment; filename*=UTF-8''…`: the browser saves the file under its own name, never renders it. */
@@ -48,18 +37,16 @@ export const sessionFilesRoutes: RouteDef<ApiDeps>[] = [
     method: 'GET',
     pattern: '/api/sessions/:id/files',
     async handler(ctx) {
-      const { session } = await requireOwnedSession(ctx, ctx.params.id);
-      const target = ctx.deps.sessionService.homeFiles(session);
-      sendJson(ctx.res, 200, await vmFiles.list(target, ctx.url.searchParams.get('path') ?? '').catch((err) => asHttpError(err)));
+      const { home } = await ownedHome(ctx);
+      sendJson(ctx.res, 200, await home.list(ctx.url.searchParams.get('path') ?? '').catch((err) => asHttp(err)));
     },
   },
   {
     method: 'GET',
     pattern: '/api/sessions/:id/files/*',
     async handler(ctx) {
-      const { session } = await requireOwnedSession(ctx, ctx.params.id);
-      const target = ctx.deps.sessionService.homeFiles(session);
-      const file = await vmFiles.read(target, ctx.params.rest).catch((err) => asHttpError(err));
+      const { home } = await ownedHome(ctx);
+      const file = await home.read(ctx.params.rest).catch((err) => asHttp(err));
       const { res } = ctx;
       res.writeHead(200, {
         'Content-Type': 'application/octet-stream',
@@ -81,8 +68,7 @@ export const sessionFilesRoutes: RouteDef<ApiDeps>[] = [
     method: 'PUT',
     pattern: '/api/sessions/:id/files/*',
     async handler(ctx) {
-      const { session } = await requireOwnedSession(ctx, ctx.params.id);
-      const target = ctx.deps.sessionService.homeFiles(session);
+      const { session, home } = await ownedHome(ctx);
       const max = ctx.deps.config.uploadMaxBytes;
       const declared = Number(ctx.req.headers['content-length'] ?? 0);
       if (declared > max) {
@@ -93,12 +79,12 @@ export const sessionFilesRoutes: RouteDef<ApiDeps>[] = [
       // VM homes count against the owner's storage, as the bytes arrive.
       const charge = await ctx.deps.quotas.storage.charge(session.owner_id).catch((err) => {
         ctx.res.setHeader('Connection', 'close');
-        return asHttpError(err);
+        return asHttp(err);
       });
-      const result = await vmFiles.write(target, ctx.params.rest, ctx.req, max, (n) => charge.add(n)).catch((err) => {
+      const result = await home.write(ctx.params.rest, ctx.req, max, (n) => charge.add(n)).catch((err) => {
         charge.cancel();
         ctx.res.setHeader('Connection', 'close');
-        return asHttpError(err, max);
+        return asHttp(err, max);
       });
       charge.commit(!result.created);
       sendJson(ctx.res, result.created ? 201 : 200, { path: result.path, bytes: result.bytes, op: result.created ? 'created' : 'updated' });
