@@ -4,6 +4,7 @@ import { Info, X } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { PublicSession } from '@/lib/protocol/api';
 import { apiRequest } from '@/lib/client/api';
+import { endedSentence } from '@/lib/client/desktop-sentence';
 
 // "This is a new desktop": a session's desktop is re-created when the server restarts or a stopped VM is
 // started again, and whatever ran in the old one is gone. Each time the viewer connects it reads when the
@@ -11,15 +12,6 @@ import { apiRequest } from '@/lib/client/api';
 // session, it says so, with the time the previous one ended (the browser's local time).
 
 const key = (sessionId: string) => `portico:desktop:${sessionId}`;
-
-export function endedSentence(endedAt: number | null, now = Date.now()): string {
-  if (endedAt === null) return 'This is a new desktop; the previous one has ended.';
-  const ended = new Date(endedAt);
-  const time = ended.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  const sameDay = ended.toDateString() === new Date(now).toDateString();
-  const day = sameDay ? '' : ` on ${ended.toLocaleDateString([], { day: 'numeric', month: 'short' })}`;
-  return `This is a new desktop; the previous one ended at ${time}${day}.`;
-}
 
 type Seen = { desktop: number; notice: string | null };
 
