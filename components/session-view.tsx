@@ -104,17 +104,6 @@ export function SessionView({ sessionId }: { sessionId: string }) {
     );
   }
 
-  if (deleted) {
-    return (
-      <>
-        <PageTitle parts={['Deleted']} />
-        <div data-testid="session-deleted">
-          <MissingResource sentence="This VM session was deleted.">It was deleted elsewhere (another tab, or an admin); its desktop and home are gone.</MissingResource>
-        </div>
-      </>
-    );
-  }
-
   if (result.state === 'error') {
     // Unknown, malformed or someone else's: one sentence for the page, which never tells them apart.
     if (result.status === 400 || result.status === 403 || result.status === 404) {
@@ -133,6 +122,18 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           <LoadError message={result.message} status={result.status} onRetry={retry} />
         </div>
       </div>
+    );
+  }
+
+  // Only a session this page has shown can be deleted under it; an unknown id is the sentence above.
+  if (deleted) {
+    return (
+      <>
+        <PageTitle parts={['Deleted']} />
+        <div data-testid="session-deleted">
+          <MissingResource sentence="This VM session was deleted.">It was deleted elsewhere (another tab, or an admin); its desktop and home are gone.</MissingResource>
+        </div>
+      </>
     );
   }
 

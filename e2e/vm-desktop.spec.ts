@@ -9,19 +9,32 @@ import { startPortico } from './portico-server';
 // Honest state (issue 14 point 3): a desktop that was re-created says so, the header's badge follows the
 // session live (stopped, deleted elsewhere), and the header fits a phone.
 
-/** The session's Xvnc: the one running as the session's own uid. */
+/**
+ * The session's Xvnc: a descendant of the desktop chain its pid file names. (Not found by uid alone: other
+ * servers on this host run desktops too, and this test must kill its own.)
+ */
 function xvncOf(sessionId: string): number {
-  const { uid } = JSON.parse(fs.readFileSync(path.join(fromEnv(ENV.dataDir), 'vnc', `${sessionId}.json`), 'utf8')) as { uid: number | null };
-  const want = uid ?? process.getuid!();
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+  const { pid: root } = JSON.parse(fs.readFileSync(path.join(fromEnv(ENV.dataDir), 'vnc', `${sessionId}.json`), 'utf8')) as { pid: number };
+  const parent = new Map<number, number>();
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number)) {
     try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-      if (cmd.endsWith('Xvnc') && fs.statSync(`/proc/${pid}`).uid === want) return Number(pid);
+      parent.set(pid, Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]));
     } catch {
       // gone already
     }
   }
-  throw new Error(`no Xvnc runs as uid ${want}`);
+  const below = (pid: number) => {
+    for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  for (const pid of parent.keys()) {
+    try {
+      if (below(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].endsWith('Xvnc')) return pid;
+    } catch {
+      // gone already
+    }
+  }
+  throw new Error(`no Xvnc runs under the desktop of ${sessionId} (pid ${root})`);
 }
 
 const viewerBadge = (page: Page) => page.frameLocator('iframe[title^="Desktop of"]').getByTestId('connection-badge');

@@ -15,18 +15,29 @@ import { ADMIN, opened, startGateway, type TestGateway } from './helpers/gateway
 // the record says when the current desktop started and when the last one ended, which is what the
 // viewer's "this is a new desktop" notice reads, and the `sessions` topic carries each change.
 
-/** The pid of the desktop's Xvnc: the one running as the session's uid. */
-function xvncOf(uid: number): number {
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+/** The desktop's Xvnc: a descendant of the chain its pid file names (other servers here run desktops too). */
+function xvncOf(dataDir: string, sessionId: string): number {
+  const { pid: root } = JSON.parse(fs.readFileSync(path.join(dataDir, 'vnc', `${sessionId}.json`), 'utf8')) as { pid: number };
+  const parent = new Map<number, number>();
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number)) {
     try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      const owner = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-      if (cmd[0].endsWith('Xvnc') && owner === uid) return Number(pid);
+      parent.set(pid, Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]));
     } catch {
       // gone already
     }
   }
-  throw new Error(`no Xvnc runs as ${uid}`);
+  const below = (pid: number) => {
+    for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) if (p === root) return true;
+    return false;
+  };
+  for (const pid of parent.keys()) {
+    try {
+      if (below(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].endsWith('Xvnc')) return pid;
+    } catch {
+      // gone already
+    }
+  }
+  throw new Error(`no Xvnc runs under the desktop of ${sessionId}`);
 }
 
 const skip = localVncMissing() ?? (process.getuid?.() !== 0 ? 'needs root (a VM uid of its own)' : false);
@@ -50,7 +61,7 @@ describe('session desktops', { skip }, () => {
     ws.send(JSON.stringify({ type: 'subscribe', topic: 'sessions' }));
     await hub.until((m) => m.type === 'subscribed');
 
-    process.kill(xvncOf(gw.portico.localVnc!.get(first.id)!.uid!), 'SIGKILL');
+    process.kill(xvncOf(gw.portico.config.dataDir, first.id), 'SIGKILL');
     const stopped = (await hub.until((m) => m.type === 'event' && (m.data as { session: { status: string } }).session.status === 'stopped', 10_000)).data as { session: Record<string, number | string> };
     assert.equal(stopped.session.id, first.id);
     assert.ok((stopped.session.desktopEndedAt as number) >= first.desktopStartedAt);
