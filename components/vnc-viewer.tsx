@@ -11,6 +11,7 @@ import { LEAVE_DESKTOP_HINT } from '@/lib/client/vnc-focus';
 import { useViewerPreferences } from '@/lib/client/vnc-preferences';
 import { Button } from './button';
 import { ConnectionBadge } from './connection-badge';
+import { DesktopNotice } from './desktop-notice';
 import { ErrorSentence } from './error-sentence';
 import { VncDisplaySettings } from './vnc-display-settings';
 import { toolbarButtonClass, VncToolbar, type ToolbarItem } from './vnc-toolbar';
@@ -113,6 +114,7 @@ export function VncViewer({ sessionId, viewOnlyLocked = false }: { sessionId: st
         items={items}
         extra={<VncDisplaySettings prefs={prefs} save={save} onChange={change} />}
       />
+      <DesktopNotice sessionId={sessionId} live={connected} />
       {pasting && connected ? (
         <PasteForm
           hint={pasting.hint}

@@ -20,8 +20,8 @@ export const VMHOST_TOKEN_TTL_S = 60;
 /** Distinct grants kept for reuse at once; the oldest goes first. */
 const MAX_REUSED = 4096;
 
-/** What a token allows: start, stop or open the viewer of one session, or read the vmhost's status. */
-export type VmhostOp = 'create' | 'delete' | 'connect' | 'status';
+/** What a token allows: start, stop, open the viewer of or move files in one session, or read the vmhost's status. */
+export type VmhostOp = 'create' | 'delete' | 'connect' | 'files' | 'status';
 
 export type VmhostGrant = {
   op: VmhostOp;

@@ -18,9 +18,14 @@ export type Upload = { done: Promise<UploadOutcome>; abort(): void };
  * with the server's sentence on failure, so each row of the upload list can say what went wrong.
  */
 export function uploadFile(projectId: string, path: string, file: Blob, onProgress: (loaded: number) => void): Upload {
+  return putFile(filesPath(projectId, path), file, onProgress);
+}
+
+/** The same PUT to any files URL of the API (a project's workspace, a VM's home). */
+export function putFile(url: string, file: Blob, onProgress: (loaded: number) => void): Upload {
   const xhr = new XMLHttpRequest();
   const done = new Promise<UploadOutcome>((resolve) => {
-    xhr.open('PUT', filesPath(projectId, path));
+    xhr.open('PUT', url);
     xhr.setRequestHeader('content-type', 'application/octet-stream');
     xhr.setRequestHeader('accept', 'application/json');
     xhr.upload.onprogress = (e) => onProgress(e.loaded);

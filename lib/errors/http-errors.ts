@@ -22,10 +22,13 @@ export const HTTP_ERRORS = Object.freeze({
   payload_too_large: { status: 413, message: 'The request body is too large.' },
   storage_quota_exceeded: { status: 413, message: 'Your projects have used all the storage your account has.' },
   unsupported_media_type: { status: 415, message: 'Send the body as application/json.' },
+  // A VM's home (VM_HOME_MAX_BYTES) has no room for an upload: the user frees space in the VM.
+  insufficient_storage: { status: 507, message: "The VM's home is full; delete files in it and try again." },
   upgrade_required: { status: 426, message: 'This address speaks WebSocket: open it with a WebSocket client.' },
   too_many_requests: { status: 429, message: 'Too many requests; slow down.' },
   headers_too_large: { status: 431, message: 'The request headers are too large.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
+  not_implemented: { status: 501, message: 'This server cannot do that.' },
   bad_gateway: { status: 502, message: 'The build service / VM is unreachable.' },
   gateway_timeout: { status: 504, message: 'The upstream did not answer in time.' },
   unavailable: { status: 503, message: 'The server is shutting down; try again shortly.' },

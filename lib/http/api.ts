@@ -16,6 +16,7 @@ import { opsRoutes } from './routes/ops-routes';
 import { projectsRoutes } from './routes/projects-routes';
 import { sessionsRoutes } from './routes/sessions-routes';
 import { sessionSharesRoutes } from './routes/session-shares-routes';
+import { sessionFilesRoutes } from './routes/session-files-routes';
 import { socketTicketsRoutes } from './routes/socket-tickets-routes';
 import { usersRoutes } from './routes/users-routes';
 import { usageRoutes } from './routes/usage-routes';
@@ -26,7 +27,7 @@ import { isStoreUnavailable } from '../store/store-errors';
 // The JSON API runs in the gateway's own process space, next to the upgrade router, with the same store
 // and config objects; Next serves the pages and whatever this table does not claim.
 
-const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...sessionSharesRoutes, ...buildRoutes, ...buildControlRoutes, ...buildRecordRoutes, ...buildLogRoutes, ...previewRoutes, ...filesRoutes, ...opsRoutes, ...usageRoutes, ...socketTicketsRoutes, ...preferencesRoutes]);
+const routes = compileRoutes<ApiDeps>([...authRoutes, ...usersRoutes, ...projectsRoutes, ...sessionsRoutes, ...sessionSharesRoutes, ...sessionFilesRoutes, ...buildRoutes, ...buildControlRoutes, ...buildRecordRoutes, ...buildLogRoutes, ...previewRoutes, ...filesRoutes, ...opsRoutes, ...usageRoutes, ...socketTicketsRoutes, ...preferencesRoutes]);
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 

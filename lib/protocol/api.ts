@@ -16,8 +16,23 @@ export type PublicProject = { id: string; name: string; ownerId: string; created
 /**
  * A VM session as the API shows it: its target stays server side. `access` and `ownerName` are set on
  * GET /api/sessions/:id (and on sessions shared with the caller): `owner` for the owner or an admin.
+ * A local session's desktop is re-created when the server restarts or the VM is started again:
+ * `desktopStartedAt` says when the current (or last) one started, `desktopEndedAt` when the last one ended
+ * (before desktopStartedAt: the previous desktop's end; after it: this one has ended too). Null where never
+ * recorded (external targets, older rows).
  */
-export type PublicSession = { id: string; name: string; kind: SessionKind; status: SessionStatus; ownerId: string; createdAt: number; access?: SessionAccess; ownerName?: string };
+export type PublicSession = {
+  id: string;
+  name: string;
+  kind: SessionKind;
+  status: SessionStatus;
+  ownerId: string;
+  createdAt: number;
+  access?: SessionAccess;
+  ownerName?: string;
+  desktopStartedAt?: number | null;
+  desktopEndedAt?: number | null;
+};
 
 /** What a share link lets its users do in the desktop. */
 export type ShareRights = 'interactive' | 'view-only';
@@ -45,6 +60,10 @@ export type SessionShares = { shares: PublicShare[]; watching: SessionWatcher[];
 export type CreatedShare = { share: PublicShare; path: string };
 /** GET /api/shares/:token: what the link gives, for the page that accepts it. */
 export type ShareInvite = { sessionId: string; sessionName: string; ownerName: string; rights: ShareRights; expiresAt: number; state: ShareState; accepted: boolean; own: boolean };
+
+/** GET /api/sessions/:id/home[/<folder>]: one entry of a folder of the VM's home. Links are never followed. */
+export type VmHomeEntry = { name: string; type: 'file' | 'dir' | 'link' | 'other'; bytes: number; modifiedAt: number };
+export type VmHomeListing = { path: string; entries: VmHomeEntry[]; more: boolean };
 
 /** GET /api/vm-provider. */
 export type VmProviderInfo = { available: boolean; sandboxed: boolean; canStart: boolean; sentence: string | null };

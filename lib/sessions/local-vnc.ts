@@ -51,6 +51,9 @@ export type LocalVncDeps = {
 export function createLocalVnc(deps: LocalVncDeps) {
   const root = path.join(deps.dataDir, 'vnc');
   const running = new Map<string, Running>();
+  // A desktop that exited is still being released (cgroups, home unmounted) for a moment: a start of the
+  // same session again waits for that, or it would mount over what is being unmounted.
+  const releasing = new Map<string, Promise<void>>();
   const pidFile = (id: string) => path.join(root, `${id}.json`);
   const sessionDir = (id: string) => path.join(root, id);
   const warnedMeasured = new Set<string>();
@@ -131,6 +134,7 @@ export function createLocalVnc(deps: LocalVncDeps) {
   }
 
   async function start(sessionId: string, name: string): Promise<LocalVm> {
+    await releasing.get(sessionId);
     const slot = freeSlot();
     const uid = deps.isRoot ? deps.uidBase + slot : null;
     const display = freeDisplay();
@@ -158,7 +162,8 @@ export function createLocalVnc(deps: LocalVncDeps) {
     running.set(sessionId, vm);
     proc.once('exit', (code, signal) => {
       killGroup(proc);
-      void release(vm);
+      const released = release(vm).finally(() => releasing.get(sessionId) === released && releasing.delete(sessionId));
+      releasing.set(sessionId, released);
       if (running.get(sessionId) !== vm) return;
       running.delete(sessionId);
       fs.rmSync(pidFile(sessionId), { force: true });
@@ -214,6 +219,10 @@ export function createLocalVnc(deps: LocalVncDeps) {
     },
     get count(): number {
       return running.size;
+    },
+    /** The sessions whose desktops run here. */
+    ids(): string[] {
+      return [...running.keys()];
     },
     get sandbox(): SandboxStatus {
       return deps.sandbox;

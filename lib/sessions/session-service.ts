@@ -8,6 +8,7 @@ import type { Users } from '../store/users';
 import type { Session } from '../store/schema';
 import { localVncMissing, type LocalVnc } from './local-vnc';
 import type { VmhostClient } from './vmhost-client';
+import { createVmFiles, homeTargetOf, localHomeFiles, type HomeFiles } from './vm-files';
 import { unsandboxedSentence } from './vm-sandbox';
 import { vetTarget } from './target-allow';
 import { SESSIONS_TOPIC } from '../protocol/topics';
@@ -32,6 +33,7 @@ export type SessionServiceDeps = {
 export type { VmProviderInfo } from '../protocol/api';
 
 export function createSessionService(deps: SessionServiceDeps) {
+  const vmFiles = createVmFiles();
   const announce = (s: PublicSession, change: SessionChange['change']) => deps.bus.publish(SESSIONS_TOPIC, { change, session: s } satisfies SessionChange);
 
   function providerInfo(user: TokenClaims): VmProviderInfo {
@@ -112,10 +114,41 @@ export function createSessionService(deps: SessionServiceDeps) {
       await deps.sessions.remove(session.id);
       announce(toPublicSession(session), 'deleted');
     },
-    /** A local VM died on its own: the record says so and watchers hear it. */
+    /** A local VM died on its own: the record says so (and when) and watchers hear it. */
     async vmExited(id: string): Promise<void> {
-      const row = await deps.sessions.setStatus(id, 'stopped');
+      const row = await deps.sessions.setDesktopEnded(id, Date.now(), 'stopped');
       if (row) announce(toPublicSession(row), 'updated');
+    },
+    /** A stopped or failed local session gets a new desktop on its old home: the viewer says it is new. */
+    async startAgain(user: TokenClaims, session: Session): Promise<PublicSession> {
+      if (session.kind !== 'local') throw new HttpError('conflict', 'Only a local VM can be started again; this session is an external VNC target.');
+      if (session.status === 'running' || session.status === 'starting') throw new HttpError('conflict', 'This VM is already running.');
+      let target: string;
+      if (deps.vmhost) {
+        await deps.vmhost.refresh();
+        target = (await deps.vmhost.start(session.id, session.name, user)).target;
+      } else {
+        const info = providerInfo(user);
+        if (!deps.localVnc || !info.available) throw new HttpError('unavailable', info.sentence ?? 'This server has no local VM provider.');
+        if (!info.canStart) throw new HttpError('forbidden', info.sentence!);
+        try {
+          target = (await deps.localVnc.start(session.id, session.name)).target;
+        } catch (err) {
+          deps.logger.error({ err, session: session.id }, 'local VM failed to start again');
+          throw new HttpError('unavailable', `The VM could not start: ${(err as Error).message}`);
+        }
+      }
+      const row = await deps.sessions.setTarget(session.id, target);
+      if (!row) throw new HttpError('not_found');
+      const pub = toPublicSession(row);
+      announce(pub, 'updated');
+      return pub;
+    },
+    /** The session's home for the Files dialog: its running VM's, here or on the vmhost; or why not. */
+    homeFiles(session: Session, user: TokenClaims): HomeFiles {
+      if (session.kind !== 'local') throw new HttpError('not_implemented', 'This session is an external VNC target: it has no home on this server to move files into.');
+      if (deps.vmhost) return deps.vmhost.homeFiles(session.id, user);
+      return localHomeFiles(vmFiles, homeTargetOf(deps.localVnc?.get(session.id)));
     },
     /** A VM on the vmhost exited: it has marked the record; watchers here hear it. */
     async vmExitedElsewhere(id: string): Promise<void> {
@@ -133,6 +166,8 @@ export function createSessionService(deps: SessionServiceDeps) {
         return;
       }
       for (const s of local) {
+        // A server that died without stopping its VMs recorded no end: the desktop ended by now at latest.
+        if (!s.desktop_ended_at || (s.desktop_started_at && s.desktop_ended_at < s.desktop_started_at)) await deps.sessions.setDesktopEnded(s.id, Date.now());
         try {
           const vm = await deps.localVnc.start(s.id, s.name);
           await deps.sessions.setTarget(s.id, vm.target);
@@ -144,6 +179,11 @@ export function createSessionService(deps: SessionServiceDeps) {
     },
     async stopAll(): Promise<void> {
       deps.vmhost?.close();
+      // The desktops end here (their homes stay for the next start): recorded, for the viewer's notice then.
+      const ended = Date.now();
+      for (const id of deps.localVnc?.ids() ?? []) {
+        await deps.sessions.setDesktopEnded(id, ended).catch((err) => deps.logger.warn({ err, session: id }, 'could not record when a desktop ended'));
+      }
       await deps.localVnc?.stopAll();
     },
   };

@@ -4,6 +4,8 @@ import type { VmhostOp, VmhostTokens } from '../auth/vmhost-tokens';
 import { HttpError, errorCodeForStatus } from '../errors/http-errors';
 import type { Logger } from '../observability/logger';
 import type { VmhostStatusBody } from './vmhost-server';
+import type { HomeFiles } from './vm-files';
+import { remoteHomeFiles } from './vm-files-remote';
 
 // The gateway's side of `npm run vmhost` (VMHOST_URL): start and stop a session's VM there, know what the
 // provider can do, learn of VMs that exited, and say where a viewer's socket goes. Every call carries a
@@ -114,6 +116,10 @@ export function createVmhostClient(deps: VmhostClientDeps) {
       const url = new URL(`${base.replace(/^http/, 'ws')}/vnc/${encodeURIComponent(sessionId)}`);
       // A share link's viewer: the rights travel in the token, and the vmhost's bridge enforces them.
       return { url, bearer: await deps.tokens.mint({ op: 'connect', sessionId, userId: user.userId, role: user.role, ...(rights ? { rights } : {}) }) };
+    },
+    /** The session's home on the vmhost: each operation with a token for it (op `files`, that session). */
+    homeFiles(sessionId: string, user: TokenClaims): HomeFiles {
+      return remoteHomeFiles({ base, sessionId, token: () => deps.tokens.mint({ op: 'files', sessionId, userId: user.userId, role: user.role }) });
     },
     close(): void {
       clearInterval(timer);

@@ -15,6 +15,8 @@ import { connectVm, type VmConnectError } from '../upgrade/vm-connect';
 import { bridge, type Bridge } from '../upgrade/vnc-bridge';
 import type { LocalVnc } from './local-vnc';
 import { unsandboxedSentence } from './vm-sandbox';
+import { asHttpError, createVmFiles, homeTargetOf, localHomeFiles } from './vm-files';
+import { serveHomeFiles } from './vm-files-serve';
 
 // `npm run vmhost`: the local VM provider behind a small HTTP API and one WebSocket path, for gateways
 // that run no VMs themselves (design.md "Scale-out"). It trusts nothing that reaches its port: every call
@@ -25,6 +27,7 @@ import { unsandboxedSentence } from './vm-sandbox';
 //                                    (all it holds when E is not its epoch) (token: status)
 //   PUT    /vms/:id {name}           start the session's VM (token: create, that session) → 201 {target, sandboxed}
 //   DELETE /vms/:id                  stop it and delete its home (token: delete, that session) → 204
+//   GET|PUT /vms/:id/files[/<path>]  a VM's home: a folder, a file, an upload (token: files; vm-files-serve.ts)
 //   GET    /vnc/:id                  WebSocket: the VM's RFB stream, bridged as a gateway would (token: connect)
 //
 // Refusals are plain HTTP (status + {"error":{code,message}}); a gateway's proxy turns an upgrade's status
@@ -62,6 +65,7 @@ export function createVmhostServer(deps: VmhostServerDeps) {
   const exits: { seq: number; sessionId: string }[] = [];
   let lastSeq = 0;
   const bridges = new Set<Bridge>();
+  const vmFiles = createVmFiles();
   let closing = false;
 
   function providerState(): Pick<VmhostStatusBody, 'available' | 'sandboxed' | 'sentence'> {
@@ -114,11 +118,34 @@ export function createVmhostServer(deps: VmhostServerDeps) {
     sendJson(res, 200, body);
   }
 
+  async function files(req: http.IncomingMessage, res: http.ServerResponse, url: URL, rawId: string, rawRest: string | null): Promise<void> {
+    let id: string;
+    let rest: string | null;
+    try {
+      id = decodeURIComponent(rawId);
+      rest = rawRest === null ? null : decodeURIComponent(rawRest);
+    } catch {
+      throw new HttpError('bad_request', 'That path is not valid.');
+    }
+    if (!isValidId(id)) throw new HttpError('bad_request', 'That session id is not valid.');
+    await grant(req, 'files', id);
+    if (closing) throw new HttpError('unavailable', 'The vmhost is shutting down; try again shortly.');
+    let target;
+    try {
+      target = homeTargetOf(deps.localVnc?.get(id));
+    } catch (err) {
+      throw asHttpError(err);
+    }
+    await serveHomeFiles(req, res, url, rest, localHomeFiles(vmFiles, target));
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = requestUrl(req.url);
     if (!url) throw new HttpError('bad_request');
     if (req.method === 'GET' && url.pathname === '/healthz') return sendJson(res, 200, { status: closing ? 'draining' : 'ok', vms: deps.localVnc?.count ?? 0 });
     if (req.method === 'GET' && url.pathname === '/status') return status(req, res, url);
+    const f = /^\/vms\/([^/]+)\/files(?:\/(.+))?$/.exec(url.pathname);
+    if (f) return files(req, res, url, f[1], f[2] ?? null);
     const m = /^\/vms\/([^/]+)$/.exec(url.pathname);
     if (!m) throw new HttpError('not_found');
     const id = decodeURIComponent(m[1]);

@@ -92,6 +92,14 @@ const migrations: Record<string, DialectMigration> = {
       await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute();
     },
   },
+  // When a session's desktop started and when the last one ended, so the viewer can say "this is a new
+  // desktop; the previous one ended at …" after a restart or a VM that was started again.
+  '0004_session_desktops': {
+    async up(db: Kysely<unknown>, t: ColumnTypes) {
+      await db.schema.alterTable('sessions').addColumn('desktop_started_at', t.ms).execute();
+      await db.schema.alterTable('sessions').addColumn('desktop_ended_at', t.ms).execute();
+    },
+  },
   // Share links of a VM session (issue 14 point 6): the link's token is stored only as its SHA-256; who
   // accepted a link is a row of its own, so one link may let several people in and each shows by name.
   '0005_session_shares': {

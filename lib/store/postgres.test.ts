@@ -27,7 +27,7 @@ describe('the store on Postgres', () => {
     const stores = await Promise.all([open(url), open(url), open(url)]);
     try {
       const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(stores[0].db);
-      assert.deepEqual(ran.rows.map((r) => r.name), ['0001_users_projects_sessions', '0002_builds', '0003_auth_sessions', '0005_session_shares', '0006_user_preferences']);
+      assert.deepEqual(ran.rows.map((r) => r.name), ['0001_users_projects_sessions', '0002_builds', '0003_auth_sessions', '0004_session_desktops', '0005_session_shares', '0006_user_preferences']);
       // Epoch milliseconds overflow a 32-bit integer: every time column is bigint.
       const types = await sql<{ table_name: string; column_name: string; data_type: string }>`
         select table_name, column_name, data_type from information_schema.columns

@@ -48,6 +48,10 @@ export interface SessionsTable {
   kind: SessionKind;
   status: SessionStatus;
   created_at: number;
+  /** When the current (or last) desktop of a local session started; null for external targets. */
+  desktop_started_at: number | null;
+  /** When the last desktop ended: before desktop_started_at, the previous one; after it, this one. */
+  desktop_ended_at: number | null;
 }
 
 

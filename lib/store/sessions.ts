@@ -13,6 +13,8 @@ export const toPublicSession = (s: Session): PublicSession => ({
   status: s.status,
   ownerId: s.owner_id,
   createdAt: s.created_at,
+  desktopStartedAt: s.desktop_started_at ?? null,
+  desktopEndedAt: s.desktop_ended_at ?? null,
 });
 
 export function createSessions(db: Db) {
@@ -37,6 +39,8 @@ export function createSessions(db: Db) {
         kind: input.kind,
         status: input.status,
         created_at: Date.now(),
+        desktop_started_at: input.kind === 'local' ? Date.now() : null,
+        desktop_ended_at: null,
       };
       await db.insertInto('sessions').values(row).execute();
       return row;
@@ -48,8 +52,15 @@ export function createSessions(db: Db) {
       await db.updateTable('sessions').set({ status }).where('id', '=', id).execute();
       return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
     },
-    async setTarget(id: string, target: string): Promise<void> {
-      await db.updateTable('sessions').set({ target, status: 'running' }).where('id', '=', id).execute();
+    /** A new desktop runs for the session (resumed after a restart, or started again). */
+    async setTarget(id: string, target: string, startedAt: number = Date.now()): Promise<Session | undefined> {
+      await db.updateTable('sessions').set({ target, status: 'running', desktop_started_at: startedAt }).where('id', '=', id).execute();
+      return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+    /** The session's desktop ended at `at` (it exited, or this server stopped it to stop itself). */
+    async setDesktopEnded(id: string, at: number, status?: SessionStatus): Promise<Session | undefined> {
+      await db.updateTable('sessions').set(status ? { desktop_ended_at: at, status } : { desktop_ended_at: at }).where('id', '=', id).execute();
+      return db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
     },
     async remove(id: string): Promise<void> {
       await db.deleteFrom('sessions').where('id', '=', id).execute();
