@@ -1,14 +1,18 @@
 'use client';
 
-import { ClipboardPaste, Keyboard, RotateCw } from 'lucide-react';
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { keysymsFor, PASTE_MAX_CHARS } from '@/lib/client/keysyms';
+import { RotateCw } from 'lucide-react';
+import { useEffect, useRef } from 'react';
 import { loginHref } from '@/lib/client/next-path';
 import { useVnc } from '@/lib/client/use-vnc';
+import { useVncKeys } from '@/lib/client/vnc-keys-control';
+import { useVncTouch } from '@/lib/client/vnc-touch';
 import { Button } from './button';
 import { ConnectionBadge } from './connection-badge';
 import { ErrorSentence } from './error-sentence';
 import { useActivityKeepalive } from '@/lib/client/use-activity-keepalive';
+import { VncClipboard } from './vnc-clipboard';
+import { VncExtraKeys, VncKeysButtons } from './vnc-extra-keys';
+import { VncZoomBadge } from './vnc-zoom-badge';
 
 /** What the viewer tells the page that frames it (the session page), so that page can refresh the session. */
 export type VncFrameMessage = { type: 'portico:vnc'; sessionId: string; state: string };
@@ -21,7 +25,9 @@ export function VncViewer({ sessionId }: { sessionId: string }) {
   // reaches the framing page).
   useActivityKeepalive();
   const { state, problem, desktopName, rfb, reconnect } = useVnc(sessionId, screen);
-  const [pasting, setPasting] = useState<{ hint: string | null } | null>(null);
+  const connected = state === 'live';
+  const keys = useVncKeys(rfb, connected, screen);
+  const touch = useVncTouch(screen, rfb, connected);
 
   // Every change of state, and every close while retrying, so the framing page re-reads the session.
   useEffect(() => {
@@ -30,26 +36,6 @@ export function VncViewer({ sessionId }: { sessionId: string }) {
     window.parent.postMessage(message, window.location.origin);
   }, [sessionId, state, problem]);
 
-  function typeText(text: string) {
-    const r = rfb();
-    if (!r) return;
-    for (const keysym of keysymsFor(text.slice(0, PASTE_MAX_CHARS))) r.sendKey(keysym, null);
-    r.focus({ preventScroll: true });
-  }
-
-  async function paste() {
-    // Reading the clipboard needs the page's permission (and, in a frame, the frame's `allow`): when the
-    // browser says no, a text box takes the text instead.
-    try {
-      const text = await navigator.clipboard.readText();
-      if (text) return typeText(text);
-      setPasting({ hint: 'The clipboard is empty. Type or paste the text here.' });
-    } catch {
-      setPasting({ hint: null });
-    }
-  }
-
-  const connected = state === 'live';
   return (
     <div className="flex h-dvh flex-col bg-canvas text-ink">
       <div role="toolbar" aria-label="Viewer" className="flex h-11 shrink-0 items-center gap-2 border-b border-line bg-surface px-3">
@@ -57,31 +43,14 @@ export function VncViewer({ sessionId }: { sessionId: string }) {
         <span className="min-w-0 flex-1 truncate text-xs text-muted" data-testid="desktop-name">
           {desktopName ?? ''}
         </span>
-        <ToolbarButton onClick={() => void paste()} disabled={!connected} title="Type the clipboard's text into the desktop">
-          <ClipboardPaste aria-hidden className="size-3.5" />
-          Paste
-        </ToolbarButton>
-        <ToolbarButton onClick={() => rfb()?.sendCtrlAltDel()} disabled={!connected}>
-          <Keyboard aria-hidden className="size-3.5" />
-          Send Ctrl-Alt-Del
-        </ToolbarButton>
+        <VncClipboard rfb={rfb} live={connected} />
+        <VncKeysButtons keys={keys} />
       </div>
-      {pasting && connected ? (
-        <PasteForm
-          hint={pasting.hint}
-          onType={(text) => {
-            setPasting(null);
-            typeText(text);
-          }}
-          onCancel={() => {
-            setPasting(null);
-            rfb()?.focus({ preventScroll: true });
-          }}
-        />
-      ) : null}
+      <VncExtraKeys keys={keys} />
       <div className="relative min-h-0 flex-1 bg-zinc-900">
         {/* noVNC puts its own screen element in here and scales the canvas to this box. */}
         <div ref={screen} data-testid="vnc-screen" className="absolute inset-0" />
+        <VncZoomBadge touch={touch} />
         {problem ? (
           <div className="absolute inset-0 grid place-items-center bg-zinc-900 p-6">
             <div className="w-full max-w-sm space-y-3 text-center">
@@ -106,54 +75,5 @@ export function VncViewer({ sessionId }: { sessionId: string }) {
         ) : null}
       </div>
     </div>
-  );
-}
-
-function ToolbarButton({ children, ...props }: { children: ReactNode; onClick: () => void; disabled: boolean; title?: string }) {
-  return (
-    <button
-      type="button"
-      className="inline-flex h-7 items-center gap-1.5 rounded-md border border-line-strong bg-surface px-2.5 text-xs font-medium whitespace-nowrap text-ink shadow-xs transition-colors hover:bg-sunken disabled:cursor-not-allowed disabled:opacity-50"
-      {...props}
-    >
-      {children}
-    </button>
-  );
-}
-
-function PasteForm({ hint, onType, onCancel }: { hint: string | null; onType: (text: string) => void; onCancel: () => void }) {
-  const [text, setText] = useState('');
-  const box = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => box.current?.focus(), []);
-
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (text) onType(text);
-  }
-
-  return (
-    <form aria-label="Paste text" onSubmit={submit} className="shrink-0 space-y-2 border-b border-line bg-surface px-3 py-3">
-      <label htmlFor="paste-text" className="block text-xs text-muted">
-        {hint ?? 'The browser did not let this page read the clipboard. Paste the text here (Ctrl+V) and it is typed into the desktop.'}
-      </label>
-      <textarea
-        ref={box}
-        id="paste-text"
-        rows={3}
-        maxLength={PASTE_MAX_CHARS}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => e.key === 'Escape' && onCancel()}
-        className="block w-full resize-y rounded-md border border-line-strong bg-surface px-2.5 py-2 font-mono text-sm text-ink focus-visible:border-accent focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-accent/40"
-      />
-      <div className="flex gap-2">
-        <ToolbarButton onClick={() => text && onType(text)} disabled={!text}>
-          Type it
-        </ToolbarButton>
-        <ToolbarButton onClick={onCancel} disabled={false}>
-          Cancel
-        </ToolbarButton>
-      </div>
-    </form>
   );
 }

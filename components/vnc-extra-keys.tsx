@@ -1,0 +1,124 @@
+'use client';
+
+import { Keyboard, Lock, Rows3 } from 'lucide-react';
+import type { MouseEvent, ReactNode } from 'react';
+import type { VncKeys } from '@/lib/client/vnc-keys-control';
+import { EXTRA_KEYS, type ExtraKey } from '@/lib/client/vnc-keys';
+
+// The extra-keys bar (keys a phone lacks and keys the browser keeps for itself: Esc, Tab, F-keys, Super,
+// Ctrl-Alt-Del) and the toolbar's two buttons: show the bar, open the phone's keyboard.
+//
+// Pressing a button of the bar must not take the focus: the phone's keyboard closes when its field loses
+// it, and the desktop stops getting the physical keyboard's keys. So mousedown's default (focusing) is
+// prevented; keyboard users still reach every button with Tab.
+
+const keepFocus = (event: MouseEvent) => event.preventDefault();
+
+const LATCH_LOOK = {
+  off: 'border-line-strong bg-surface text-ink hover:bg-sunken',
+  latched: 'border-accent bg-accent/15 text-ink ring-1 ring-accent',
+  locked: 'border-accent bg-accent text-accent-ink',
+} as const;
+
+export function VncExtraKeys({ keys }: { keys: VncKeys }) {
+  if (!keys.barOpen) return null;
+  return (
+    <div
+      role="toolbar"
+      aria-label="Extra keys"
+      data-testid="extra-keys"
+      className="flex h-10 shrink-0 items-center gap-1 overflow-x-auto overscroll-x-contain border-b border-line bg-surface px-2 [scrollbar-width:thin]"
+    >
+      {EXTRA_KEYS.map((k) => (
+        <ExtraKeyButton key={k.name} extra={k} keys={keys} />
+      ))}
+    </div>
+  );
+}
+
+function ExtraKeyButton({ extra, keys }: { extra: ExtraKey; keys: VncKeys }) {
+  const base = 'inline-flex h-7 min-w-9 shrink-0 items-center justify-center gap-1 rounded-md border px-2 font-mono text-xs font-medium whitespace-nowrap shadow-xs transition-colors disabled:cursor-not-allowed disabled:opacity-50';
+  if (extra.kind === 'modifier') {
+    const state = keys.modifier(extra.modifier);
+    const says = state === 'locked' ? `${extra.name}, locked` : state === 'latched' ? `${extra.name}, held for the next key` : `${extra.name}: tap for the next key, tap twice to lock`;
+    return (
+      <button
+        type="button"
+        aria-pressed={state !== 'off'}
+        aria-label={extra.name}
+        title={says}
+        data-latch={state}
+        disabled={!keys.live}
+        onMouseDown={keepFocus}
+        onClick={() => keys.tapModifier(extra.modifier)}
+        className={`${base} ${LATCH_LOOK[state]}`}
+      >
+        {extra.label}
+        {state === 'locked' ? <Lock aria-hidden className="size-3" /> : null}
+      </button>
+    );
+  }
+  const look = `${base} ${LATCH_LOOK.off}`;
+  if (extra.kind === 'ctrl-alt-del') {
+    return (
+      <button type="button" aria-label={extra.name} disabled={!keys.live} onMouseDown={keepFocus} onClick={keys.ctrlAltDel} className={`${look} ml-1`}>
+        {extra.label}
+      </button>
+    );
+  }
+  return (
+    <button type="button" aria-label={extra.name} title={extra.name} disabled={!keys.live} onMouseDown={keepFocus} onClick={() => keys.press(extra.keysym, extra.code)} className={look}>
+      {extra.label}
+    </button>
+  );
+}
+
+/** The toolbar's buttons for the bar and the on-screen keyboard, and the keyboard's hidden field. */
+export function VncKeysButtons({ keys }: { keys: VncKeys }) {
+  return (
+    <>
+      <IconButton label={keys.barOpen ? 'Hide extra keys' : 'Show extra keys'} pressed={keys.barOpen} onClick={() => keys.setBarOpen(!keys.barOpen)}>
+        <Rows3 aria-hidden className="size-3.5" />
+        <span className="hidden sm:inline">Keys</span>
+      </IconButton>
+      <IconButton label="On-screen keyboard" pressed={keys.keyboardOpen} disabled={!keys.live} onClick={keys.toggleKeyboard}>
+        <Keyboard aria-hidden className="size-3.5" />
+        <span className="hidden sm:inline">Keyboard</span>
+      </IconButton>
+      {/* What the phone's keyboard types into; invisible, and in the window so focusing it scrolls nothing. */}
+      <textarea
+        ref={keys.field.ref}
+        aria-label="On-screen keyboard input"
+        data-testid="keyboard-input"
+        tabIndex={-1}
+        autoCapitalize="off"
+        autoComplete="off"
+        autoCorrect="off"
+        spellCheck={false}
+        rows={1}
+        onInput={keys.field.onInput}
+        onKeyDown={keys.field.onKeyDown}
+        onFocus={keys.field.onFocus}
+        onBlur={keys.field.onBlur}
+        className="pointer-events-none fixed top-0 left-0 size-px resize-none overflow-hidden border-0 p-0 opacity-0"
+      />
+    </>
+  );
+}
+
+function IconButton({ label, pressed, disabled, onClick, children }: { label: string; pressed: boolean; disabled?: boolean; onClick(): void; children: ReactNode }) {
+  return (
+    <button
+      type="button"
+      aria-label={label}
+      title={label}
+      aria-pressed={pressed}
+      disabled={disabled}
+      onMouseDown={keepFocus}
+      onClick={onClick}
+      className="inline-flex h-7 shrink-0 items-center gap-1.5 rounded-md border border-line-strong bg-surface px-2 text-xs font-medium whitespace-nowrap text-ink shadow-xs transition-colors hover:bg-sunken disabled:cursor-not-allowed disabled:opacity-50 aria-pressed:border-accent aria-pressed:bg-accent/10"
+    >
+      {children}
+    </button>
+  );
+}
