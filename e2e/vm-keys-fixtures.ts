@@ -49,7 +49,7 @@ export async function expectTerminal(page: Page): Promise<FrameLocator> {
   await expect
     .poll(
       () =>
-        viewer.locator('canvas').evaluate((canvas: HTMLCanvasElement, bg: number[]) => {
+        viewer.getByTestId('vnc-screen').locator('canvas').evaluate((canvas: HTMLCanvasElement, bg: number[]) => {
           const { data, width, height } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
           for (let y = 0; y < height; y += 7) {
             for (let x = 0; x < width; x += 7) {

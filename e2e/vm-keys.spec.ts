@@ -15,7 +15,7 @@ async function openSession(page: Page, user: CreatedUser, baseURL: string | unde
   await signIn(page, user);
   const viewer = await expectTerminal(page);
   // Into the xterm (it fills the desktop; without a window manager the pointer's window gets the keys).
-  const canvas = viewer.locator('canvas');
+  const canvas = viewer.getByTestId('vnc-screen').locator('canvas');
   const box = (await canvas.boundingBox())!;
   await canvas.click({ position: { x: box.width * 0.25, y: box.height * 0.25 } });
   return {
@@ -57,7 +57,7 @@ test.describe('the viewer: clipboard and extra keys', () => {
       await viewer.getByRole('button', { name: 'Paste into the desktop' }).click();
       await expect(viewer.getByTestId('clipboard-status')).toHaveText(/Sent to the desktop's clipboard/);
       const out = homeFile(session.id, 'pasted');
-      await viewer.locator('canvas').click({ position: { x: 40, y: 40 } });
+      await viewer.getByTestId('vnc-screen').locator('canvas').click({ position: { x: 40, y: 40 } });
       await run(page, `xclip -o -selection clipboard > ~/${out.name}`);
       await expectHomeFile(out.host, pasted);
       fs.rmSync(out.host, { force: true });
