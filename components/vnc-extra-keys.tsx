@@ -1,7 +1,7 @@
 'use client';
 
 import { Keyboard, Lock, Rows3 } from 'lucide-react';
-import type { MouseEvent, ReactNode } from 'react';
+import type { KeyboardEvent, MouseEvent, ReactNode } from 'react';
 import type { VncKeys } from '@/lib/client/vnc-keys-control';
 import { EXTRA_KEYS, type ExtraKey } from '@/lib/client/vnc-keys';
 
@@ -20,6 +20,19 @@ const LATCH_LOOK = {
   locked: 'border-accent bg-accent text-accent-ink',
 } as const;
 
+// One Tab stop for the whole bar, arrows between its keys (the ARIA toolbar pattern): 28 keys are too
+// many to Tab through on the way to the desktop.
+function moveFocus(event: KeyboardEvent<HTMLDivElement>) {
+  const buttons = [...event.currentTarget.querySelectorAll('button')];
+  const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+  const to = { ArrowRight: at + 1, ArrowLeft: at - 1, Home: 0, End: buttons.length - 1 }[event.key];
+  if (at < 0 || to === undefined) return;
+  event.preventDefault();
+  const next = buttons[(to + buttons.length) % buttons.length];
+  for (const b of buttons) b.tabIndex = b === next ? 0 : -1;
+  next.focus();
+}
+
 export function VncExtraKeys({ keys }: { keys: VncKeys }) {
   if (!keys.barOpen) return null;
   return (
@@ -27,16 +40,18 @@ export function VncExtraKeys({ keys }: { keys: VncKeys }) {
       role="toolbar"
       aria-label="Extra keys"
       data-testid="extra-keys"
+      onKeyDown={moveFocus}
       className="flex h-10 shrink-0 items-center gap-1 overflow-x-auto overscroll-x-contain border-b border-line bg-surface px-2 [scrollbar-width:thin]"
     >
-      {EXTRA_KEYS.map((k) => (
-        <ExtraKeyButton key={k.name} extra={k} keys={keys} />
+      {EXTRA_KEYS.map((k, i) => (
+        <ExtraKeyButton key={k.name} extra={k} keys={keys} first={i === 0} />
       ))}
     </div>
   );
 }
 
-function ExtraKeyButton({ extra, keys }: { extra: ExtraKey; keys: VncKeys }) {
+function ExtraKeyButton({ extra, keys, first }: { extra: ExtraKey; keys: VncKeys; first: boolean }) {
+  const tabIndex = first ? 0 : -1;
   const base = 'inline-flex h-7 min-w-9 shrink-0 items-center justify-center gap-1 rounded-md border px-2 font-mono text-xs font-medium whitespace-nowrap shadow-xs transition-colors disabled:cursor-not-allowed disabled:opacity-50';
   if (extra.kind === 'modifier') {
     const state = keys.modifier(extra.modifier);
@@ -44,6 +59,7 @@ function ExtraKeyButton({ extra, keys }: { extra: ExtraKey; keys: VncKeys }) {
     return (
       <button
         type="button"
+        tabIndex={tabIndex}
         aria-pressed={state !== 'off'}
         aria-label={extra.name}
         title={says}
@@ -61,13 +77,13 @@ function ExtraKeyButton({ extra, keys }: { extra: ExtraKey; keys: VncKeys }) {
   const look = `${base} ${LATCH_LOOK.off}`;
   if (extra.kind === 'ctrl-alt-del') {
     return (
-      <button type="button" aria-label={extra.name} disabled={!keys.live} onMouseDown={keepFocus} onClick={keys.ctrlAltDel} className={`${look} ml-1`}>
+      <button type="button" tabIndex={tabIndex} aria-label={extra.name} disabled={!keys.live} onMouseDown={keepFocus} onClick={keys.ctrlAltDel} className={`${look} ml-1`}>
         {extra.label}
       </button>
     );
   }
   return (
-    <button type="button" aria-label={extra.name} title={extra.name} disabled={!keys.live} onMouseDown={keepFocus} onClick={() => keys.press(extra.keysym, extra.code)} className={look}>
+    <button type="button" tabIndex={tabIndex} aria-label={extra.name} title={extra.name} disabled={!keys.live} onMouseDown={keepFocus} onClick={() => keys.press(extra.keysym, extra.code)} className={look}>
       {extra.label}
     </button>
   );

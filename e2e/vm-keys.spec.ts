@@ -116,6 +116,23 @@ test.describe('the viewer: clipboard and extra keys', () => {
       await expect(ctrl).toHaveAttribute('data-latch', 'locked');
       await ctrl.click();
       await expect(ctrl).toHaveAttribute('data-latch', 'off');
+
+      // From the keyboard: one Tab stop, arrows and Home / End along the bar, Space presses.
+      await ctrl.focus();
+      await expect(ctrl).toHaveAttribute('tabindex', '0');
+      await page.keyboard.press('End');
+      await expect(bar.getByRole('button', { name: 'Send Ctrl-Alt-Del' })).toBeFocused();
+      await page.keyboard.press('Home');
+      await page.keyboard.press('ArrowRight');
+      const alt = bar.getByRole('button', { name: 'Alt', exact: true });
+      await expect(alt).toBeFocused();
+      await page.keyboard.press('Space');
+      await expect(alt).toHaveAttribute('aria-pressed', 'true');
+      // Three keys along is Esc: pressing it uses the latched Alt and lets it go.
+      for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+      await expect(bar.getByRole('button', { name: 'Escape' })).toBeFocused();
+      await page.keyboard.press('Space');
+      await expect(alt).toHaveAttribute('aria-pressed', 'false');
     } finally {
       fs.rmSync(late.host, { force: true });
       fs.rmSync(done.host, { force: true });

@@ -51,6 +51,10 @@ test.describe('the viewer on a phone', () => {
       await expect(viewer.getByTestId('keyboard-input')).toBeFocused();
       await expect(keyboard).toHaveAttribute('aria-pressed', 'true');
 
+      // A tap on the desktop while typing is a click, and the keyboard stays open.
+      await viewer.getByTestId('vnc-screen').locator('canvas').tap({ position: { x: 80, y: 50 } });
+      await expect(viewer.getByTestId('keyboard-input')).toBeFocused();
+
       // Characters, Backspace and Enter reach the VM.
       await typeOnScreen(page, 'echo abx');
       await page.keyboard.press('Backspace');

@@ -80,6 +80,13 @@ export function useVncKeys(rfb: () => RFB | null, live: boolean, screen: RefObje
     };
   }, [screen, latch]);
 
+  // While the phone's keyboard is open, a tap on the desktop is a click and nothing more: noVNC would
+  // otherwise focus its canvas, and the keyboard would close under the person's finger.
+  useEffect(() => {
+    const r = live ? rfb() : null;
+    if (r) r.focusOnClick = !keyboardOpen;
+  }, [rfb, live, keyboardOpen]);
+
   const typeText = useCallback(
     (text: string) => {
       for (const keysym of keysymsFor(text)) latch.press(keysym, '');
