@@ -61,6 +61,16 @@ test.describe('the viewer: clipboard and extra keys', () => {
       await run(page, `xclip -o -selection clipboard > ~/${out.name}`);
       await expectHomeFile(out.host, pasted);
       fs.rmSync(out.host, { force: true });
+
+      // Past the bound (256 KiB) either way nothing is carried, and the panel says why.
+      await run(page, 'head -c 300000 /dev/zero | tr "\\0" a | xclip -selection clipboard');
+      const panel = viewer.getByRole('region', { name: 'Clipboard' });
+      await expect(panel.getByTestId('clipboard-hint')).toHaveText('The desktop copied 300,000 characters, more than the 262,144 the viewer carries; nothing was copied here.', { timeout: 10_000 });
+      expect(await readBrowserClipboard(), 'the browser clipboard kept what it had').toBe(pasted);
+      await panel.getByRole('button', { name: 'Close the clipboard' }).click();
+      await viewerFrame(page).evaluate(() => navigator.clipboard.writeText('b'.repeat(300_001)));
+      await viewer.getByRole('button', { name: 'Paste into the desktop' }).click();
+      await expect(panel.getByTestId('clipboard-hint')).toHaveText('The text has 300,001 characters, more than the 262,144 the viewer carries; nothing was sent to the desktop.');
     } finally {
       await cleanup();
       await context.close();

@@ -19,8 +19,10 @@ import { keysymsFor, PASTE_MAX_CHARS } from './keysyms';
  */
 export const CLIPBOARD_MAX_CHARS = 256 * 1024;
 
-export function tooLongSentence(chars: number, max: number, what: string): string {
-  return `${what} ${chars.toLocaleString('en')} characters, more than the ${max.toLocaleString('en')} the viewer carries; nothing was copied.`;
+/** Said when a text is past the bound: how long it was, the bound, and that none of it went anywhere. */
+export function tooLongSentence(chars: number, direction: 'from-desktop' | 'to-desktop'): string {
+  const size = `${chars.toLocaleString('en')} characters, more than the ${CLIPBOARD_MAX_CHARS.toLocaleString('en')} the viewer carries`;
+  return direction === 'from-desktop' ? `The desktop copied ${size}; nothing was copied here.` : `The text has ${size}; nothing was sent to the desktop.`;
 }
 
 export type ClipboardPanel = {
@@ -52,7 +54,7 @@ export function useVncClipboard(rfb: () => RFB | null, live: boolean): VncClipbo
   const sendToDesktop = useCallback(
     (text: string) => {
       if (text.length > CLIPBOARD_MAX_CHARS) {
-        setPanel({ hint: tooLongSentence(text.length, CLIPBOARD_MAX_CHARS, 'The text has'), text: '' });
+        setPanel({ hint: tooLongSentence(text.length, 'to-desktop'), text: '' });
         return;
       }
       const r = rfb();
@@ -83,7 +85,7 @@ export function useVncClipboard(rfb: () => RFB | null, live: boolean): VncClipbo
       const { text } = event.detail;
       if (text === synced.current) return;
       if (text.length > CLIPBOARD_MAX_CHARS) {
-        setPanel({ hint: tooLongSentence(text.length, CLIPBOARD_MAX_CHARS, 'The desktop copied'), text: '' });
+        setPanel({ hint: tooLongSentence(text.length, 'from-desktop'), text: '' });
         return;
       }
       setPanel((p) => (p ? { ...p, text } : p));
