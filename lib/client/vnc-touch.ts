@@ -43,6 +43,7 @@ type GestureDetail = { type: string; clientX: number; clientY: number; magnitude
 export type VncTouch = {
   /** 1 is the whole desktop fitted to the frame. */
   zoom: number;
+  /** Back to the whole desktop; call it before leaving fit mode (1:1, remote resize). */
   reset(): void;
 };
 
@@ -99,6 +100,8 @@ export function useVncTouch(screen: RefObject<HTMLElement | null>, rfb: () => RF
 
     const onGesture = (event: Event) => {
       const { type, clientX, clientY, magnitudeX, magnitudeY } = (event as CustomEvent<GestureDetail>).detail;
+      // The viewer left fit (1:1, remote resize) while zoomed: its own scrolling takes over again.
+      if (current.current > 1 && !(rfb()?.scaleViewport ?? false)) apply(1);
       if (type === 'pinch') {
         event.stopPropagation();
         // Only the fitted view zooms; 1:1 and remote resize already show desktop pixels as they are.
