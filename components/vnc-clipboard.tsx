@@ -34,12 +34,13 @@ function ClipboardPanel({ clip }: { clip: ReturnType<typeof useVncClipboard> }) 
   const panel = clip.panel!;
   useEffect(() => {
     const el = box.current;
-    if (!el) return;
+    // Someone typing into the desktop keeps typing there when the desktop's copy could not be carried.
+    if (!el || panel.unasked) return;
     el.focus();
     // Copying by hand is Ctrl+C away when it is already selected.
     if (panel.text) el.select();
     // Only when it opens or the reason changes, not on every keystroke.
-  }, [panel.hint]);
+  }, [panel.hint, panel.unasked]);
 
   return (
     <section

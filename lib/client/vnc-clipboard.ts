@@ -29,6 +29,8 @@ export type ClipboardPanel = {
   /** Why the panel is open (a refusal, a bound), or null when the person opened it. */
   hint: string | null;
   text: string;
+  /** Opened by the desktop copying, not by the person: it must not take the focus from the desktop. */
+  unasked?: boolean;
 };
 
 export type VncClipboard = {
@@ -73,7 +75,7 @@ export function useVncClipboard(rfb: () => RFB | null, live: boolean): VncClipbo
       setStatus(`Copied from the desktop: ${text.length.toLocaleString('en')} characters.`);
       setPanel((p) => (p?.hint ? null : p));
     } catch {
-      setPanel({ hint: 'The browser did not let this page write to its clipboard. The desktop copied this text: copy it from here.', text });
+      setPanel({ hint: 'The browser did not let this page write to its clipboard. The desktop copied this text: copy it from here.', text, unasked: true });
     }
   }, []);
 
@@ -85,7 +87,7 @@ export function useVncClipboard(rfb: () => RFB | null, live: boolean): VncClipbo
       const { text } = event.detail;
       if (text === synced.current) return;
       if (text.length > CLIPBOARD_MAX_CHARS) {
-        setPanel({ hint: tooLongSentence(text.length, 'from-desktop'), text: '' });
+        setPanel({ hint: tooLongSentence(text.length, 'from-desktop'), text: '', unasked: true });
         return;
       }
       setPanel((p) => (p ? { ...p, text } : p));
