@@ -78,7 +78,10 @@ test.describe('the viewer on a phone', () => {
       await keyboard.tap();
       await expect(viewer.getByTestId('keyboard-input')).not.toBeFocused();
 
-      // Pinch out over the desktop: the view zooms (the badge says how much) and still fits sideways.
+      // Pinch out over the desktop: the view zooms (the badge says how much) and still fits sideways. A
+      // latched Ctrl waits through it for a key (the pinch sent the VM nothing).
+      await ctrl.tap();
+      await expect(ctrl).toHaveAttribute('aria-pressed', 'true');
       const screen = viewer.getByTestId('vnc-screen');
       const box = (await screen.boundingBox())!;
       const cx = box.x + box.width / 2;
@@ -90,6 +93,9 @@ test.describe('the viewer on a phone', () => {
       const badge = viewer.getByTestId('zoom-badge');
       await expect(badge).toBeVisible();
       expect(Number(await badge.getAttribute('data-zoom'))).toBeGreaterThan(2);
+      await expect(ctrl).toHaveAttribute('aria-pressed', 'true');
+      await bar.getByRole('button', { name: 'Escape' }).tap();
+      await expect(ctrl).toHaveAttribute('aria-pressed', 'false');
       await noSidewaysScroll(page);
       await noSidewaysScroll(viewer);
 

@@ -31,6 +31,9 @@ export type VncKeys = {
   };
 };
 
+/** noVNC's touch gestures that end in a click (core/input/gesturehandler.js). */
+const CLICKS = new Set(['onetap', 'twotap', 'threetap', 'longpress']);
+
 export function useVncKeys(rfb: () => RFB | null, live: boolean, screen: RefObject<HTMLElement | null>): VncKeys {
   const [, setVersion] = useState(0);
   const [barOpen, setBarOpen] = useState(false);
@@ -70,13 +73,17 @@ export function useVncKeys(rfb: () => RFB | null, live: boolean, screen: RefObje
     const onKey = (event: KeyboardEvent) => {
       if (!isModifierKey(event.key)) after();
     };
+    // Taps are clicks; a pinch or a pan moves the view and sends nothing, so it keeps what is latched.
+    const onGesture = (event: Event) => {
+      if (CLICKS.has((event as CustomEvent<{ type: string }>).detail?.type)) after();
+    };
     target.addEventListener('keydown', onKey, true);
     target.addEventListener('mouseup', after, true);
-    target.addEventListener('gestureend', after, true);
+    target.addEventListener('gestureend', onGesture, true);
     return () => {
       target.removeEventListener('keydown', onKey, true);
       target.removeEventListener('mouseup', after, true);
-      target.removeEventListener('gestureend', after, true);
+      target.removeEventListener('gestureend', onGesture, true);
     };
   }, [screen, latch]);
 
