@@ -33,8 +33,42 @@ function moveFocus(event: KeyboardEvent<HTMLDivElement>) {
   next.focus();
 }
 
+/**
+ * The bar (when open) and the on-screen keyboard's hidden field, which stays mounted wherever the toolbar's
+ * buttons are (a menu that closes must not take the field, and the phone's keyboard, with it).
+ */
 export function VncExtraKeys({ keys }: { keys: VncKeys }) {
-  if (!keys.barOpen) return null;
+  return (
+    <>
+      <KeyboardField keys={keys} />
+      {keys.barOpen ? <ExtraKeysBar keys={keys} /> : null}
+    </>
+  );
+}
+
+// What the phone's keyboard types into: invisible, and in the window so focusing it scrolls nothing.
+function KeyboardField({ keys }: { keys: VncKeys }) {
+  return (
+    <textarea
+      ref={keys.field.ref}
+      aria-label="On-screen keyboard input"
+      data-testid="keyboard-input"
+      tabIndex={-1}
+      autoCapitalize="off"
+      autoComplete="off"
+      autoCorrect="off"
+      spellCheck={false}
+      rows={1}
+      onInput={keys.field.onInput}
+      onKeyDown={keys.field.onKeyDown}
+      onFocus={keys.field.onFocus}
+      onBlur={keys.field.onBlur}
+      className="pointer-events-none fixed top-0 left-0 size-px resize-none overflow-hidden border-0 p-0 opacity-0"
+    />
+  );
+}
+
+function ExtraKeysBar({ keys }: { keys: VncKeys }) {
   return (
     <div
       role="toolbar"
@@ -89,7 +123,7 @@ function ExtraKeyButton({ extra, keys, first }: { extra: ExtraKey; keys: VncKeys
   );
 }
 
-/** The toolbar's buttons for the bar and the on-screen keyboard, and the keyboard's hidden field. */
+/** The toolbar's buttons: show the bar, open the on-screen keyboard. */
 export function VncKeysButtons({ keys }: { keys: VncKeys }) {
   return (
     <>
@@ -101,23 +135,6 @@ export function VncKeysButtons({ keys }: { keys: VncKeys }) {
         <Keyboard aria-hidden className="size-3.5" />
         <span className="hidden sm:inline">Keyboard</span>
       </IconButton>
-      {/* What the phone's keyboard types into; invisible, and in the window so focusing it scrolls nothing. */}
-      <textarea
-        ref={keys.field.ref}
-        aria-label="On-screen keyboard input"
-        data-testid="keyboard-input"
-        tabIndex={-1}
-        autoCapitalize="off"
-        autoComplete="off"
-        autoCorrect="off"
-        spellCheck={false}
-        rows={1}
-        onInput={keys.field.onInput}
-        onKeyDown={keys.field.onKeyDown}
-        onFocus={keys.field.onFocus}
-        onBlur={keys.field.onBlur}
-        className="pointer-events-none fixed top-0 left-0 size-px resize-none overflow-hidden border-0 p-0 opacity-0"
-      />
     </>
   );
 }

@@ -143,6 +143,16 @@ test.describe('the viewer: clipboard and extra keys', () => {
       await expect(bar.getByRole('button', { name: 'Escape' })).toBeFocused();
       await page.keyboard.press('Space');
       await expect(alt).toHaveAttribute('aria-pressed', 'false');
+
+      // This browser keeps the bar as it was left.
+      await page.reload();
+      await expect(viewer.getByTestId('connection-badge')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+      await expect(bar).toBeVisible();
+      await viewer.getByRole('button', { name: 'Hide extra keys' }).click();
+      await page.reload();
+      await expect(viewer.getByTestId('connection-badge')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });
+      await expect(viewer.getByRole('button', { name: 'Show extra keys' })).toBeVisible();
+      await expect(bar).toHaveCount(0);
     } finally {
       fs.rmSync(late.host, { force: true });
       fs.rmSync(done.host, { force: true });

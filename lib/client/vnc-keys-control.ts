@@ -31,6 +31,17 @@ export type VncKeys = {
   };
 };
 
+const BAR_KEY = 'portico:vnc-extra-keys';
+
+function readBarPreference(): boolean | null {
+  try {
+    const saved = localStorage.getItem(BAR_KEY);
+    return saved === 'open' ? true : saved === 'closed' ? false : null;
+  } catch {
+    return null;
+  }
+}
+
 /** noVNC's touch gestures that end in a click (core/input/gesturehandler.js). */
 const CLICKS = new Set(['onetap', 'twotap', 'threetap', 'longpress']);
 
@@ -50,9 +61,19 @@ export function useVncKeys(rfb: () => RFB | null, live: boolean, screen: RefObje
     [rfb],
   );
 
-  // Touch screens have no keys for Esc, Tab or Ctrl at all: the bar starts open there.
+  // Shown or hidden as it was last on this device (a phone and a laptop want different things); the
+  // first time, open on touch screens, which have no keys for Esc, Tab or Ctrl at all.
   useEffect(() => {
-    if (window.matchMedia('(pointer: coarse)').matches) setBarOpen(true);
+    const saved = readBarPreference();
+    setBarOpen(saved ?? window.matchMedia('(pointer: coarse)').matches);
+  }, []);
+  const showBar = useCallback((open: boolean) => {
+    setBarOpen(open);
+    try {
+      localStorage.setItem(BAR_KEY, open ? 'open' : 'closed');
+    } catch {
+      // Storage refused (private mode, quota): it is only a preference.
+    }
   }, []);
 
   // A new connection holds no keys: forget what the last one held, without sending anything.
@@ -165,7 +186,7 @@ export function useVncKeys(rfb: () => RFB | null, live: boolean, screen: RefObje
       latch.afterKey();
     },
     barOpen,
-    setBarOpen,
+    setBarOpen: showBar,
     keyboardOpen,
     toggleKeyboard,
     field: { ref: field, onInput, onKeyDown, onFocus: () => setKeyboardOpen(true), onBlur: () => setKeyboardOpen(false) },
