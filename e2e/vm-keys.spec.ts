@@ -144,6 +144,15 @@ test.describe('the viewer: clipboard and extra keys', () => {
       await page.keyboard.press('Space');
       await expect(alt).toHaveAttribute('aria-pressed', 'false');
 
+      // The on-screen keyboard from the keyboard: Enter opens it, Shift+Tab leaves it (Tab alone is the VM's).
+      const keyboard = viewer.getByRole('button', { name: 'On-screen keyboard' });
+      await keyboard.focus();
+      await page.keyboard.press('Enter');
+      await expect(viewer.getByTestId('keyboard-input')).toBeFocused();
+      await page.keyboard.press('Shift+Tab');
+      await expect(viewer.getByTestId('keyboard-input')).not.toBeFocused();
+      await expect(keyboard).toHaveAttribute('aria-pressed', 'false');
+
       // This browser keeps the bar as it was left.
       await page.reload();
       await expect(viewer.getByTestId('connection-badge')).toHaveAttribute('data-state', 'live', { timeout: 15_000 });

@@ -77,6 +77,7 @@ test.describe('the viewer on a phone', () => {
       expect(readOrNull(late.host), 'the rest of the interrupted line never ran').toBeNull();
       await keyboard.tap();
       await expect(viewer.getByTestId('keyboard-input')).not.toBeFocused();
+      await expect(keyboard).toHaveAttribute('aria-pressed', 'false');
 
       // Pinch out over the desktop: the view zooms (the badge says how much) and still fits sideways. A
       // latched Ctrl waits through it for a key (the pinch sent the VM nothing).

@@ -147,7 +147,9 @@ export function useVncKeys(rfb: () => RFB | null, live: boolean, screen: RefObje
 
   const onKeyDown = useCallback(
     (event: ReactKeyboardEvent<HTMLTextAreaElement>) => {
-      if (event.nativeEvent.isComposing) return;
+      // Shift+Tab is the way out of the field for a keyboard (its default moves the focus back to the
+      // toolbar), so nobody is trapped in it; Tab alone goes to the desktop.
+      if (event.nativeEvent.isComposing || (event.key === 'Tab' && event.shiftKey)) return;
       const named = NAMED_KEYS[event.key];
       // A hardware keyboard's shortcut (Ctrl+C typed into the field) goes to the desktop as that chord.
       const chord = (event.ctrlKey || event.altKey || event.metaKey) && event.key.length === 1;
