@@ -14,6 +14,9 @@ import { EXTRA_KEYS, type ExtraKey } from '@/lib/client/vnc-keys';
 
 const keepFocus = (event: MouseEvent) => event.preventDefault();
 
+// A little space before each group: modifiers, Esc to arrows, the navigation block, F-keys, Ctrl-Alt-Del.
+const GROUP_STARTS = new Set(['Escape', 'Home', 'F1', 'Send Ctrl-Alt-Del']);
+
 const LATCH_LOOK = {
   off: 'border-line-strong bg-surface text-ink hover:bg-sunken',
   latched: 'border-accent bg-accent/15 text-ink ring-1 ring-accent',
@@ -75,7 +78,7 @@ function ExtraKeysBar({ keys }: { keys: VncKeys }) {
       aria-label="Extra keys"
       data-testid="extra-keys"
       onKeyDown={moveFocus}
-      className="flex h-10 shrink-0 items-center gap-1 overflow-x-auto overscroll-x-contain border-b border-line bg-surface px-2 [scrollbar-width:thin]"
+      className="flex h-10 shrink-0 items-center gap-1 overflow-x-auto lg:gap-0.5 overscroll-x-contain border-b border-line bg-surface px-2 [scrollbar-width:thin]"
     >
       {EXTRA_KEYS.map((k, i) => (
         <ExtraKeyButton key={k.name} extra={k} keys={keys} first={i === 0} />
@@ -86,7 +89,7 @@ function ExtraKeysBar({ keys }: { keys: VncKeys }) {
 
 function ExtraKeyButton({ extra, keys, first }: { extra: ExtraKey; keys: VncKeys; first: boolean }) {
   const tabIndex = first ? 0 : -1;
-  const base = 'inline-flex h-7 min-w-9 shrink-0 items-center justify-center gap-1 rounded-md border px-2 font-mono text-xs font-medium whitespace-nowrap shadow-xs transition-colors disabled:cursor-not-allowed disabled:opacity-50';
+  const base = 'inline-flex h-7 min-w-9 shrink-0 items-center justify-center gap-1 rounded-md border px-2 font-mono lg:min-w-8 lg:px-1.5 text-xs font-medium whitespace-nowrap shadow-xs transition-colors disabled:cursor-not-allowed disabled:opacity-50';
   if (extra.kind === 'modifier') {
     const state = keys.modifier(extra.modifier);
     const says = state === 'locked' ? `${extra.name}, locked` : state === 'latched' ? `${extra.name}, held for the next key` : `${extra.name}: tap for the next key, tap twice to lock`;
@@ -108,10 +111,10 @@ function ExtraKeyButton({ extra, keys, first }: { extra: ExtraKey; keys: VncKeys
       </button>
     );
   }
-  const look = `${base} ${LATCH_LOOK.off}`;
+  const look = `${base} ${LATCH_LOOK.off} ${GROUP_STARTS.has(extra.name) ? 'ml-1.5' : ''}`;
   if (extra.kind === 'ctrl-alt-del') {
     return (
-      <button type="button" tabIndex={tabIndex} aria-label={extra.name} disabled={!keys.live} onMouseDown={keepFocus} onClick={keys.ctrlAltDel} className={`${look} ml-1`}>
+      <button type="button" tabIndex={tabIndex} aria-label={extra.name} disabled={!keys.live} onMouseDown={keepFocus} onClick={keys.ctrlAltDel} className={look}>
         {extra.label}
       </button>
     );
