@@ -77,8 +77,12 @@ test.describe('the viewer: clipboard and extra keys', () => {
     }
   });
 
-  test('when the browser will not let the page read its clipboard, the panel takes the text and types it', async ({ browser, baseURL, users }) => {
+  test('when the browser will not let the page read or write its clipboard, the panel holds the text either way', async ({ browser, baseURL, users }) => {
     const context = await browser.newContext({ baseURL });
+    // A browser that refuses writing too (Firefox and Safari without a click): Chromium would allow it.
+    await context.addInitScript(() => {
+      navigator.clipboard.writeText = () => Promise.reject(new DOMException('Write permission denied.', 'NotAllowedError'));
+    });
     const page = await context.newPage();
     const user = await users.create();
     const { session, viewer, cleanup } = await openSession(page, user, baseURL, 'No clipboard');
@@ -93,6 +97,17 @@ test.describe('the viewer: clipboard and extra keys', () => {
       await expect(panel).toHaveCount(0);
       await expectHomeFile(out.host, `${word}\n`);
       fs.rmSync(out.host, { force: true });
+
+      // The VM copies; the browser will not take it: the panel holds the text, and the focus stays on the
+      // desktop (the next command typed still reaches the shell).
+      const copied = `copied-${randomBytes(4).toString('hex')}`;
+      await run(page, `echo -n ${copied} | xclip -selection clipboard`);
+      await expect(panel.getByTestId('clipboard-hint')).toHaveText(/did not let this page write to its clipboard/, { timeout: 10_000 });
+      await expect(panel.getByLabel('Clipboard text')).toHaveValue(copied);
+      const after = homeFile(session.id, 'after');
+      await run(page, `echo ok > ~/${after.name}`);
+      await expectHomeFile(after.host, 'ok\n');
+      fs.rmSync(after.host, { force: true });
     } finally {
       await cleanup();
       await context.close();
