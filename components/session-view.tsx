@@ -27,7 +27,9 @@ import type { VncFrameMessage } from './vnc-viewer';
 // Toolbar of the viewer (2.75rem) on top of a 16:10 desktop: with the frame this tall at a given width,
 // the desktop fills it edge to edge. The height is also capped to what is left of the window, so the
 // desktop scales down instead of pushing the page into a scrollbar.
-const FRAME_HEIGHT = 'min(calc(62.5cqw + 2.75rem), max(calc(100dvh - 11rem), 24rem))';
+// On a phone (portrait, narrow) that would leave the desktop a strip: there the frame takes most of the
+// window instead (up to 36rem), room for the extra-keys bar and for the desktop to be pinched larger.
+const FRAME_HEIGHT = 'max(min(calc(62.5cqw + 2.75rem), max(calc(100dvh - 11rem), 24rem)), min(calc(100dvh - 14rem), 36rem, 160cqw))';
 
 // On a large screen the desktop is worth more room than the dashboard's column: as wide as the desktop
 // can be shown at the window's height (16:10 below the chrome), up to 88rem, never closer than 1.5rem to

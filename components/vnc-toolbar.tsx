@@ -22,6 +22,12 @@ export type ToolbarItem = {
   why?: string;
   /** The tooltip when the label is not shown; defaults to the label. */
   title?: string;
+  /** The visible words when the accessible name (`label`) is longer than a toolbar has room for. */
+  text?: string;
+  /** A button even on narrow screens, never folded into the menu (the phone's on-screen keyboard). */
+  pinned?: boolean;
+  /** Pressing it leaves the focus where it is (the on-screen keyboard's field must keep it to stay open). */
+  keepFocus?: boolean;
 };
 
 export function VncToolbar({ status, name, items, extra, toolbarRef }: { status: ReactNode; name: string | null; items: ToolbarItem[]; extra?: ReactNode; toolbarRef?: RefObject<HTMLDivElement | null> }) {
@@ -36,8 +42,15 @@ export function VncToolbar({ status, name, items, extra, toolbarRef }: { status:
           <ToolbarButton key={item.id} item={item} />
         ))}
       </div>
+      {items
+        .filter((item) => item.pinned)
+        .map((item) => (
+          <span key={item.id} className="sm:hidden">
+            <ToolbarButton item={item} testId={`toolbar-${item.id}-narrow`} />
+          </span>
+        ))}
       {extra}
-      <ToolbarMenu items={items} />
+      <ToolbarMenu items={items.filter((item) => !item.pinned)} />
     </div>
   );
 }
@@ -58,23 +71,24 @@ function arrowsAlongToolbar(e: KeyboardEvent<HTMLDivElement>) {
 export const toolbarButtonClass =
   'inline-flex h-7 items-center gap-1.5 rounded-md border border-line-strong bg-surface px-2 text-xs font-medium whitespace-nowrap text-ink shadow-xs transition-colors hover:bg-sunken focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-accent aria-disabled:cursor-not-allowed aria-disabled:opacity-50 aria-pressed:border-accent aria-pressed:bg-accent/15';
 
-function ToolbarButton({ item }: { item: ToolbarItem }) {
+function ToolbarButton({ item, testId }: { item: ToolbarItem; testId?: string }) {
   const Icon = item.icon;
   const tip = item.disabled && item.why ? `${item.label}: ${item.why}` : (item.title ?? item.label);
   return (
     <button
       type="button"
-      data-testid={`toolbar-${item.id}`}
+      data-testid={testId ?? `toolbar-${item.id}`}
       className={`${toolbarButtonClass} lg:px-2.5`}
       aria-label={item.label}
       aria-description={item.disabled ? item.why : undefined}
       aria-pressed={item.pressed}
       aria-disabled={item.disabled || undefined}
       title={tip}
+      onMouseDown={item.keepFocus ? (e) => e.preventDefault() : undefined}
       onClick={() => !item.disabled && item.onSelect()}
     >
       <Icon aria-hidden className="size-3.5" />
-      <span className="hidden lg:inline">{item.label}</span>
+      <span className="hidden lg:inline">{item.text ?? item.label}</span>
     </button>
   );
 }

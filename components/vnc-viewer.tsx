@@ -1,8 +1,10 @@
 'use client';
 
-import { ClipboardPaste, Eye, Keyboard, Maximize, Minimize, RotateCw } from 'lucide-react';
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { keysymsFor, PASTE_MAX_CHARS } from '@/lib/client/keysyms';
+import { ClipboardList, ClipboardPaste, Eye, Keyboard, Maximize, Minimize, RotateCw, Rows3 } from 'lucide-react';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useVncClipboard } from '@/lib/client/vnc-clipboard';
+import { useVncKeys } from '@/lib/client/vnc-keys-control';
+import { useVncTouch } from '@/lib/client/vnc-touch';
 import { loginHref } from '@/lib/client/next-path';
 import { DESKTOP_HINT_ID, useVnc } from '@/lib/client/use-vnc';
 import { useDesktopFocus } from '@/lib/client/use-desktop-focus';
@@ -14,7 +16,10 @@ import { ConnectionBadge } from './connection-badge';
 import { DesktopNotice } from './desktop-notice';
 import { ErrorSentence } from './error-sentence';
 import { VncDisplaySettings } from './vnc-display-settings';
-import { toolbarButtonClass, VncToolbar, type ToolbarItem } from './vnc-toolbar';
+import { VncToolbar, type ToolbarItem } from './vnc-toolbar';
+import { VncClipboardPanel } from './vnc-clipboard';
+import { VncExtraKeys } from './vnc-extra-keys';
+import { VncZoomBadge } from './vnc-zoom-badge';
 import { useActivityKeepalive } from '@/lib/client/use-activity-keepalive';
 
 /** What the viewer tells the page that frames it (the session page), so that page can refresh the session. */
@@ -36,7 +41,13 @@ export function VncViewer({ sessionId, viewOnlyLocked = false }: { sessionId: st
   const [viewOnlyChosen, setViewOnly] = useState(false);
   const viewOnly = viewOnlyLocked || viewOnlyChosen;
   const { state, problem, desktopName, rfb, reconnect, resizeNote } = useVnc(sessionId, screen, { ...prefs, viewOnly });
-  const [pasting, setPasting] = useState<{ hint: string | null } | null>(null);
+  const connected = state === 'live';
+  const clip = useVncClipboard(rfb, connected);
+  const keys = useVncKeys(rfb, connected && !viewOnly, screen);
+  const touch = useVncTouch(screen, rfb, connected);
+  // A pinch zoom belongs to the scaling it was made in.
+  const { reset: resetZoom } = touch;
+  useEffect(() => resetZoom(), [prefs.scaling, resetZoom]);
   const fullscreen = useFullscreen(root);
   // The way out of the desktop lands on the toolbar's first control, where Tab and the arrows go on.
   const leaveDesktop = useCallback(() => [...(toolbar.current?.querySelectorAll('button') ?? [])].find((b) => b.checkVisibility())?.focus(), []);
@@ -49,26 +60,6 @@ export function VncViewer({ sessionId, viewOnlyLocked = false }: { sessionId: st
     window.parent.postMessage(message, window.location.origin);
   }, [sessionId, state, problem]);
 
-  function typeText(text: string) {
-    const r = rfb();
-    if (!r || viewOnly) return;
-    for (const keysym of keysymsFor(text.slice(0, PASTE_MAX_CHARS))) r.sendKey(keysym, null);
-    r.focus({ preventScroll: true });
-  }
-
-  async function paste() {
-    // Reading the clipboard needs the page's permission (and, in a frame, the frame's `allow`): when the
-    // browser says no, a text box takes the text instead.
-    try {
-      const text = await navigator.clipboard.readText();
-      if (text) return typeText(text);
-      setPasting({ hint: 'The clipboard is empty. Type or paste the text here.' });
-    } catch {
-      setPasting({ hint: null });
-    }
-  }
-
-  const connected = state === 'live';
   const offline = connected ? undefined : 'The desktop is not connected.';
   const typing = viewOnly ? 'View only is on.' : offline;
   // The toolbar's controls, in order; one line each (the toolbar folds them into a menu on narrow screens).
@@ -92,8 +83,10 @@ export function VncViewer({ sessionId, viewOnlyLocked = false }: { sessionId: st
       why: VIEW_ONLY_LOCKED_SENTENCE,
       title: viewOnly ? 'View only: keys and pointer stay here. Select to control the desktop again.' : 'View only: watch without sending keys or pointer',
     },
-    { id: 'paste', label: 'Paste', icon: ClipboardPaste, onSelect: () => void paste(), disabled: !connected || viewOnly, why: typing, title: "Type the clipboard's text into the desktop" },
-    { id: 'ctrl-alt-del', label: 'Ctrl-Alt-Del', icon: Keyboard, onSelect: () => rfb()?.sendCtrlAltDel(), disabled: !connected || viewOnly, why: typing, title: 'Send Ctrl-Alt-Del' },
+    { id: 'paste', label: 'Paste into the desktop', text: 'Paste', icon: ClipboardPaste, onSelect: () => void clip.paste(), disabled: !connected || viewOnly, why: typing, title: "The browser's clipboard becomes the desktop's" },
+    { id: 'clipboard', label: 'Clipboard', icon: ClipboardList, onSelect: () => (clip.panel ? clip.close() : clip.open()), pressed: clip.panel !== null, disabled: !connected, why: offline, title: 'What the desktop copied, and text to send or type into it' },
+    { id: 'keys', label: keys.barOpen ? 'Hide extra keys' : 'Show extra keys', text: 'Keys', icon: Rows3, onSelect: () => keys.setBarOpen(!keys.barOpen), pressed: keys.barOpen, keepFocus: true },
+    { id: 'keyboard', label: 'On-screen keyboard', text: 'Keyboard', icon: Keyboard, onSelect: keys.toggleKeyboard, pressed: keys.keyboardOpen, disabled: !connected || viewOnly, why: typing, keepFocus: true, pinned: true },
   ];
 
   return (
@@ -115,22 +108,12 @@ export function VncViewer({ sessionId, viewOnlyLocked = false }: { sessionId: st
         extra={<VncDisplaySettings prefs={prefs} save={save} onChange={change} />}
       />
       <DesktopNotice sessionId={sessionId} live={connected} />
-      {pasting && connected ? (
-        <PasteForm
-          hint={pasting.hint}
-          onType={(text) => {
-            setPasting(null);
-            typeText(text);
-          }}
-          onCancel={() => {
-            setPasting(null);
-            rfb()?.focus({ preventScroll: true });
-          }}
-        />
-      ) : null}
+      <VncClipboardPanel clip={clip} live={connected} />
+      <VncExtraKeys keys={keys} />
       <div className="relative min-h-0 flex-1 bg-zinc-900" data-focused={desktopFocused}>
         {/* noVNC puts its own screen element in here and scales the canvas to this box. */}
         <div ref={screen} data-testid="vnc-screen" className="absolute inset-0" />
+        <VncZoomBadge touch={touch} />
         {/* Drawn over the canvas (which fills the box), so the ring shows whatever the desktop's size. */}
         {desktopFocused ? <div aria-hidden className="pointer-events-none absolute inset-0 ring-2 ring-accent ring-inset" /> : null}
         {problem ? (
@@ -180,42 +163,5 @@ function DesktopHint({ focused, viewOnly, note }: { focused: boolean; viewOnly: 
         {note ?? ''}
       </p>
     </div>
-  );
-}
-
-function PasteForm({ hint, onType, onCancel }: { hint: string | null; onType: (text: string) => void; onCancel: () => void }) {
-  const [text, setText] = useState('');
-  const box = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => box.current?.focus(), []);
-
-  function submit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (text) onType(text);
-  }
-
-  return (
-    <form aria-label="Paste text" onSubmit={submit} className="shrink-0 space-y-2 border-b border-line bg-surface px-3 py-3">
-      <label htmlFor="paste-text" className="block text-xs text-muted">
-        {hint ?? 'The browser did not let this page read the clipboard. Paste the text here (Ctrl+V) and it is typed into the desktop.'}
-      </label>
-      <textarea
-        ref={box}
-        id="paste-text"
-        rows={3}
-        maxLength={PASTE_MAX_CHARS}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={(e) => e.key === 'Escape' && onCancel()}
-        className="block w-full resize-y rounded-md border border-line-strong bg-surface px-2.5 py-2 font-mono text-sm text-ink focus-visible:border-accent focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-accent/40"
-      />
-      <div className="flex gap-2">
-        <button type="button" className={`${toolbarButtonClass} disabled:opacity-50`} onClick={() => text && onType(text)} disabled={!text}>
-          Type it
-        </button>
-        <button type="button" className={toolbarButtonClass} onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
   );
 }

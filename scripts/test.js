@@ -50,7 +50,7 @@ function counts(text) {
 
 const unitOnly = process.argv.includes('--unit');
 const abuseOnly = process.argv.includes('--abuse');
-const missing = ensureSystemPackages(['chromium', 'tigervnc-standalone-server', 'xterm', 'bubblewrap', 'websockify', 'nginx', 'haproxy', 'redis-server', 'postgresql-15']);
+const missing = ensureSystemPackages(['chromium', 'tigervnc-standalone-server', 'xterm', 'xclip', 'bubblewrap', 'websockify', 'nginx', 'haproxy', 'redis-server', 'postgresql-15']);
 
 if (!unitOnly && !abuseOnly) {
   // `npm ci && npm start` is the README's promise: the lock must stay installable on a clean machine.

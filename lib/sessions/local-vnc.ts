@@ -23,7 +23,7 @@ const LAST_DISPLAY = 199;
 const READY_TIMEOUT_MS = 8000;
 // sockaddr_un holds 108 bytes; a DATA_DIR deep enough to pass it cannot host local VMs.
 const MAX_SOCKET_PATH = 100;
-export const REQUIRED_PACKAGES = ['tigervnc-standalone-server', 'xterm'];
+export const REQUIRED_PACKAGES = ['tigervnc-standalone-server', 'xterm', 'xclip'];
 
 type Running = LocalVm & { slot: number; display: number; proc: ChildProcess; stopping: boolean; measure: NodeJS.Timeout | null; cgroups: string[]; released: Promise<void> | null };
 
