@@ -1,8 +1,9 @@
 'use client';
 
 import { FolderOpen, Upload as UploadIcon } from 'lucide-react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
+import { useDropZone } from '@/lib/client/use-drop-zone';
 import { filesPath, uploadFile, type Upload } from '@/lib/client/files-api';
 import { formatBytes } from '@/lib/protocol/format-units';
 import { useHubTopic } from '@/lib/client/use-hub-topic';
@@ -244,33 +245,3 @@ function useDeletion(projectId: string, onDeleted: (path: string) => void) {
   };
 }
 
-/** Files dragged over the panel: an outline while they hover, an upload when they land. */
-function useDropZone(onFiles: (files: FileList) => void) {
-  const [depth, setDepth] = useState(0);
-  const carriesFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
-  return {
-    active: depth > 0,
-    handlers: {
-      onDragEnter(e: DragEvent) {
-        if (!carriesFiles(e)) return;
-        e.preventDefault();
-        setDepth((d) => d + 1);
-      },
-      onDragOver(e: DragEvent) {
-        if (!carriesFiles(e)) return;
-        e.preventDefault();
-        e.dataTransfer.dropEffect = 'copy';
-      },
-      onDragLeave(e: DragEvent) {
-        if (!carriesFiles(e)) return;
-        setDepth((d) => Math.max(0, d - 1));
-      },
-      onDrop(e: DragEvent) {
-        if (!carriesFiles(e)) return;
-        e.preventDefault();
-        setDepth(0);
-        if (e.dataTransfer.files.length) onFiles(e.dataTransfer.files);
-      },
-    },
-  };
-}

@@ -1,9 +1,10 @@
 'use client';
 
 import { ChevronRight, Download, File as FileIcon, Folder, House, Link2, RotateCw, Upload as UploadIcon, X } from 'lucide-react';
-import { useCallback, useEffect, useId, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { VmHomeEntry, VmHomeListing } from '@/lib/protocol/api';
 import { ApiError, OFFLINE_SENTENCE, apiRequest } from '@/lib/client/api';
+import { useDropZone } from '@/lib/client/use-drop-zone';
 import { putFile } from '@/lib/client/files-api';
 import { relativeTime } from '@/lib/client/relative-time';
 import { useModalDialog } from '@/lib/client/use-modal-dialog';
@@ -235,32 +236,3 @@ function useHomeUploads(sessionId: string, onUploaded: () => void) {
   };
 }
 
-function useDropZone(onFiles: (files: FileList) => void) {
-  const [depth, setDepth] = useState(0);
-  const carriesFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
-  return {
-    active: depth > 0,
-    handlers: {
-      onDragEnter(e: DragEvent) {
-        if (!carriesFiles(e)) return;
-        e.preventDefault();
-        setDepth((d) => d + 1);
-      },
-      onDragOver(e: DragEvent) {
-        if (!carriesFiles(e)) return;
-        e.preventDefault();
-        e.dataTransfer.dropEffect = 'copy';
-      },
-      onDragLeave(e: DragEvent) {
-        if (!carriesFiles(e)) return;
-        setDepth((d) => Math.max(0, d - 1));
-      },
-      onDrop(e: DragEvent) {
-        if (!carriesFiles(e)) return;
-        e.preventDefault();
-        setDepth(0);
-        if (e.dataTransfer.files.length) onFiles(e.dataTransfer.files);
-      },
-    },
-  };
-}

@@ -162,9 +162,10 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         </div>
         <div data-testid="session-header-actions" className="flex min-w-0 flex-wrap items-center gap-2">
           {local && owner ? (
-            <Button variant="secondary" onClick={() => setFilesOpen(true)} disabled={session.status !== 'running'} title={session.status === 'running' ? undefined : 'Start the VM to move files'}>
+            <Button variant="secondary" aria-label="Files" onClick={() => setFilesOpen(true)} disabled={session.status !== 'running'} title={session.status === 'running' ? 'Files in the VM\'s home' : 'Start the VM to move files'}>
               <FolderOpen aria-hidden className="size-4" />
-              Files
+              {/* Icons only on a phone, so the header's actions keep to one row. */}
+              <span className="hidden sm:inline">Files</span>
             </Button>
           ) : null}
           <SessionShare session={session} />
@@ -180,9 +181,9 @@ export function SessionView({ sessionId }: { sessionId: string }) {
             <span className="hidden sm:inline">Open in a new tab</span>
           </a>
           {owner ? (
-            <Button variant="secondary" onClick={() => setConfirming(true)}>
+            <Button variant="secondary" aria-label="Delete" title="Delete this session" onClick={() => setConfirming(true)}>
               <Trash2 aria-hidden className="size-4" />
-              Delete
+              <span className="hidden sm:inline">Delete</span>
             </Button>
           ) : null}
         </div>
