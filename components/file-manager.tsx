@@ -244,4 +244,3 @@ function useDeletion(projectId: string, onDeleted: (path: string) => void) {
     },
   };
 }
-

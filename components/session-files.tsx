@@ -235,4 +235,3 @@ function useHomeUploads(sessionId: string, onUploaded: () => void) {
     clear: () => setRows((r) => r.filter((u) => u.state === 'uploading')),
   };
 }
-
