@@ -1,41 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import type { PublicSession } from '@/lib/protocol/api';
 import { apiAs, expect, signIn, test } from './fixtures';
 import { ENV, fromEnv } from './server-env';
 import { startPortico } from './portico-server';
+import { xvncOf } from '../tests/helpers/desktop-process';
 
 // Honest state (issue 14 point 3): a desktop that was re-created says so, the header's badge follows the
 // session live (stopped, deleted elsewhere), and the header fits a phone.
-
-/**
- * The session's Xvnc: a descendant of the desktop chain its pid file names. (Not found by uid alone: other
- * servers on this host run desktops too, and this test must kill its own.)
- */
-function xvncOf(sessionId: string): number {
-  const { pid: root } = JSON.parse(fs.readFileSync(path.join(fromEnv(ENV.dataDir), 'vnc', `${sessionId}.json`), 'utf8')) as { pid: number };
-  const parent = new Map<number, number>();
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number)) {
-    try {
-      parent.set(pid, Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]));
-    } catch {
-      // gone already
-    }
-  }
-  const below = (pid: number) => {
-    for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) if (p === root) return true;
-    return false;
-  };
-  for (const pid of parent.keys()) {
-    try {
-      if (below(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].endsWith('Xvnc')) return pid;
-    } catch {
-      // gone already
-    }
-  }
-  throw new Error(`no Xvnc runs under the desktop of ${sessionId} (pid ${root})`);
-}
 
 const viewerBadge = (page: Page) => page.frameLocator('iframe[title^="Desktop of"]').getByTestId('connection-badge');
 
@@ -54,7 +25,7 @@ test.describe('the state of a VM session, told honestly', () => {
       // The first desktop this browser sees is not news.
       await expect(viewer.getByTestId('desktop-notice')).toHaveCount(0);
 
-      process.kill(xvncOf(session.id), 'SIGKILL');
+      process.kill(xvncOf(fromEnv(ENV.dataDir), session.id), 'SIGKILL');
       await expect(page.getByTestId('session-status')).toHaveText('Stopped', { timeout: 10_000 });
       const stopped = page.getByTestId('session-stopped');
       await expect(stopped).toContainText('The VM stopped at');

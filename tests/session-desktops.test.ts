@@ -10,35 +10,11 @@ import { captureLogs } from './helpers/log-capture';
 import { jsonApi } from './helpers/json-api';
 import { hubReader } from './helpers/hub-client';
 import { ADMIN, opened, startGateway, type TestGateway } from './helpers/gateway';
+import { xvncOf } from './helpers/desktop-process';
 
 // A session's desktop is re-created when its VM exits and is started again, or when the server restarts:
 // the record says when the current desktop started and when the last one ended, which is what the
 // viewer's "this is a new desktop" notice reads, and the `sessions` topic carries each change.
-
-/** The desktop's Xvnc: a descendant of the chain its pid file names (other servers here run desktops too). */
-function xvncOf(dataDir: string, sessionId: string): number {
-  const { pid: root } = JSON.parse(fs.readFileSync(path.join(dataDir, 'vnc', `${sessionId}.json`), 'utf8')) as { pid: number };
-  const parent = new Map<number, number>();
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number)) {
-    try {
-      parent.set(pid, Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]));
-    } catch {
-      // gone already
-    }
-  }
-  const below = (pid: number) => {
-    for (let p: number | undefined = pid; p && p > 1; p = parent.get(p)) if (p === root) return true;
-    return false;
-  };
-  for (const pid of parent.keys()) {
-    try {
-      if (below(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].endsWith('Xvnc')) return pid;
-    } catch {
-      // gone already
-    }
-  }
-  throw new Error(`no Xvnc runs under the desktop of ${sessionId}`);
-}
 
 const skip = localVncMissing() ?? (process.getuid?.() !== 0 ? 'needs root (a VM uid of its own)' : false);
 
