@@ -146,6 +146,9 @@ export function VncViewer({ sessionId, viewOnlyLocked = false }: { sessionId: st
 
 /** The line under the desktop: where the keys go now and how to get out (design: focus and keys). */
 function DesktopHint({ focused, viewOnly, note }: { focused: boolean; viewOnly: 'chosen' | 'locked' | null; note: string | null }) {
+  // A finger has no Tab key and no chord to learn: on a touch screen the line says what touch does.
+  const [touch, setTouch] = useState(false);
+  useEffect(() => setTouch(window.matchMedia('(pointer: coarse)').matches), []);
   const where =
     viewOnly === 'locked'
       ? `View only: ${VIEW_ONLY_LOCKED_SENTENCE}`
@@ -153,7 +156,9 @@ function DesktopHint({ focused, viewOnly, note }: { focused: boolean; viewOnly: 
         ? 'View only: your keys and pointer do not reach the desktop.'
         : focused
           ? `Keys go to the desktop. ${LEAVE_DESKTOP_HINT}.`
-          : `Click the desktop or Tab to it to type. ${LEAVE_DESKTOP_HINT}.`;
+          : touch
+            ? 'Tap the desktop to click, pinch to zoom; Keyboard types into it, and the keys bar sends Ctrl, Esc and the rest.'
+            : `Click the desktop or Tab to it to type. ${LEAVE_DESKTOP_HINT}.`;
   return (
     <div className="flex min-h-7 shrink-0 flex-wrap items-center gap-x-3 border-t border-line bg-surface px-3 py-1 text-xs text-muted">
       <p id={DESKTOP_HINT_ID} data-testid="desktop-hint" className={focused && !viewOnly ? 'font-medium text-ink' : ''}>
