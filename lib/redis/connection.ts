@@ -138,6 +138,6 @@ function watch(client: RedisClient, logger: Logger, name: string, where: string)
 async function quit(client: RedisClient): Promise<void> {
   if (!client.isOpen) return;
   // close() waits for commands already sent; a server that does not answer is not waited for.
-  await Promise.race([client.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
+  await Promise.race([client.close().catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
   if (client.isOpen) client.destroy();
 }

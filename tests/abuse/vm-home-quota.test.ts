@@ -137,7 +137,7 @@ describe('without loop mounts, a home past its limit stops the VM', { skip: loca
     const started = await fetch(`${url}/api/sessions`, { method: 'POST', headers, body: '{"name":"vm"}' });
     assert.equal(started.status, 201);
     const { id } = (await started.json()) as { id: string };
-    assert.match(server.output(), /VM homes cannot be loop-mounted here \(.+\), so each is measured every 10 s/);
+    await logged(server.output, /VM homes cannot be loop-mounted here \(.+\), so each is measured every 10 s/);
     fs.writeFileSync(path.join(dir, 'data', 'vnc', id, 'home', 'big'), Buffer.alloc(20 * MiB, 1));
     let status = '';
     // The session's record is what the dashboard shows; ask for it until the walk has found the file.
@@ -145,7 +145,7 @@ describe('without loop mounts, a home past its limit stops the VM', { skip: loca
       status = ((await (await fetch(`${url}/api/sessions/${id}`, { headers })).json()) as { status: string }).status;
     }
     assert.equal(status, 'stopped', server.output());
-    assert.match(server.output(), /This VM's home went past its 16 MB limit, so the VM was stopped/);
+    await logged(server.output, /This VM's home went past its 16 MB limit, so the VM was stopped/);
 
     // A stopped session keeps its home, and it counts: at the storage limit, no VM starts to add another.
     const usage = (await (await fetch(`${url}/api/usage`, { headers })).json()) as { storageBytes: { used: number } };
@@ -155,3 +155,9 @@ describe('without loop mounts, a home past its limit stops the VM', { skip: loca
     assert.match(((await refused.json()) as { error: { message: string } }).error.message, /^Your files take 20 MB of the 16 MB your account may store; delete files, projects or VM sessions to start another VM\.$/);
   });
 });
+
+/** The server gathers log lines for up to 100 ms before writing them: a line is looked for, not expected at once. */
+async function logged(output: () => string, line: RegExp): Promise<void> {
+  for (const until = Date.now() + 5000; !line.test(output()) && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+  assert.match(output(), line);
+}
