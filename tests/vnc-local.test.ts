@@ -6,7 +6,18 @@ import { after, before, describe, test } from 'node:test';
 import type { WebSocket } from 'ws';
 import { localVncMissing } from '../lib/sessions/local-vnc';
 import { freePort, waitForPort } from '../lib/net/ports';
-import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
+import { closed as closedUnbounded, opened as openedUnbounded, startGateway, type TestGateway } from './helpers/gateway';
+import { xvncOf } from './helpers/desktop-process';
+
+// Every wait here is bounded: a desktop that never answers fails its test with what it waited for, instead
+// of holding the whole run until the runner's timeout.
+function within<T>(p: Promise<T>, what: string, ms = 15_000): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: nothing after ${ms} ms`)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+const opened = (ws: WebSocket) => within(openedUnbounded(ws), 'the viewer socket did not open');
+const closed = (ws: WebSocket) => within(closedUnbounded(ws), 'the viewer socket did not close');
 
 // The local VM provider for real: TigerVNC's Xvnc with an xterm, reached through the gateway's bridge.
 
@@ -86,13 +97,13 @@ describe('local VM sessions', { skip: localVncMissing() ?? websockifyMissing ?? 
 
   test('the VM dying mid-session closes the viewer within 2 s with 1014 and marks the session stopped', async () => {
     const created = await gw.api('POST', '/api/sessions', { token: user.token, body: { name: 'doomed' } });
-    const vm = gw.portico.localVnc!.get(created.body.id)!;
     const ws = gw.open(`/api/sessions/${created.body.id}/vnc?token=${user.token}`, { protocols: ['binary'] });
     const banner = firstBytes(ws, 12);
     await opened(ws);
     await banner;
     const killedAt = Date.now();
-    process.kill(xvncFor(vm.uid)!, 'SIGKILL');
+    // This session's own Xvnc, by ancestry: a uid may be another server's on this host too.
+    process.kill(xvncOf(gw.portico.config.dataDir, created.body.id), 'SIGKILL');
     const c = await closed(ws);
     assert.equal(c.code, 1014);
     assert.ok(Date.now() - killedAt < 2000);
