@@ -10,6 +10,7 @@ import { closed, opened } from './helpers/gateway';
 import { startEchoUpstream } from './helpers/upstreams';
 import { assertNoTokenLogged } from './helpers/gateway';
 import { spawnServer, startServer } from './helpers/server-process';
+import { xvncUnder } from './helpers/desktop-process';
 
 // The production server.ts as a process: what it refuses at start-up and how it stops.
 
@@ -98,9 +99,9 @@ describe('no orphaned VM after any exit', { skip: localVncMissing() ?? false }, 
   }
 
   test('SIGTERM stops the VMs it started', async () => {
-    const before = new Set(xvncPids());
     const { server } = await serverWithSession();
-    const mine = xvncPids().filter((p) => !before.has(p));
+    // Its own desktops only: other test files running beside this one start desktops too.
+    const mine = xvncUnder(server.proc.pid!);
     assert.equal(mine.length, 1);
     server.proc.kill('SIGTERM');
     assert.equal((await server.exited).code, 0);
@@ -110,9 +111,8 @@ describe('no orphaned VM after any exit', { skip: localVncMissing() ?? false }, 
   test('SIGKILL: the kernel ends the VM with the server, and the next start resumes the session', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-orphan-'));
     try {
-      const before = new Set(xvncPids());
       const first = await serverWithSession(dataDir);
-      const mine = xvncPids().filter((p) => !before.has(p));
+      const mine = xvncUnder(first.server.proc.pid!);
       assert.equal(mine.length, 1);
       // The home is an image mounted by the server; a crash leaves it mounted, the next start sweeps it.
       const home = path.join(dataDir, 'vnc', first.session.id, 'home');
@@ -121,18 +121,20 @@ describe('no orphaned VM after any exit', { skip: localVncMissing() ?? false }, 
       await first.server.exited;
       assert.ok(await until(() => !xvncPids().includes(mine[0]), 2000), 'Xvnc outlived a killed server');
       // A new server on the same data gives the session a fresh VM.
+      let seconds: number[] = [];
       const second = await startServer({ ...PROD, JWT_SECRET: 'k'.repeat(48), VNC_PROVIDER: 'local', DATA_DIR: dataDir });
       try {
         const token = await login(second.url);
         const s = await (await fetch(`${second.url}/api/sessions/${first.session.id}`, { headers: { authorization: `Bearer ${token}` } })).json() as { status: string };
         assert.equal(s.status, 'running');
-        assert.equal(xvncPids().filter((p) => !before.has(p)).length, 1);
+        seconds = xvncUnder(second.proc.pid!);
+        assert.equal(seconds.length, 1);
         assert.equal(fs.readFileSync(path.join(home, 'notes.txt'), 'utf8'), 'still here');
       } finally {
         second.proc.kill('SIGTERM');
         await second.exited;
       }
-      assert.equal(xvncPids().filter((p) => !before.has(p)).length, 0);
+      assert.ok(await until(() => !xvncPids().some((p) => seconds.includes(p)), 2000), 'Xvnc outlived the second server');
       assert.ok(!fs.readFileSync('/proc/self/mountinfo', 'utf8').includes(dataDir), 'a stopped server left a mount behind');
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
