@@ -41,19 +41,18 @@ function firstBytes(ws: WebSocket, n: number, ms = 10_000): Promise<Buffer> {
   });
 }
 
-/** The Xvnc of a session: the one running as the session's own uid. */
-function xvncFor(uid: number | null): number | null {
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      const owner = Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
-      if (cmd[0].endsWith('Xvnc') && owner === uid) return Number(pid);
-    } catch {
-      // gone already
-    }
+/** Whether `pid` is still a live Xvnc (not gone, not a zombie awaiting its parent). */
+function xvncAlive(pid: number): boolean {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return !/^State:\s+Z/m.test(status) && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].endsWith('Xvnc');
+  } catch {
+    return false;
   }
-  return null;
 }
+
+/** The uid a process runs as. */
+const uidOf = (pid: number) => Number(/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
 
 const websockifyMissing = fs.existsSync('/usr/bin/websockify') ? null : 'websockify is not installed (apt-get install -y websockify)';
 
@@ -72,8 +71,9 @@ describe('local VM sessions', { skip: localVncMissing() ?? websockifyMissing ?? 
     assert.equal(created.body.kind, 'local');
     assert.equal(created.body.status, 'running');
     const vm = gw.portico.localVnc!.get(created.body.id)!;
-    const xvnc = xvncFor(vm.uid);
-    assert.ok(xvnc, 'Xvnc is running as the session uid');
+    // This session's own Xvnc, by ancestry: other test files run desktops with the same uids beside this one.
+    const xvnc = xvncOf(gw.portico.config.dataDir, created.body.id);
+    assert.equal(uidOf(xvnc), vm.uid ?? process.getuid!(), 'Xvnc is running as the session uid');
     // No TCP port at all (its network namespace is its own), and a socket only root and its uid can open.
     for (const table of ['tcp', 'tcp6']) {
       const listening: string[] = fs.readFileSync(`/proc/${xvnc}/net/${table}`, 'utf8').split('\n').slice(1).filter((l) => / 0A /.test(l));
@@ -91,7 +91,7 @@ describe('local VM sessions', { skip: localVncMissing() ?? websockifyMissing ?? 
     await closed(ws);
 
     assert.equal((await gw.api('DELETE', `/api/sessions/${created.body.id}`, { token: user.token })).status, 204);
-    assert.equal(xvncFor(vm.uid), null, 'Xvnc stopped');
+    assert.equal(xvncAlive(xvnc), false, 'Xvnc stopped');
     assert.equal((await gw.api('GET', '/api/sessions', { token: user.token })).body.length, 0);
   });
 

@@ -118,6 +118,9 @@ class TcpBridge implements Bridge {
       this.code = CLOSE.TRY_AGAIN_LATER;
       this.sendClose(CLOSE.TRY_AGAIN_LATER, `the client owes more than ${MAX_OWED_BYTES} bytes`);
       this.tcp.destroy();
+      // A client that does not read will not read our close frame either, and a grace period would only
+      // keep reading (and dropping) what it still floods in: it is dropped now.
+      this.client.destroy();
     }
   }
 
