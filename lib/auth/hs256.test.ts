@@ -45,7 +45,6 @@ test('agrees with jose on good, forged, expired and malformed tokens', async () 
     'crit header': forge({ alg: 'HS256', crit: ['exp'], exp: 1 }, good),
     'payload swapped': `${h}.${b64({ ...good, sub: 'admin' })}.${sig}`,
     'signature cut': `${h}.${p}.${sig.slice(0, -2)}`,
-    'signature with a stray trailing bit': `${h}.${p}.${sig.slice(0, -1)}${String.fromCharCode(sig.charCodeAt(sig.length - 1) ^ 1)}`,
     'no signature': `${h}.${p}.`,
     expired: forge({ alg: 'HS256' }, { ...good, exp: now - 1 }),
     'expires now': forge({ alg: 'HS256' }, { ...good, exp: now }),
@@ -68,6 +67,17 @@ test('agrees with jose on good, forged, expired and malformed tokens', async () 
   }
   assert.equal(oursSays(signed), 'ok');
   assert.equal(oursSays(cases.expired), 'expired');
+});
+
+test('is stricter than jose on one point: only the canonical encoding of the signature passes', async () => {
+  const signed = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('u1').setIssuer('portico').setAudience('portico-gateway').setExpirationTime(now + 60).sign(key);
+  const [h, p, sig] = signed.split('.');
+  // 32 bytes are 43 characters: the last carries 4 bits of the signature and 2 padding bits. Flipping a
+  // padding bit decodes to the same bytes, so jose (which decodes first) accepts it; the text differs.
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const stray = `${h}.${p}.${sig.slice(0, -1)}${ALPHABET[ALPHABET.indexOf(sig[sig.length - 1]) ^ 1]}`;
+  assert.equal(await joseSays(stray), 'ok');
+  assert.equal(oursSays(stray), 'no');
 });
 
 test('says malformed for what is not a compact JWS, invalid for a bad signature', () => {
