@@ -53,7 +53,7 @@ const SETTINGS = {
 
 // Build path first, then the VM path; the idle test runs in this order too (direct first, while its echo
 // server has served nobody but the warm-up).
-const ORDER: TargetName[] = ['direct', 'portico', 'portico-ticket', 'portico-incremental', 'hpm', 'nginx', 'haproxy', 'websockify', 'portico-bridge'];
+const ORDER: TargetName[] = ['direct', 'portico', 'portico-ticket', 'portico-incremental', 'hpm', 'hp3', 'nginx', 'haproxy', 'websockify', 'portico-bridge'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -171,6 +171,7 @@ async function main(): Promise<void> {
     // The same gateway with --no-incremental-marking toggled (scripts/gateway-runtime.js): what the flag buys.
     (await targets.portico({ backendUrl: echo.wsUrl, adminPassword, dataDir: tmp, nodeFlags: toggled(FLAG) }, 'portico-incremental'))[0],
     await targets.hpm(echo.wsUrl),
+    await targets.hp3(echo.wsUrl),
     await targets.nginx(echo.ws.port, path.join(tmp, 'nginx')),
     await targets.haproxy(echo.ws.port, path.join(tmp, 'haproxy')),
     await targets.websockify(echo.tcp.port),

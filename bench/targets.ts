@@ -23,6 +23,7 @@ export type TargetName =
   | 'portico-ticket'
   | 'portico-incremental'
   | 'hpm'
+  | 'hp3'
   | 'nginx'
   | 'haproxy'
   | 'portico-bridge'
@@ -167,6 +168,13 @@ export async function hpm(backendUrl: string, profileDir?: string): Promise<Targ
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, 'hpm')}`] : [];
   const { proc, port } = await nodeServer('hpm', 'hpm.ts', { BENCH_TARGET: backendUrl.replace(/^ws/, 'http') }, profile);
   return { name: 'hpm', path: 'build', endpoint: { url: `ws://127.0.0.1:${port}/build/bench` }, memory: proc, collectsGarbage: true };
+}
+
+/** http-proxy-3 alone in a plain Node server (bench/servers/hp3.ts): the library's own cost per upgrade. */
+export async function hp3(backendUrl: string, profileDir?: string): Promise<Target> {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, 'hp3')}`] : [];
+  const { proc, port } = await nodeServer('hp3', 'hp3.ts', { BENCH_TARGET: backendUrl.replace(/^ws/, 'http') }, profile);
+  return { name: 'hp3', path: 'build', endpoint: { url: `ws://127.0.0.1:${port}/build/bench` }, memory: proc, collectsGarbage: true, upgradesOnly: true };
 }
 
 /**

@@ -60,6 +60,8 @@ const PAIRS: [TargetName, TargetName][] = [
   ['portico', 'portico-base'],
   ['portico-ticket', 'portico-base-ticket'],
   ['portico-incremental', 'portico'],
+  ['portico', 'hp3'],
+  ['hp3', 'hpm'],
   ['hpm', 'direct'],
 ];
 
@@ -81,6 +83,7 @@ async function main() {
     targets.direct(echo.ws),
     ...(await targets.portico(o)),
     await targets.hpm(echo.wsUrl, profileDir),
+    await targets.hp3(echo.wsUrl, profileDir),
     ...(BASE ? await targets.portico({ ...o, root: BASE, nodeFlags: BASE_FLAGS }, 'portico-base') : []),
     ...(ONLY?.includes('portico-incremental') ? [(await targets.portico({ ...o, nodeFlags: toggled(FLAG) }, 'portico-incremental'))[0]] : []),
   ].filter((t) => !ONLY || ONLY.includes(t.name));
@@ -116,7 +119,7 @@ async function main() {
     log(`round ${r + 1}/${ROUNDS}: ${all.map((t) => `${t.name} ${into[t.name].toFixed(0)}/s`).join(' · ')}`);
   }
   if (profileDir) {
-    for (const t of all) if (['portico', 'portico-base', 'hpm'].includes(t.name)) await t.memory.stop(true);
+    for (const t of all) if (['portico', 'portico-base', 'hpm', 'hp3'].includes(t.name)) await t.memory.stop(true);
     log(`CPU profiles in ${path.relative(ROOT, profileDir)}`);
   }
 

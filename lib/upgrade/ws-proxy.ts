@@ -90,9 +90,9 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
       shareCounterId(socket);
       if (clientGone.aborted) return hooks.onAbort();
       pending.set(req, { hooks, settled: false, clientBefore: listenerSnapshot(socket), clientGone, connectTimeoutMs: opts?.connectTimeoutMs });
-      const origin = target.origin.replace(/^http/, 'ws');
-      const agent = opts?.agent ?? (origin.startsWith('wss:') ? agents['wss:'] : agents['ws:']);
-      proxy.ws(req, socket, head, { target: origin, agent }, (err: Error) => {
+      const upstream = upstreamOrigin(target);
+      const agent = opts?.agent ?? (upstream.protocol === 'wss:' ? agents['wss:'] : agents['ws:']);
+      proxy.ws(req, socket, head, { target: upstream, agent }, (err: Error) => {
         const state = pending.get(req);
         if (!state || state.settled) return;
         state.settled = true;
@@ -105,6 +105,22 @@ export function createWsProxy(connectTimeoutMs: number): WsProxy {
       agents['wss:'].destroy();
     },
   };
+}
+
+// The library parses a string target into a URL on every upgrade; the few origins a gateway proxies to
+// (its backends, the operator's routes, sessions' websockify) are parsed once. Bounded: sessions come
+// and go, so past the bound the table starts again.
+const ORIGINS_MAX = 1024;
+const origins = new Map<string, URL>();
+function upstreamOrigin(target: URL): URL {
+  const key = target.origin;
+  let url = origins.get(key);
+  if (!url) {
+    if (origins.size >= ORIGINS_MAX) origins.clear();
+    url = new URL(key.replace(/^http/, 'ws'));
+    origins.set(key, url);
+  }
+  return url;
 }
 
 type Pending = {
