@@ -7,6 +7,7 @@ import type { APIRequestContext, Locator, Page, WebSocket } from '@playwright/te
 import type { PublicSession } from '@/lib/store/sessions';
 import { apiAs, expect, signIn, test, type CreatedUser } from './fixtures';
 import { ENV, fromEnv } from './server-env';
+import { freePort } from '../lib/net/ports';
 
 // The viewer's controls (issue 14 points 1 and 2) in Chromium against the production server with the local
 // provider: fullscreen, the three scaling modes with the VM's desktop following the window, the keyboard
@@ -257,16 +258,6 @@ test.describe('the VM viewer', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const listening = (port: number) =>
   new Promise<boolean>((resolve) => {

@@ -7,6 +7,7 @@ import type { APIRequestContext, FrameLocator, Page } from '@playwright/test';
 import type { PublicSession } from '@/lib/store/sessions';
 import { apiAs, expect, signIn, test } from './fixtures';
 import { ENV, fromEnv } from './server-env';
+import { freePort } from '../lib/net/ports';
 
 // The VM-terminal journey (issue 4) in Chromium against the production server with the local provider:
 // TigerVNC's Xvnc with an xterm, shown by noVNC in the session page's frame, typed into by a person.
@@ -101,16 +102,6 @@ async function typeIntoTerminal(page: Page, viewer: FrameLocator, sessionId: str
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {

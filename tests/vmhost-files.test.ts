@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,42 +7,21 @@ import { createVmhostTokens } from '../lib/auth/vmhost-tokens';
 import { localVncMissing } from '../lib/sessions/local-vnc';
 import { freePort } from '../lib/net/ports';
 import { startGateway, type TestGateway } from './helpers/gateway';
+import { startVmhost, type VmhostProcess } from './helpers/vmhost-process';
 
 // Files into and out of a VM that runs on the vmhost (`npm run vmhost`), through a gateway with VMHOST_URL:
 // the gateway streams each operation there with a token for that one operation on that one session, and the
 // vmhost does it as the VM's uid in the sandbox, as an embedded server would.
 
-const ROOT = path.resolve(__dirname, '..');
 const UPLOAD_MAX = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-async function startVmhost(gw: TestGateway, secret: string, port: number): Promise<{ proc: ChildProcess; url: string }> {
-  const store = { DATA_DIR: gw.portico.config.dataDir, ...(gw.portico.config.databaseUrl ? { DATABASE_URL: gw.portico.config.databaseUrl } : {}) };
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'vmhost.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', ...store, VMHOST_SECRET: secret, VMHOST_PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stderr!.on('data', (d) => (out += d));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the vmhost did not start:\n${out}`)), 30_000);
-    proc.stdout!.on('data', (d) => {
-      out += d;
-      const m = /Portico vmhost ready on (http:\/\/\S+)/.exec(out);
-      if (m) (clearTimeout(timer), resolve(m[1]));
-    });
-    proc.once('exit', (code) => (clearTimeout(timer), reject(new Error(`the vmhost exited with ${code}:\n${out}`))));
-  });
-  return { proc, url };
-}
 
 const notRoot = process.getuid?.() === 0 ? null : 'the vmhost tests start sandboxed VMs, which needs root';
 
 describe('VM home files through a vmhost', { skip: localVncMissing() ?? notRoot ?? false, timeout: 120_000 }, () => {
   const secret = randomBytes(48).toString('base64url');
   let gw: TestGateway;
-  let vmhost: { proc: ChildProcess; url: string };
+  let vmhost: VmhostProcess;
   let user: { id: string; token: string };
   let id: string;
   let home: string;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { createVmhostTokens } from '../lib/auth/vmhost-tokens';
 import { localVncMissing } from '../lib/sessions/local-vnc';
 import { freePort } from '../lib/net/ports';
 import { closed, opened, startGateway, type TestGateway } from './helpers/gateway';
+import { startVmhost, type VmhostProcess } from './helpers/vmhost-process';
 import { hubReader } from './helpers/hub-client';
 import { RfbTestClient } from './helpers/rfb-client';
 
@@ -16,42 +16,6 @@ import { RfbTestClient } from './helpers/rfb-client';
 // no VM itself — it starts and stops them on the vmhost and proxies each viewer there with a token for that
 // session alone. Real Xvnc in real sandboxes, a real vmhost child process, real `ws` clients.
 
-const ROOT = path.resolve(__dirname, '..');
-
-type VmhostProcess = { proc: ChildProcess; url: string; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> };
-
-/** Starts vmhost.ts the way `npm run vmhost` does, with only what it needs: no JWT_SECRET. */
-async function startVmhost(gw: TestGateway, secret: string, port: number): Promise<VmhostProcess> {
-  // The gateway's store: its DATA_DIR, or its database when the suite runs on Postgres.
-  const store = { DATA_DIR: gw.portico.config.dataDir, ...(gw.portico.config.databaseUrl ? { DATABASE_URL: gw.portico.config.databaseUrl } : {}) };
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'vmhost.ts')], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, NODE_ENV: 'production', ...store, VMHOST_SECRET: secret, VMHOST_PORT: String(port), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the vmhost did not start:\n${out}`)), 30_000);
-    const check = () => {
-      const m = /Portico vmhost ready on (http:\/\/\S+)/.exec(out);
-      if (m) (clearTimeout(timer), resolve(m[1]));
-    };
-    proc.stdout!.on('data', check);
-    void exited.then((code) => (clearTimeout(timer), reject(new Error(`the vmhost exited with ${code}:\n${out}`))));
-  });
-  return {
-    proc,
-    url,
-    output: () => out,
-    async stop(signal = 'SIGTERM') {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      return exited;
-    },
-  };
-}
 
 /**
  * Processes of a session's desktop: its outer chain carries PORTICO_VM=<id> in its environment (vm-host.ts),

@@ -1,11 +1,11 @@
 import { HttpError } from '../../errors/http-errors';
 import { PathError, workspaceDir } from '../../build/workspace';
 import { StorageQuotaExceeded } from '../../quotas/storage-meter';
-import { formatBytes } from '../../protocol/format-units';
 import { TooLarge, deleteFile, listTree, readForView, writeUpload } from '../../files/workspace-files';
 import { requireOwnedProject } from '../owned';
 import type { ApiDeps } from '../deps';
 import { sendJson } from '../json';
+import { uploadLimit } from '../upload-limit';
 import type { RouteContext, RouteDef } from '../route';
 
 // The FileManager's HTTP side: the tree, one file, uploads (the body is the file's bytes) and deletes.
@@ -49,13 +49,7 @@ export const filesRoutes: RouteDef<ApiDeps>[] = [
     pattern: '/api/projects/:id/files/*',
     async handler(ctx) {
       const { root, ownerId } = await ownedWorkspace(ctx);
-      const max = ctx.deps.config.uploadMaxBytes;
-      const declared = Number(ctx.req.headers['content-length'] ?? 0);
-      if (declared > max) {
-        // Say no before reading a byte, and close: the client may still be sending a large body.
-        ctx.res.setHeader('Connection', 'close');
-        throw new HttpError('payload_too_large', `The file is larger than ${formatBytes(max)}, the upload limit.`);
-      }
+      const max = uploadLimit(ctx);
       // Counted as the bytes arrive, not from Content-Length: a chunked body declares nothing.
       const charge = await ctx.deps.quotas.storage.charge(ownerId).catch((err) => {
         ctx.res.setHeader('Connection', 'close');

@@ -1,10 +1,10 @@
 import { HttpError } from '../../errors/http-errors';
 import { StorageQuotaExceeded } from '../../quotas/storage-meter';
-import { formatBytes } from '../../protocol/format-units';
 import { asHttpError } from '../../sessions/vm-files';
 import { requireOwnedSession } from '../owned';
 import type { ApiDeps } from '../deps';
 import { sendJson } from '../json';
+import { uploadLimit } from '../upload-limit';
 import type { RouteContext, RouteDef } from '../route';
 
 // Files into and out of a running VM's home (the session page's Files panel): one folder's listing, a
@@ -69,13 +69,7 @@ export const sessionFilesRoutes: RouteDef<ApiDeps>[] = [
     pattern: '/api/sessions/:id/files/*',
     async handler(ctx) {
       const { session, home } = await ownedHome(ctx);
-      const max = ctx.deps.config.uploadMaxBytes;
-      const declared = Number(ctx.req.headers['content-length'] ?? 0);
-      if (declared > max) {
-        // Say no before reading a byte, and close: the client may still be sending a large body.
-        ctx.res.setHeader('Connection', 'close');
-        throw new HttpError('payload_too_large', `The file is larger than ${formatBytes(max)}, the upload limit.`);
-      }
+      const max = uploadLimit(ctx);
       // VM homes count against the owner's storage, as the bytes arrive.
       const charge = await ctx.deps.quotas.storage.charge(session.owner_id).catch((err) => {
         ctx.res.setHeader('Connection', 'close');
