@@ -78,7 +78,7 @@ function ExtraKeysBar({ keys }: { keys: VncKeys }) {
       aria-label="Extra keys"
       data-testid="extra-keys"
       onKeyDown={moveFocus}
-      className="flex h-10 shrink-0 items-center gap-1 overflow-x-auto lg:gap-0.5 overscroll-x-contain border-b border-line bg-surface px-2 [scrollbar-width:thin]"
+      className="flex h-10 shrink-0 items-center gap-1 overflow-x-auto lg:h-auto lg:min-h-10 lg:flex-wrap lg:gap-0.5 lg:py-1.5 overscroll-x-contain border-b border-line bg-surface px-2 [scrollbar-width:thin]"
     >
       {EXTRA_KEYS.map((k, i) => (
         <ExtraKeyButton key={k.name} extra={k} keys={keys} first={i === 0} />
@@ -89,7 +89,7 @@ function ExtraKeysBar({ keys }: { keys: VncKeys }) {
 
 function ExtraKeyButton({ extra, keys, first }: { extra: ExtraKey; keys: VncKeys; first: boolean }) {
   const tabIndex = first ? 0 : -1;
-  const base = 'inline-flex h-7 min-w-9 shrink-0 items-center justify-center gap-1 rounded-md border px-2 font-mono lg:min-w-8 lg:px-1.5 text-xs font-medium whitespace-nowrap shadow-xs transition-colors disabled:cursor-not-allowed disabled:opacity-50';
+  const base = 'inline-flex h-7 min-w-9 shrink-0 items-center justify-center gap-1 rounded-md border px-2 font-mono lg:min-w-7 lg:px-1 text-xs font-medium whitespace-nowrap shadow-xs transition-colors disabled:cursor-not-allowed disabled:opacity-50';
   if (extra.kind === 'modifier') {
     const state = keys.modifier(extra.modifier);
     const says = state === 'locked' ? `${extra.name}, locked` : state === 'latched' ? `${extra.name}, held for the next key` : `${extra.name}: tap for the next key, tap twice to lock`;
