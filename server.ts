@@ -44,6 +44,7 @@ import { answerClientError } from './lib/http/client-error';
 import { requestUrl } from './lib/http/request-url';
 import { clientAddress, trustedProxies } from './lib/http/client-address';
 import { setSecurityHeaders } from './lib/http/security-headers';
+import { keepIdleConnections } from './lib/http/keep-alive';
 import { PREVIEW_ORIGIN_HEADER } from './lib/http/content-security-policy';
 import { startNext, type NextMode } from './lib/server/next-app';
 import { installSignalHandlers, SHUTDOWN_LIMIT_MS } from './lib/server/shutdown';
@@ -189,6 +190,7 @@ export async function createPortico({ config, next, logDestination, role = 'all'
     sendError(res, 'not_found', 'No page here: this server runs without the dashboard pages.');
   });
   server.on('clientError', answerClientError);
+  keepIdleConnections(server);
 
   const router = createUpgradeRouter({
     routes: socketRoutes.list,
