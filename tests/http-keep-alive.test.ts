@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { KEEP_ALIVE_MS } from '../lib/http/keep-alive';
 import { startGateway, type TestGateway } from './helpers/gateway';
@@ -34,7 +36,11 @@ function ask(c: net.Socket): Promise<string> {
 }
 
 test('an idle keep-alive connection still answers after 6 s (Node closes it at 5), and is kept longer than a proxy keeps its own', async () => {
-  assert.ok(KEEP_ALIVE_MS > 60_000, 'above nginx’s upstream keepalive_timeout (60 s)');
+  // The shipped nginx config must give up an idle upstream connection before the gateway does.
+  const nginx = fs.readFileSync(path.join(__dirname, '..', 'deploy', 'nginx.conf'), 'utf8');
+  const proxySeconds = Number(/^\s*keepalive_timeout\s+(\d+)s;/m.exec(nginx)?.[1]);
+  assert.ok(proxySeconds > 0, 'deploy/nginx.conf sets keepalive_timeout in its upstream');
+  assert.ok(KEEP_ALIVE_MS > proxySeconds * 1000, `the gateway's ${KEEP_ALIVE_MS} ms is above nginx's ${proxySeconds} s`);
   const url = new URL(gw.url);
   const c = net.connect(Number(url.port), url.hostname);
   c.on('error', () => undefined);
